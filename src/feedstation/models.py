@@ -1,0 +1,208 @@
+"""Frozen dataclasses that cross stage boundaries: config → fetch → parse → normalise → store → publish."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import Enum
+
+
+@dataclass(frozen=True)
+class Source:
+    """One leaf of the category → site → channel tree.
+
+    `url` is what the user wrote, resolved: an http(s) URL, `rsshub:/path`, or an
+    absolute local file path.
+    """
+
+    category: str
+    site: str
+    channel: str
+    url: str
+    max_items: int | None = None
+
+    @property
+    def tree(self) -> tuple[str, str, str]:
+        return (self.category, self.site, self.channel)
+
+    @property
+    def label(self) -> str:
+        return f"{self.category} › {self.site} › {self.channel}"
+
+
+@dataclass(frozen=True)
+class FeedState:
+    """What the store remembers about a feed between runs (validators and back-off)."""
+
+    etag: str | None = None
+    last_modified: str | None = None
+    consecutive_failures: int = 0
+    next_attempt_at: datetime | None = None
+    last_fetched_at: datetime | None = None
+
+
+class FetchStatus(str, Enum):
+    OK = "ok"
+    NOT_MODIFIED = "not_modified"
+    ERROR = "error"
+
+
+@dataclass(frozen=True)
+class Fetched:
+    """The outcome of retrieving one source: a body, a 304, or an error (never raised)."""
+
+    source: Source
+    status: FetchStatus
+    body: bytes = b""
+    final_url: str | None = None  # after redirects; the base for relative links
+    served_by: str | None = None  # RSSHub instance (or host) that answered
+    http_status: int | None = None
+    content_type: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    error: str | None = None
+    elapsed: float = 0.0
+    retry_after: float | None = None  # seconds, from Retry-After on the final failure
+    max_age: float | None = None  # seconds, from Cache-Control: max-age
+
+
+@dataclass(frozen=True)
+class Enclosure:
+    url: str
+    type: str | None = None
+    length: int | None = None
+
+
+@dataclass(frozen=True)
+class ParsedEntry:
+    """One item as a format adapter read it: raw strings, nothing cleaned or resolved yet."""
+
+    id: str | None = None
+    link: str | None = None
+    title: str | None = None
+    author: str | None = None
+    author_url: str | None = None
+    published: datetime | None = None  # aware UTC when the adapter could read it
+    updated: datetime | None = None
+    summary: str | None = None  # HTML (or text) as in the feed
+    content: str | None = None  # HTML (or text) as in the feed
+    base: str | None = None  # xml:base or item-level base for relative URLs
+    enclosures: tuple[Enclosure, ...] = ()
+    thumbnails: tuple[str, ...] = ()  # media:thumbnail / media:content images
+
+
+@dataclass(frozen=True)
+class ParsedFeed:
+    """A whole feed as its format adapter read it."""
+
+    format: str  # "rss", "atom", "rdf", "json"
+    title: str | None = None
+    link: str | None = None
+    ttl_minutes: int | None = None
+    entries: tuple[ParsedEntry, ...] = ()
+    warning: str | None = None  # a recoverable problem (e.g. ill-formed XML parsed loosely)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One item after normalisation: identity fixed, dates UTC, URLs absolute and safe, HTML sanitised."""
+
+    identity: str
+    title: str
+    link: str | None
+    author: str | None
+    published: datetime | None  # None: the store uses first-seen time, once
+    updated: datetime | None
+    summary: str  # sanitised HTML
+    content: str  # sanitised HTML
+    image: str | None  # lead image, absolute http(s) URL or None
+    content_hash: str
+
+
+@dataclass(frozen=True)
+class FeedMeta:
+    """Feed-level facts kept next to the feed row (from the parsed document)."""
+
+    title: str | None = None
+    link: str | None = None
+    ttl_minutes: int | None = None
+
+
+@dataclass(frozen=True)
+class StoredEntry:
+    """An entry as publishers read it back from the store, with its place in the tree."""
+
+    id: int
+    feed_id: int
+    category: str
+    site: str
+    channel: str
+    identity: str
+    title: str
+    link: str | None
+    author: str | None
+    published: datetime  # effective date: the feed's date, else first-seen (aware UTC)
+    updated: datetime | None
+    first_seen: datetime
+    last_seen: datetime
+    summary: str
+    content: str
+    image: str | None
+    content_hash: str
+
+    @property
+    def tree(self) -> tuple[str, str, str]:
+        return (self.category, self.site, self.channel)
+
+
+@dataclass(frozen=True)
+class FeedReport:
+    """The per-feed line of a run's health table."""
+
+    source: Source
+    status: str  # "ok", "not_modified", "error", "skipped" (backing off)
+    new: int = 0
+    updated: int = 0
+    http_status: int | None = None
+    elapsed: float = 0.0
+    served_by: str | None = None
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class FeedHealth:
+    """A feed row as `feedstation status` shows it."""
+
+    category: str
+    site: str
+    channel: str
+    url: str
+    status: str
+    http_status: int | None
+    error: str | None
+    consecutive_failures: int
+    failing_since: datetime | None
+    last_fetched_at: datetime | None
+    last_success_at: datetime | None
+    next_attempt_at: datetime | None
+    served_by: str | None
+    entry_count: int = 0
+
+
+@dataclass(frozen=True)
+class FetchSettings:
+    """HTTP hygiene settings for one run (from the config's `fetch` section)."""
+
+    concurrency: int = 64
+    per_host: int = 6
+    timeout: float = 20.0  # total deadline per request attempt: connect + all reads
+    connect_timeout: float = 10.0
+    read_timeout: float = 15.0  # longest silence between two reads
+    max_bytes: int = 10 * 1024 * 1024  # cap on the *decompressed* body
+    retries: int = 3
+    max_redirects: int = 5
+    allow_private_addresses: bool = False
+    user_agent: str = "feedstation/0.1 (+https://github.com/feedstation/feedstation)"
+    rsshub_instances: tuple[str, ...] = ()
+    backoff_base: float = 0.5  # seconds; retry n waits base * 2**n plus jitter
+    backoff_cap: float = 30.0  # longest in-run wait (a longer Retry-After fails the attempt)

@@ -1,0 +1,43 @@
+"""Detect a feed's format from its bytes, never from the Content-Type header."""
+
+from __future__ import annotations
+
+import re
+
+_BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
+# Only the head is looked at: enough to pass an XML declaration, comments and a DOCTYPE.
+_HEAD_BYTES = 4096
+_ROOT = re.compile(rb"<\s*(?:[A-Za-z_][\w.-]*:)?(rss|feed|RDF|html|HTML|Html)\b")
+
+
+def _ascii_head(body: bytes) -> bytes:
+    head = body[:_HEAD_BYTES]
+    for bom in _BOMS:
+        if head.startswith(bom):
+            head = head[len(bom):]
+            break
+    if head[:2] in (b"<\x00", b"\x00<") or b"\x00" in head[:8]:
+        # UTF-16 without a BOM (or after one): drop the zero bytes for sniffing only.
+        head = head.replace(b"\x00", b"")
+    return head.lstrip()
+
+
+def detect_format(body: bytes) -> str | None:
+    """Return "rss", "atom", "rdf", "json" or "html" for what the bytes look like; None if unknown."""
+    head = _ascii_head(body)
+    if not head:
+        return None
+    if head[:1] in (b"{", b"["):
+        return "json"
+    if head[:1] != b"<":
+        return None
+    match = _ROOT.search(head)
+    if match is None:
+        return None
+    root = match.group(1).lower()
+    return {"rss": "rss", "feed": "atom", "rdf": "rdf"}.get(root.decode(), "html")
+
+
+def looks_like_feed(body: bytes) -> bool:
+    """True when the bytes look like RSS, Atom, RDF or JSON (not an HTML page, not empty)."""
+    return detect_format(body) in ("rss", "atom", "rdf", "json")
