@@ -206,3 +206,17 @@ class FetchSettings:
     rsshub_instances: tuple[str, ...] = ()
     backoff_base: float = 0.5  # seconds; retry n waits base * 2**n plus jitter
     backoff_cap: float = 30.0  # longest in-run wait (a longer Retry-After fails the attempt)
+
+
+@dataclass(frozen=True)
+class SiteSettings:
+    """What the website and output feeds need from the config's `site` section."""
+
+    title: str = "feedstation"
+    url: str = "https://example.com"  # public base URL, no trailing slash needed
+    language: str = "zh-CN"
+    timezone: str = "Asia/Shanghai"  # IANA name; dates are shown in it
+    description: str = ""
+    page_size: int = 50
+    feed_items: int = 50  # items per output feed
+    theme_dir: str | None = None  # user templates overriding built-in ones by name

@@ -1,0 +1,51 @@
+"""Create the SQLAlchemy engine: SQLite pragmas on every connection, real transactions."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import Engine
+
+from feedstation.errors import StoreError
+
+BUSY_TIMEOUT_MS = 10_000
+
+
+def create_store_engine(target: str | Path) -> Engine:
+    """An engine for a SQLite file path or any SQLAlchemy URL (e.g. postgresql+psycopg://...)."""
+    url = str(target)
+    if "://" not in url:
+        path = Path(url)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(f"cannot create the folder for the database {path}: {exc.strerror}") from exc
+        url = f"sqlite:///{path}"
+    engine = create_engine(url, future=True)
+    if engine.dialect.name == "sqlite":
+        _configure_sqlite(engine)
+    return engine
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    # pysqlite's own transaction handling does not BEGIN before DDL and commits behind our
+    # back; hand transaction control to SQLAlchemy (the documented recipe) so migrations and
+    # per-feed updates are real transactions.
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: sqlite3.Connection, _record) -> None:
+        dbapi_conn.isolation_level = None
+        cursor = dbapi_conn.cursor()
+        cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        # WAL: readers never block the writer; a killed writer leaves committed data intact.
+        cursor.execute("PRAGMA journal_mode = WAL")
+        # NORMAL in WAL mode is durable against process crashes (kill -9); only an OS crash
+        # or power cut can roll back the last few commits, never corrupt the file.
+        cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn) -> None:
+        conn.exec_driver_sql("BEGIN")
