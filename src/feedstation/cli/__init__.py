@@ -1,0 +1,42 @@
+"""The `feedstation` command: thin commands that load the config, call the pipeline and print."""
+
+from __future__ import annotations
+
+import click
+
+from feedstation.cli.common import configure_logging
+from feedstation.cli.core import fetch_command, init_command, sources_command, status_command
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("-v", "--verbose", count=True, help="More log output (-v: a line per feed, -vv: decisions).")
+@click.version_option(package_name="feedstation")
+def main(verbose: int) -> None:
+    """feedstation: turn a list of feeds into a self-updating news site (and Hexo posts).
+
+    Start with `feedstation demo` (offline sample site) or `feedstation init`.
+    """
+    configure_logging(verbose)
+
+
+for command in (init_command, sources_command, fetch_command, status_command):
+    main.add_command(command)
+
+
+def _register_optional() -> None:
+    # Each publisher/catalog module adds its own commands.
+    from feedstation.cli import export, routes, run, site
+
+    main.add_command(export.export)
+    main.add_command(site.build_command)
+    main.add_command(site.serve_command)
+    main.add_command(routes.routes)
+    main.add_command(run.run_command)
+    main.add_command(run.demo_command)
+    main.add_command(run.watch_command)
+
+
+try:
+    _register_optional()
+except ImportError:  # pragma: no cover — modules still being written
+    pass

@@ -1,0 +1,143 @@
+"""Commands for the core pipeline: init, sources, fetch, status."""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+import click
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.text import Text
+from rich.tree import Tree
+
+from feedstation import pipeline
+from feedstation.cli.common import EXIT_FEEDS_FAILED, config_option, console, load, reports_errors
+from feedstation.cli.tables import health_table, run_table, totals_line
+from feedstation.config import DEFAULT_CONFIG, Config
+from feedstation.errors import FeedstationError
+from feedstation.store import Store
+
+
+@click.command("init")
+@click.option("--path", "target", type=click.Path(path_type=Path), default=Path(DEFAULT_CONFIG),
+              show_default=True, help="Where to write the config.")
+@click.option("--force", is_flag=True, help="Overwrite an existing config.")
+@click.option("--github-actions", is_flag=True, help="Also write .github/workflows/feedstation.yml (scheduled deploy).")
+@reports_errors
+def init_command(target: Path, force: bool, github_actions: bool) -> None:
+    """Write a commented starter config with a dozen real RSSHub routes.
+
+    Example: feedstation init && feedstation run
+    """
+    if target.exists() and not force:
+        raise FeedstationError(f"{target} already exists; use --force to overwrite it")
+    text = resources.files("feedstation").joinpath("starter/feedstation.yaml").read_text(encoding="utf-8")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(text, encoding="utf-8")
+    console.print(Text(f"wrote {target}: edit `sources`, then run `feedstation run`"))
+    if github_actions:
+        from feedstation.scaffold import write_github_workflow
+
+        workflow = write_github_workflow(target.parent, force=force)
+        console.print(Text(f"wrote {workflow}: push to GitHub and enable Pages (Settings → Pages → GitHub Actions)"))
+
+
+@click.command("sources")
+@config_option
+@reports_errors
+def sources_command(config_path: Path | None) -> None:
+    """Print the source tree with each feed's resolved URL and last status.
+
+    Example: feedstation sources --config feedstation.yaml
+    """
+    cfg = load(config_path)
+    status = {}
+    if not isinstance(cfg.storage, Path) or cfg.storage.exists():
+        with Store.open(cfg.storage) as store:
+            status = {(h.category, h.site, h.channel): h for h in store.health()}
+    root = Tree(Text(str(cfg.path), style="bold"))
+    branches: dict[tuple, Tree] = {}
+    for source in pipeline.resolved_sources(cfg):
+        category = branches.setdefault((source.category,), root.add(Text(source.category, style="bold")))
+        site = branches.setdefault((source.category, source.site), category.add(Text(source.site)))
+        health = status.get(source.tree)
+        label = Text(f"{source.channel}  ")
+        label.append(source.url, style="cyan")
+        if health is not None:
+            style = {"ok": "green", "not_modified": "green", "error": "red"}.get(health.status, "dim")
+            label.append(f"  [{health.status}, {health.entry_count} items]", style=style)
+            if health.error:
+                label.append(f" {health.error}", style="red")
+        else:
+            label.append("  [never fetched]", style="dim")
+        site.add(label)
+    console.print(root)
+
+
+@click.command("fetch")
+@config_option
+@click.option("--strict", is_flag=True, help="Exit with status 1 when any feed failed.")
+@click.option("--force", is_flag=True, help="Fetch every feed now, ignoring back-off and ttl hints.")
+@reports_errors
+def fetch_command(config_path: Path | None, strict: bool, force: bool) -> None:
+    """Fetch every source and store new and changed items; print a table per feed.
+
+    Exit status is 0 when the run completed, even if some feeds failed (they are listed);
+    use --strict to get 1 in that case.
+
+    Example: feedstation fetch --config feedstation.yaml --strict
+    """
+    cfg = load(config_path)
+    with pipeline.run_lock(cfg), Store.open(cfg.storage) as store:
+        run = fetch_with_progress(cfg, store, force=force)
+    print_run(run)
+    if strict and run.failed:
+        raise SystemExit(EXIT_FEEDS_FAILED)
+
+
+@click.command("status")
+@config_option
+@reports_errors
+def status_command(config_path: Path | None) -> None:
+    """Show each feed's health from the database, without fetching.
+
+    Example: feedstation status
+    """
+    cfg = load(config_path)
+    with Store.open(cfg.storage) as store:
+        rows = store.health()
+        count = store.entry_count()
+    console.print(health_table(rows, pipeline.utc_now()))
+    failing = sum(1 for r in rows if r.status == "error")
+    console.print(Text(f"{len(rows)} feeds, {failing} failing, {count} items stored"))
+
+
+def fetch_with_progress(cfg: Config, store: Store, *, force: bool = False,
+                        progress: Progress | None = None) -> pipeline.FetchRun:
+    own = progress is None
+    progress = progress or new_progress()
+    task = progress.add_task("fetch", total=None)
+
+    def on_start(count: int) -> None:
+        progress.update(task, total=count)
+
+    def on_done(report) -> None:
+        progress.update(task, advance=1, description=f"fetch {report.source.site}")
+
+    if own:
+        with progress:
+            return pipeline.fetch_all(cfg, store, force=force, on_start=on_start, on_feed_done=on_done)
+    return pipeline.fetch_all(cfg, store, force=force, on_start=on_start, on_feed_done=on_done)
+
+
+def new_progress() -> Progress:
+    return Progress(TextColumn("{task.description:<24}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                    console=console, transient=False)
+
+
+def print_run(run: pipeline.FetchRun) -> None:
+    if run.reports:
+        console.print(run_table(run.reports))
+    console.print(totals_line(run.reports, run.skipped))
+    if run.retention_removed:
+        console.print(Text(f"retention removed {run.retention_removed} old items"))

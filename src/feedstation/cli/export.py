@@ -1,0 +1,51 @@
+"""`feedstation export …`: thin commands that write the stored entries out in other formats."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from feedstation.errors import ConfigError
+
+
+@click.group()
+def export() -> None:
+    """Write the stored entries in another format (Hexo posts, ...)."""
+
+
+@export.command("hexo")
+@click.option(
+    "--config", "config_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+    help="Config file (default: feedstation's usual lookup).",
+)
+@click.option(
+    "--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+    help="Folder for the posts, e.g. a Hexo site's source/_posts (default: output.hexo from the config).",
+)
+def hexo(config_path: Path | None, out_dir: Path | None) -> None:
+    """Export every stored entry as a Hexo post, in the reference post format.
+
+    Posts go to OUT/<category>/<site>/<channel>/<title>.md. Only changed posts are
+    rewritten, posts of entries gone from the database are removed, and files
+    feedstation did not write are left alone.
+
+    Example:
+
+        feedstation export hexo --config feedstation.yml --out ../blog/source/_posts
+    """
+    # Imported here so `--help` stays fast and works before a config exists.
+    from feedstation.config import load_config
+    from feedstation.publish.hexo import export_hexo
+    from feedstation.store import Store
+
+    cfg = load_config(config_path)
+    target = out_dir or cfg.output.hexo
+    if target is None:
+        raise ConfigError(str(config_path or "config"), "output.hexo", "no Hexo output folder: set output.hexo or pass --out DIR")
+    store = Store.open(cfg.storage)
+    try:
+        report = export_hexo(store.iter_entries(), target, disable_nunjucks=cfg.hexo.disable_nunjucks)
+    finally:
+        store.close()
+    click.echo(f"Hexo posts in {target}: {report.written} written, {report.unchanged} unchanged, {report.removed} removed")

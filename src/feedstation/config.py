@@ -1,0 +1,356 @@
+"""The config model (`feedstation.yaml`) and its loading: every error names the file, the key and the fix."""
+
+from __future__ import annotations
+
+import difflib
+import zoneinfo
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from ruamel.yaml import YAML
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+from feedstation.errors import ConfigError
+from feedstation.models import FetchSettings, SiteSettings, Source
+from feedstation.source_tree import TreeError, parse_diy, parse_tree
+
+DEFAULT_CONFIG = "feedstation.yaml"
+DEFAULT_USER_AGENT = "feedstation/0.1 (+https://pypi.org/project/feedstation/)"
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class SiteSection(_Section):
+    """The website's identity and paging."""
+
+    title: str = Field("feedstation", description="site title, shown in pages and output feeds")
+    url: str = Field("https://example.com", description="public base URL of the site (for feeds and sitemap)")
+    language: str = Field("zh-CN", description="`lang` of the pages; also picks catalog category names")
+    timezone: str = Field("Asia/Shanghai", description="IANA time zone in which dates are shown")
+    description: str = Field("", description="one line under the title and in output feeds")
+    page_size: int = Field(50, ge=1, le=1000, description="items per list page")
+    feed_items: int = Field(50, ge=1, le=1000, description="items per output feed")
+    theme: str | None = Field(None, description="folder of templates that override the built-in ones by name")
+
+    @field_validator("url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError(f"must start with http:// or https://, got {value!r}")
+        return value.rstrip("/")
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            zoneinfo.ZoneInfo(value)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r}; use an IANA name such as Asia/Shanghai or UTC") from None
+        return value
+
+
+class RouteEntry(_Section):
+    path: str
+    category: str | None = None
+    site: str | None = None
+    channel: str | None = None
+
+
+class RsshubSection(_Section):
+    """RSSHub instances, tried in order, and routes placed in the tree by the catalog."""
+
+    instances: list[str] = Field(default_factory=lambda: ["https://rsshub.app"],
+                                 description="RSSHub instances tried in order for every rsshub: source")
+    routes: list[str | RouteEntry] = Field(default_factory=list,
+                                           description="route paths placed in the tree by `feedstation routes update`'s catalog")
+
+    @field_validator("instances")
+    @classmethod
+    def _http_instances(cls, value: list[str]) -> list[str]:
+        for url in value:
+            if not url.startswith(("http://", "https://")):
+                raise ValueError(f"each instance must be an http(s) URL, got {url!r}")
+        return [url.rstrip("/") for url in value]
+
+
+class FetchSection(_Section):
+    """HTTP behaviour."""
+
+    concurrency: int = Field(64, ge=1, le=1024, description="requests in flight at once, in all")
+    per_host: int = Field(6, ge=1, le=256, description="requests in flight at once to one host")
+    timeout: float = Field(20, gt=0, le=600, description="seconds a request may take in all (connect + every read)")
+    max_bytes: int = Field(10 * 1024 * 1024, ge=1024, description="largest accepted body, counted after decompression")
+    retries: int = Field(3, ge=0, le=10, description="retries of a transient failure (timeouts, 5xx, 429) within a run")
+    allow_private_addresses: bool = Field(False, description="allow loopback/private addresses (off: SSRF guard)")
+    user_agent: str = Field(DEFAULT_USER_AGENT, description="User-Agent header sent with every request")
+
+
+class OutputSection(_Section):
+    """Where the publishers write; a missing key switches that output off."""
+
+    site: str | None = Field("public", description="folder of the static website (`feedstation build`)")
+    hexo: str | None = Field(None, description="folder of Hexo posts, e.g. source/_posts (`feedstation export hexo`)")
+
+
+class HexoSection(_Section):
+    disable_nunjucks: bool = Field(False, description="add `disableNunjucks: true` to every exported post")
+
+
+class RetentionSection(_Section):
+    """Explicit opt-in deletion; without it history is kept forever."""
+
+    max_age_days: int | None = Field(None, ge=1, description="delete items older than this many days")
+    max_items_per_feed: int | None = Field(None, ge=1, description="keep only the newest N items of each feed")
+
+
+class ConfigModel(_Section):
+    site: SiteSection = Field(default_factory=SiteSection)
+    rsshub: RsshubSection = Field(default_factory=RsshubSection)
+    fetch: FetchSection = Field(default_factory=FetchSection)
+    storage: str = Field("feedstation.db", description="SQLite file (relative to the config) or a SQLAlchemy URL")
+    output: OutputSection = Field(default_factory=OutputSection)
+    hexo: HexoSection = Field(default_factory=HexoSection)
+    retention: RetentionSection = Field(default_factory=RetentionSection)
+    sources: dict[str, Any] | None = Field(None, description="the tree: category → site → channel → feed")
+    diy: list[Any] | None = Field(None, description="the reference's flat list of {categories, source_parent, source_child, link}")
+
+
+class Config:
+    """A loaded, validated config with paths resolved against the config file's folder."""
+
+    def __init__(self, path: Path, model: ConfigModel, tree_sources: list[Source]):
+        self.path = path
+        self.base_dir = path.parent
+        self.model = model
+        self.site = model.site
+        self.rsshub = model.rsshub
+        self.fetch = model.fetch
+        self.hexo = model.hexo
+        self.retention = model.retention
+        self.output = _ResolvedOutput(self._resolve(model.output.site), self._resolve(model.output.hexo))
+        self.storage: str | Path = model.storage if "://" in model.storage else self._resolve(model.storage)
+        self._tree_sources = tree_sources
+
+    def _resolve(self, value: str | None) -> Path | None:
+        if value is None:
+            return None
+        path = Path(value).expanduser()
+        return path if path.is_absolute() else self.base_dir / path
+
+    @property
+    def data_dir(self) -> Path:
+        """Folder for feedstation's own files (the DB's folder for SQLite files)."""
+        return self.storage.parent if isinstance(self.storage, Path) else self.base_dir
+
+    @property
+    def catalog_path(self) -> Path:
+        return self.data_dir / "rsshub-routes.json"
+
+    @property
+    def lock_path(self) -> Path:
+        name = self.storage.name if isinstance(self.storage, Path) else "feedstation"
+        return self.data_dir / f"{name}.lock"
+
+    def sources(self) -> list[Source]:
+        """Every leaf: the tree and `diy` list, plus `rsshub.routes` placed by the route catalog."""
+        sources = list(self._tree_sources)
+        if self.rsshub.routes:
+            from feedstation.catalog import RouteSpec, load_catalog, place_routes
+
+            specs = [RouteSpec(path=r) if isinstance(r, str) else RouteSpec(**r.model_dump()) for r in self.rsshub.routes]
+            explicit = {s.tree for s in sources}
+            placed = place_routes(specs, load_catalog(self.catalog_path), language=self.site.language)
+            sources += [s for s in placed if s.tree not in explicit]  # explicit tree entries win
+        return sources
+
+    def site_settings(self) -> SiteSettings:
+        site = self.site
+        theme = str(self._resolve(site.theme)) if site.theme else None
+        return SiteSettings(title=site.title, url=site.url, language=site.language, timezone=site.timezone,
+                            description=site.description, page_size=site.page_size, feed_items=site.feed_items,
+                            theme_dir=theme)
+
+    def fetch_settings(self) -> FetchSettings:
+        f = self.fetch
+        return FetchSettings(concurrency=f.concurrency, per_host=f.per_host, timeout=f.timeout,
+                             connect_timeout=min(10.0, f.timeout), read_timeout=min(15.0, f.timeout),
+                             max_bytes=f.max_bytes, retries=f.retries, allow_private_addresses=f.allow_private_addresses,
+                             user_agent=f.user_agent, rsshub_instances=tuple(self.rsshub.instances))
+
+
+class _ResolvedOutput:
+    def __init__(self, site: Path | None, hexo: Path | None):
+        self.site = site
+        self.hexo = hexo
+
+
+def load_config(path: str | Path | None = None) -> Config:
+    """Read and validate a config file (default `./feedstation.yaml`); raise ConfigError on any mistake."""
+    path = Path(path or DEFAULT_CONFIG)
+    name = str(path)
+    if not path.exists():
+        hint = "run `feedstation init` to write a starter config" if path.name == DEFAULT_CONFIG else "check the path"
+        raise ConfigError(name, None, f"no such config file; {hint}")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(name, None, f"cannot read the file: {exc}") from exc
+    raw, lines = _load_yaml(text, name)
+    return config_from_data(raw, path.resolve(), lines=lines, display_name=name)
+
+
+def config_from_data(raw: Any, path: Path, *, lines: dict[str, int] | None = None, display_name: str | None = None) -> Config:
+    name = display_name or str(path)
+    lines = lines or {}
+    if raw is None:
+        raw = {}
+    if not isinstance(raw, dict):
+        raise ConfigError(name, None, "the file must hold a mapping of keys (site, fetch, sources, ...)")
+    try:
+        model = ConfigModel.model_validate(raw)
+    except ValidationError as exc:
+        error = _most_useful(exc.errors())
+        key = _dotted(error["loc"])
+        raise ConfigError(_where(name, lines, key), key, _explain(error)) from None
+    try:
+        tree = parse_tree(model.sources, path.parent) + parse_diy(model.diy, path.parent)
+    except TreeError as exc:
+        raise ConfigError(_where(name, lines, exc.key), exc.key, exc.message) from None
+    _check_duplicates(tree, name, lines)
+    return Config(path, model, tree)
+
+
+def _check_duplicates(sources: list[Source], name: str, lines: dict[str, int]) -> None:
+    seen: set[tuple[str, str, str]] = set()
+    for source in sources:
+        if source.tree in seen:
+            key = "sources." + ".".join(source.tree)
+            raise ConfigError(_where(name, lines, key), key,
+                              "this category › site › channel is defined twice (tree and diy list?); names must be unique")
+        seen.add(source.tree)
+
+
+def _load_yaml(text: str, name: str) -> tuple[Any, dict[str, int]]:
+    yaml = YAML(typ="rt")  # round-trip loader: YAML 1.2 (`yes` stays text) and line numbers for errors
+    try:
+        data = yaml.load(text)
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = f"{name}:{mark.line + 1}" if mark else name
+        problem = (exc.problem or exc.context or "invalid YAML").strip()
+        raise ConfigError(where, None, f"invalid YAML: {problem} (line {mark.line + 1 if mark else '?'}, column {mark.column + 1 if mark else '?'})") from None
+    except YAMLError as exc:
+        raise ConfigError(name, None, f"invalid YAML: {exc}") from None
+    lines: dict[str, int] = {}
+    return _plain(data, "", lines), lines
+
+
+def _plain(node: Any, prefix: str, lines: dict[str, int]) -> Any:
+    """ruamel's round-trip nodes → plain dict/list/str, recording each key's line number."""
+    if isinstance(node, dict):
+        out = {}
+        for key, value in node.items():
+            text_key = str(key)
+            dotted = f"{prefix}.{text_key}" if prefix else text_key
+            try:
+                lines[dotted] = node.lc.key(key)[0] + 1
+            except (AttributeError, KeyError, TypeError):
+                pass
+            out[text_key] = _plain(value, dotted, lines)
+        return out
+    if isinstance(node, list):
+        for index in range(len(node)):
+            try:
+                lines[f"{prefix}[{index}]"] = node.lc.item(index)[0] + 1
+            except (AttributeError, KeyError, TypeError):
+                pass
+        return [_plain(v, f"{prefix}[{i}]", lines) for i, v in enumerate(node)]
+    if isinstance(node, str):
+        return str(node)
+    if isinstance(node, bool) or node is None:
+        return node
+    if isinstance(node, int):
+        return int(node)
+    if isinstance(node, float):
+        return float(node)
+    return str(node)
+
+
+def _where(name: str, lines: dict[str, int], key: str | None) -> str:
+    while key:
+        if key in lines:
+            return f"{name}:{lines[key]}"
+        key = key[: key.rindex("[")] if key.endswith("]") else key.rpartition(".")[0]
+    return name
+
+
+def _most_useful(errors: list[dict]) -> dict:
+    # For `str | RouteEntry`, pydantic reports both branches; a mapping's real problem is
+    # in the RouteEntry branch, not "must be text".
+    for error in errors:
+        if "RouteEntry" in error["loc"] and isinstance(error.get("input"), (dict, str, int, float)):
+            if error["type"] != "model_type":
+                return error
+    return errors[0]
+
+
+def _dotted(loc: tuple) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif part in ("str", "RouteEntry"):
+            continue  # pydantic names the union branch; users don't need it
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+def _explain(error: dict) -> str:
+    kind, value = error["type"], error.get("input")
+    ctx = error.get("ctx") or {}
+    if kind == "extra_forbidden":
+        return _unknown_key(error["loc"])
+    if kind == "missing":
+        return "is required"
+    if kind in ("int_parsing", "int_type", "int_from_float"):
+        return f"must be a whole number, got {value!r}"
+    if kind in ("float_parsing", "float_type"):
+        return f"must be a number, got {value!r}"
+    if kind in ("bool_parsing", "bool_type"):
+        return f"must be true or false, got {value!r}"
+    if kind in ("string_type",):
+        return f"must be text, got {value!r}"
+    if kind in ("list_type",):
+        return f"must be a list, got {value!r}"
+    if kind in ("dict_type", "model_type", "model_attributes_type"):
+        return f"must be a mapping of keys, got {value!r}"
+    if kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
+        word = {"greater_than_equal": "at least", "greater_than": "more than",
+                "less_than_equal": "at most", "less_than": "less than"}[kind]
+        limit = next(iter(ctx.values()))
+        if isinstance(limit, float) and limit.is_integer():
+            limit = int(limit)
+        return f"must be {word} {limit}, got {value!r}"
+    if kind == "value_error":
+        return str(ctx.get("error", error["msg"]))
+    return f"{error['msg']}, got {value!r}"
+
+
+def _unknown_key(loc: tuple) -> str:
+    model: type[BaseModel] = ConfigModel
+    for part in loc[:-1]:
+        if part == "RouteEntry":
+            model = RouteEntry
+            continue
+        field = model.model_fields.get(part) if isinstance(part, str) else None
+        annotation = field.annotation if field else None
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            model = annotation
+    known = list(model.model_fields)
+    close = difflib.get_close_matches(str(loc[-1]), known, n=1)
+    hint = f"did you mean {close[0]!r}? " if close else ""
+    return f"unknown key; {hint}known keys here: {', '.join(known)}"

@@ -1,0 +1,194 @@
+"""The one place that wires the stages: sources → fetch → parse → normalise → store → publish."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+from collections.abc import Callable, Sequence
+from concurrent.futures import Executor, ProcessPoolExecutor
+from dataclasses import dataclass, replace
+from datetime import datetime, timezone
+from pathlib import Path
+
+from feedstation import schedule
+from feedstation.config import Config
+from feedstation.errors import ParseError
+from feedstation.fetch import Fetcher
+from feedstation.lock import RunLock
+from feedstation.models import Entry, FeedMeta, FeedReport, FeedState, Fetched, FetchSettings, FetchStatus, Source
+from feedstation.normalize import normalize_entries
+from feedstation.parse import parse_feed
+from feedstation.store import Store
+
+log = logging.getLogger(__name__)
+
+# Below this many feeds, parsing in this process beats starting a process pool.
+POOL_THRESHOLD = 24
+
+Clock = Callable[[], datetime]
+OnFeedDone = Callable[[FeedReport], None]
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+@dataclass(frozen=True)
+class FetchRun:
+    """What one fetch run did: a line per feed, plus how many feeds were not due yet."""
+
+    reports: tuple[FeedReport, ...]
+    skipped: int = 0
+    retention_removed: int = 0
+
+    @property
+    def new(self) -> int:
+        return sum(r.new for r in self.reports)
+
+    @property
+    def updated(self) -> int:
+        return sum(r.updated for r in self.reports)
+
+    @property
+    def failed(self) -> int:
+        return sum(1 for r in self.reports if r.status == "error")
+
+
+@dataclass(frozen=True)
+class PublishRun:
+    hexo: object | None = None  # HexoReport
+    site: object | None = None  # SiteReport
+
+
+def run_lock(config: Config) -> RunLock:
+    """The lock that keeps two runs off one database."""
+    return RunLock(config.lock_path, f"the database {config.storage}")
+
+
+def fetch_all(config: Config, store: Store, *, now: Clock = utc_now, force: bool = False,
+              on_feed_done: OnFeedDone | None = None, on_start: Callable[[int], None] | None = None) -> FetchRun:
+    """Fetch every due source, store what changed, record every failure. Never raises for a feed's failure."""
+    sources = config.sources()
+    feed_ids = store.sync_feeds(sources)
+    states = store.feed_states()
+    started = now()
+    due = [s for s in sources if force or schedule.is_due(states.get(feed_ids[s.tree], FeedState()), started)]
+    if on_start:
+        on_start(len(due))
+    work = [(s, feed_ids[s.tree], states.get(feed_ids[s.tree], FeedState())) for s in due]
+    reports = asyncio.run(_fetch_and_store(work, config.fetch_settings(), store, now, on_feed_done))
+    removed = 0
+    if config.retention.max_age_days or config.retention.max_items_per_feed:
+        removed = store.apply_retention(now(), max_age_days=config.retention.max_age_days,
+                                        max_items_per_feed=config.retention.max_items_per_feed)
+    return FetchRun(tuple(reports), skipped=len(sources) - len(due), retention_removed=removed)
+
+
+async def _fetch_and_store(work: Sequence[tuple[Source, int, FeedState]], settings: FetchSettings, store: Store,
+                           now: Clock, on_feed_done: OnFeedDone | None) -> list[FeedReport]:
+    reports: list[FeedReport] = []
+    pool = _parse_pool(len(work))
+    try:
+        async with Fetcher(settings) as fetcher:
+            async def fetch_one(source: Source, feed_id: int, state: FeedState) -> tuple[int, Fetched]:
+                return feed_id, await fetcher.fetch(source, state)
+
+            # Results are parsed and stored as they arrive, while the other fetches go on.
+            for next_done in asyncio.as_completed([fetch_one(*item) for item in work]):
+                feed_id, fetched = await next_done
+                report = await _store_result(fetched, feed_id, store, pool, now)
+                log.info("%s: %s (+%d new, %d updated) in %.2fs%s", fetched.source.label, report.status,
+                         report.new, report.updated, report.elapsed, f" — {report.error}" if report.error else "")
+                reports.append(report)
+                if on_feed_done:
+                    on_feed_done(report)
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
+    return reports
+
+
+async def _store_result(fetched: Fetched, feed_id: int, store: Store, pool: Executor | None, now: Clock) -> FeedReport:
+    base = FeedReport(source=fetched.source, status=fetched.status.value, http_status=fetched.http_status,
+                      elapsed=fetched.elapsed, served_by=fetched.served_by)
+    if fetched.status is FetchStatus.NOT_MODIFIED:
+        store.record_not_modified(feed_id, fetched, now())
+        return base
+    if fetched.status is FetchStatus.ERROR:
+        store.record_failure(feed_id, fetched.error or "unknown error", now(), http_status=fetched.http_status,
+                             retry_after=fetched.retry_after, served_by=fetched.served_by)
+        return replace(base, error=fetched.error)
+    fetch_time = now()
+    args = (fetched.body, fetched.final_url or fetched.source.url, fetched.content_type, fetch_time,
+            fetched.source.max_items)
+    if pool is None:
+        outcome = parse_and_normalize(*args)
+    else:
+        outcome = await asyncio.get_running_loop().run_in_executor(pool, parse_and_normalize, *args)
+    if isinstance(outcome, str):
+        store.record_failure(feed_id, outcome, fetch_time, http_status=fetched.http_status,
+                             served_by=fetched.served_by)
+        return replace(base, status="error", error=outcome)
+    meta, entries = outcome
+    new, updated = store.record_success(feed_id, fetched, meta, entries, fetch_time)
+    return replace(base, new=new, updated=updated)
+
+
+def parse_and_normalize(body: bytes, base_url: str, content_type: str | None, now: datetime,
+                        max_items: int | None) -> tuple[FeedMeta, list[Entry]] | str:
+    """Bytes → (feed facts, normalised entries), or the reason the body is not a usable feed.
+
+    Runs in a worker process for big runs, so it returns the failure as a value.
+    """
+    try:
+        parsed = parse_feed(body, url=base_url, content_type=content_type)
+    except ParseError as exc:
+        return str(exc)
+    entries = normalize_entries(parsed, base_url=base_url, now=now, max_items=max_items)
+    meta = FeedMeta(title=parsed.title, link=parsed.link, ttl_minutes=parsed.ttl_minutes)
+    return meta, entries
+
+
+def _parse_pool(feed_count: int) -> Executor | None:
+    cores = os.cpu_count() or 1
+    if feed_count < POOL_THRESHOLD or cores < 2:
+        return None
+    return ProcessPoolExecutor(max_workers=cores)
+
+
+def resolved_sources(config: Config) -> list[Source]:
+    """Sources with `rsshub:` routes spelled out against the first instance (for OPML and display)."""
+    first = config.rsshub.instances[0] if config.rsshub.instances else None
+    out = []
+    for source in config.sources():
+        if source.url.startswith("rsshub:") and first:
+            source = replace(source, url=first + source.url[len("rsshub:"):])
+        out.append(source)
+    return out
+
+
+def publish_all(config: Config, store: Store, *, now: Clock = utc_now, hexo_dir: Path | None = None,
+                site_dir: Path | None = None) -> PublishRun:
+    """Write the Hexo posts and/or the website (whichever is configured) from what is stored."""
+    hexo_dir = hexo_dir or config.output.hexo
+    site_dir = site_dir or config.output.site
+    hexo_report = site_report = None
+    if hexo_dir is not None:
+        from feedstation.publish.hexo import export_hexo
+
+        with RunLock(_output_lock(hexo_dir), f"the Hexo folder {hexo_dir}"):
+            hexo_report = export_hexo(store.iter_entries(), hexo_dir, disable_nunjucks=config.hexo.disable_nunjucks)
+    if site_dir is not None:
+        from feedstation.publish.site import build_site
+
+        with RunLock(_output_lock(site_dir), f"the site folder {site_dir}"):
+            site_report = build_site(list(store.iter_entries()), resolved_sources(config), site_dir,
+                                     config.site_settings(), now=now())
+    return PublishRun(hexo=hexo_report, site=site_report)
+
+
+def _output_lock(folder: Path) -> Path:
+    # Beside the folder, not in it: the site folder is deployed as-is.
+    folder = Path(folder).resolve()
+    return folder.parent / f".{folder.name}.feedstation.lock"

@@ -1,0 +1,143 @@
+"""Turn the config's `sources` tree (and the reference's flat `diy` list) into `Source` leaves.
+
+Every mistake raises ConfigError naming the key path, e.g. `sources.社交媒体.知乎.知乎热榜`.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from feedstation.models import Source
+
+LEAF_OPTIONS = {"url": "the feed's URL, rsshub:/path or file path", "max_items": "keep at most N items per fetch"}
+LEVELS = ("category", "site", "channel")
+_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
+
+
+class TreeError(ValueError):
+    """A mistake in the tree: `key` is the dotted key path below the config root."""
+
+    def __init__(self, key: str, message: str):
+        super().__init__(message)
+        self.key = key
+        self.message = message
+
+
+def parse_tree(raw: Any, base_dir: Path) -> list[Source]:
+    """The three-level mapping category → site → channel → leaf."""
+    if raw is None:
+        return []
+    sources: list[Source] = []
+    _expect_mapping(raw, "sources", "a mapping of categories, e.g. `社交媒体: {知乎: {知乎热榜: rsshub:/zhihu/hotlist}}`")
+    for category, sites in raw.items():
+        key1 = f"sources.{category}"
+        _expect_name(category, key1, "category")
+        _expect_mapping(sites, key1, "a mapping of sites, e.g. `知乎: {知乎热榜: rsshub:/zhihu/hotlist}`")
+        for site, channels in sites.items():
+            key2 = f"{key1}.{site}"
+            _expect_name(site, key2, "site")
+            _expect_mapping(channels, key2, "a mapping of channels, e.g. `知乎热榜: rsshub:/zhihu/hotlist`")
+            for channel, leaf in channels.items():
+                key3 = f"{key2}.{channel}"
+                _expect_name(channel, key3, "channel")
+                url, max_items = parse_leaf(leaf, key3, base_dir)
+                sources.append(Source(str(category), str(site), str(channel), url, max_items))
+    return sources
+
+
+def parse_diy(raw: Any, base_dir: Path) -> list[Source]:
+    """The reference's flat form: `diy: [{categories, source_parent, source_child, link}]`."""
+    if raw is None:
+        return []
+    if not isinstance(raw, list):
+        raise TreeError("diy", "must be a list of {categories, source_parent, source_child, link} entries")
+    fields = ("categories", "source_parent", "source_child", "link")
+    sources = []
+    for index, item in enumerate(raw):
+        key = f"diy[{index}]"
+        if not isinstance(item, dict):
+            raise TreeError(key, "must be a mapping with keys categories, source_parent, source_child, link")
+        unknown = sorted(set(map(str, item)) - set(fields))
+        if unknown:
+            raise TreeError(f"{key}.{unknown[0]}", f"unknown key; expected {', '.join(fields)}")
+        for field in fields:
+            if item.get(field) in (None, ""):
+                raise TreeError(f"{key}.{field}", "is required")
+        url, _ = parse_leaf(item["link"], f"{key}.link", base_dir)
+        names = [str(item[f]) for f in fields[:3]]
+        for field, name in zip(fields[:3], names):
+            _expect_name(name, f"{key}.{field}", field)
+        sources.append(Source(names[0], names[1], names[2], url))
+    return sources
+
+
+def parse_leaf(leaf: Any, key: str, base_dir: Path) -> tuple[str, int | None]:
+    """A leaf is a URL string, `rsshub:/path`, a file path, or `{url, max_items}`. Returns (url, max_items)."""
+    max_items = None
+    if isinstance(leaf, dict):
+        unknown = sorted(set(map(str, leaf)) - set(LEAF_OPTIONS))
+        if unknown and len(unknown) == len(leaf):
+            raise TreeError(key, "this looks like one level too many: the tree is category → site → channel → feed, "
+                                 "and a channel's value is a URL, rsshub:/path, file path or {url, max_items}")
+        if unknown:
+            raise TreeError(f"{key}.{unknown[0]}", f"unknown key; a source mapping takes {', '.join(LEAF_OPTIONS)}")
+        if "url" not in leaf:
+            raise TreeError(f"{key}.url", "is required (the feed's URL, rsshub:/path or file path)")
+        max_items = leaf.get("max_items")
+        if max_items is not None and (isinstance(max_items, bool) or not isinstance(max_items, int) or max_items < 1):
+            raise TreeError(f"{key}.max_items", f"must be a whole number of at least 1, got {max_items!r}")
+        key, leaf = f"{key}.url", leaf["url"]
+    if not isinstance(leaf, str) or not leaf.strip():
+        if isinstance(leaf, dict) or leaf is None:
+            hint = "a channel needs a feed: a URL, rsshub:/path or file path"
+            if isinstance(leaf, dict):
+                hint = "this looks like one level too many: the tree is category → site → channel → feed"
+            raise TreeError(key, hint)
+        raise TreeError(key, f"must be a URL, rsshub:/path or file path, got {leaf!r}")
+    return _resolve_location(leaf.strip(), key, base_dir), max_items
+
+
+def _resolve_location(value: str, key: str, base_dir: Path) -> str:
+    if value.startswith("rsshub:"):
+        path = value[len("rsshub:"):]
+        if not path.startswith("/") or path.startswith("//"):
+            raise TreeError(key, f"an RSSHub route must start with a single '/', e.g. rsshub:/zhihu/hotlist (got {value!r})")
+        return value
+    scheme = _SCHEME.match(value)
+    if scheme and len(scheme.group(1)) > 1:  # one letter is a Windows drive, not a scheme
+        name = scheme.group(1).lower()
+        if name in ("http", "https"):
+            if not re.match(r"^https?://[^/\s]+", value, re.IGNORECASE):
+                raise TreeError(key, f"is not a valid URL: {value!r} has no host")
+            return value
+        if name == "file":
+            return value
+        raise TreeError(key, f"unsupported URL scheme {name!r} in {value!r}; use http(s)://, rsshub:/path or a file path")
+    path = Path(value).expanduser()
+    if not path.is_absolute():
+        path = base_dir / path
+    return str(path)
+
+
+def _expect_mapping(value: Any, key: str, what: str) -> None:
+    if not isinstance(value, dict):
+        raise TreeError(key, f"must be {what}, got {_describe(value)}")
+    if not value:
+        raise TreeError(key, f"is empty; it must be {what}")
+
+
+def _expect_name(name: Any, key: str, level: str) -> None:
+    if name is None or not str(name).strip():
+        raise TreeError(key, f"a {level} name must not be empty")
+
+
+def _describe(value: Any) -> str:
+    if value is None:
+        return "nothing"
+    if isinstance(value, str):
+        return f"the text {value!r}"
+    if isinstance(value, list):
+        return "a list"
+    return f"{type(value).__name__} {value!r}"

@@ -1,0 +1,162 @@
+"""The SQLite store: schema, pragmas, history semantics, failures, retention, and crash safety."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from dataclasses import replace
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from feedstation.models import Entry, FeedMeta, Fetched, FetchStatus, Source
+from feedstation.store import Store
+
+NOW = datetime(2026, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
+SOURCE = Source("社交媒体", "知乎", "知乎热榜", "rsshub:/zhihu/hotlist")
+
+
+def entry(identity: str, *, content_hash: str | None = None, published: datetime | None = NOW, title: str = "t") -> Entry:
+    return Entry(identity=identity, title=title, link=f"https://example.com/{identity}", author=None,
+                 published=published, updated=None, summary="<p>s</p>", content="<p>c</p>", image=None,
+                 content_hash=content_hash or f"hash-{identity}")
+
+
+def fetched(etag: str | None = None) -> Fetched:
+    return Fetched(source=SOURCE, status=FetchStatus.OK, http_status=200, etag=etag, served_by="https://rsshub.app")
+
+
+@pytest.fixture
+def store(tmp_path):
+    with Store.open(tmp_path / "feedstation.db") as s:
+        yield s
+
+
+def feed_id(store: Store) -> int:
+    return store.sync_feeds([SOURCE])[SOURCE.tree]
+
+
+def test_schema_is_versioned_and_reopening_does_not_migrate_again(tmp_path):
+    path = tmp_path / "x.db"
+    Store.open(path).close()
+    with Store.open(path) as again, again.engine.connect() as conn:
+        versions = conn.execute(text("SELECT version FROM schema_version")).scalars().all()
+    assert versions == [1]
+
+
+def test_every_connection_has_wal_foreign_keys_and_busy_timeout(store):
+    with store.engine.connect() as conn:
+        assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
+        assert conn.execute(text("PRAGMA busy_timeout")).scalar() == 10_000
+
+
+def test_history_accumulates_and_unchanged_items_are_not_updated(store):
+    fid = feed_id(store)
+    assert store.record_success(fid, fetched(), FeedMeta(), [entry("a"), entry("b")], NOW) == (2, 0)
+    # Second run: a left the feed, b unchanged, c new, and b's duplicate in one document is ignored.
+    later = NOW + timedelta(hours=1)
+    assert store.record_success(fid, fetched(), FeedMeta(), [entry("b"), entry("c"), entry("b")], later) == (1, 0)
+    # Third run: b changed.
+    assert store.record_success(fid, fetched(), FeedMeta(), [entry("b", content_hash="new", title="b2")], later) == (0, 1)
+    stored = {e.identity: e for e in store.iter_entries()}
+    assert sorted(stored) == ["a", "b", "c"]
+    assert stored["b"].title == "b2" and stored["b"].first_seen == NOW and stored["b"].last_seen == later
+    assert stored["a"].last_seen == NOW  # kept although it left the feed
+
+
+def test_an_undated_item_keeps_its_first_seen_date_forever(store):
+    fid = feed_id(store)
+    store.record_success(fid, fetched(), FeedMeta(), [entry("x", published=None)], NOW)
+    later = NOW + timedelta(days=3)
+    store.record_success(fid, fetched(), FeedMeta(), [entry("x", published=None, content_hash="changed")], later)
+    (stored,) = store.iter_entries()
+    assert stored.published == NOW and stored.first_seen == NOW and stored.last_seen == later
+
+
+def test_failures_back_off_and_keep_entries_and_validators(store):
+    fid = feed_id(store)
+    store.record_success(fid, fetched(etag='"v1"'), FeedMeta(), [entry("a")], NOW)
+    store.record_failure(fid, "HTTP 500 Internal Server Error", NOW, http_status=500)
+    store.record_failure(fid, "timed out", NOW + timedelta(hours=1))
+    state = store.feed_states()[fid]
+    (health,) = store.health()
+    assert state.etag == '"v1"' and state.consecutive_failures == 2
+    assert state.next_attempt_at == NOW + timedelta(hours=1, minutes=30)
+    assert health.status == "error" and health.error == "timed out" and health.failing_since == NOW
+    assert health.entry_count == 1
+    store.record_success(fid, fetched(etag='"v2"'), FeedMeta(), [entry("a")], NOW + timedelta(hours=2))
+    (health,) = store.health()
+    assert health.status == "ok" and health.consecutive_failures == 0 and health.failing_since is None
+
+
+def test_a_source_removed_from_the_config_keeps_its_history_but_is_not_published(store):
+    fid = feed_id(store)
+    store.record_success(fid, fetched(), FeedMeta(), [entry("a")], NOW)
+    store.sync_feeds([])
+    assert list(store.iter_entries()) == []
+    assert len(list(store.iter_entries(active_only=False))) == 1
+    store.sync_feeds([SOURCE])
+    assert len(list(store.iter_entries())) == 1
+
+
+def test_changing_a_feed_url_drops_its_validators(store):
+    fid = feed_id(store)
+    store.record_success(fid, fetched(etag='"v1"'), FeedMeta(), [], NOW)
+    store.sync_feeds([replace(SOURCE, url="https://other.example/feed")])
+    assert store.feed_states()[fid].etag is None
+
+
+def test_retention_is_explicit_and_counts_what_it_removes(store):
+    fid = feed_id(store)
+    items = [entry(str(i), published=NOW - timedelta(days=i)) for i in range(10)]
+    store.record_success(fid, fetched(), FeedMeta(), items, NOW)
+    assert store.apply_retention(NOW, max_age_days=None, max_items_per_feed=None) == 0
+    assert store.apply_retention(NOW, max_age_days=7, max_items_per_feed=None) == 2  # 8 and 9 days old
+    assert store.apply_retention(NOW, max_age_days=None, max_items_per_feed=3) == 5
+    assert [e.identity for e in store.iter_entries()] == ["0", "1", "2"]
+
+
+CRASH_SCRIPT = textwrap.dedent("""
+    import sys
+    from datetime import datetime, timezone
+    from feedstation.models import Entry, FeedMeta, Fetched, FetchStatus, Source
+    from feedstation.store import Store
+    source = Source("a", "b", "c", "https://example.com/feed")
+    store = Store.open(sys.argv[1])
+    fid = store.sync_feeds([source])[source.tree]
+    e = Entry("x", "t", None, None, None, None, "", "", None, "h")
+    store.record_success(fid, Fetched(source, FetchStatus.OK, etag='"new"'), FeedMeta(), [e],
+                         datetime.now(timezone.utc))
+""")
+
+
+def test_validators_saved_before_the_items_never_happens(tmp_path):
+    """Issue 8.4: a crash between storing entries and storing the ETag loses neither alone."""
+    db = tmp_path / "crash.db"
+    env = {**os.environ, "FEEDSTATION_FAULT_POINT": "between_entries_and_validators",
+           "PYTHONPATH": str(Path(__file__).resolve().parents[2] / "src")}
+    result = subprocess.run([sys.executable, "-c", CRASH_SCRIPT, str(db)], env=env, capture_output=True)
+    assert result.returncode == 70, result.stderr.decode()
+    with Store.open(db) as store:
+        assert list(store.iter_entries()) == []
+        assert all(state.etag is None for state in store.feed_states().values())
+    # And without the fault, both land together.
+    env.pop("FEEDSTATION_FAULT_POINT")
+    subprocess.run([sys.executable, "-c", CRASH_SCRIPT, str(db)], env=env, check=True)
+    with Store.open(db) as store:
+        assert [e.identity for e in store.iter_entries()] == ["x"]
+        assert [s.etag for s in store.feed_states().values()] == ['"new"']
+
+
+def test_a_file_that_is_not_a_database_is_a_clear_error(tmp_path):
+    from feedstation.errors import StoreError
+
+    bad = tmp_path / "bad.db"
+    bad.write_bytes(b"this is not sqlite" * 100)
+    with pytest.raises(StoreError, match="cannot open the database .*bad.db: file is not a database"):
+        Store.open(bad)
