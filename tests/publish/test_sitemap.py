@@ -1,0 +1,69 @@
+"""sitemap.xml and robots.txt: parsed back with lxml / read line by line."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from lxml import etree
+
+from feedstation.publish.sitemap import (
+    SITEMAP_MAX_URLS,
+    SITEMAP_NS,
+    render_robots,
+    render_sitemap,
+    render_sitemap_index,
+)
+
+S = f"{{{SITEMAP_NS}}}"
+WHEN = datetime(2024, 5, 1, 16, 30, tzinfo=timezone(timedelta(hours=8)))
+
+
+def test_sitemap_has_namespace_loc_and_lastmod():
+    urls = [("https://news.example.com/", WHEN), ("https://news.example.com/about/", None)]
+    root = etree.fromstring(render_sitemap(urls))
+    assert SITEMAP_NS == "http://www.sitemaps.org/schemas/sitemap/0.9"
+    assert root.tag == S + "urlset"
+    items = root.findall(S + "url")
+    assert [u.findtext(S + "loc") for u in items] == ["https://news.example.com/", "https://news.example.com/about/"]
+    assert items[0].findtext(S + "lastmod") == "2024-05-01T08:30:00Z"  # W3C datetime, in UTC
+    assert items[1].find(S + "lastmod") is None
+
+
+def test_sitemap_escapes_and_percent_encodes_urls():
+    raw = render_sitemap([("https://news.example.com/c/社交媒体/?a=1&b=2", None)])
+    assert b"&amp;" in raw
+    loc = etree.fromstring(raw).findtext(f"{S}url/{S}loc")
+    assert loc == "https://news.example.com/c/%E7%A4%BE%E4%BA%A4%E5%AA%92%E4%BD%93/?a=1&b=2"
+
+
+def test_sitemap_refuses_relative_urls_and_too_many_urls():
+    with pytest.raises(ValueError, match="absolute"):
+        render_sitemap([("/relative/", None)])
+    with pytest.raises(ValueError, match="50000"):
+        render_sitemap([("https://x.example/", None)] * (SITEMAP_MAX_URLS + 1))
+
+
+def test_sitemap_index_lists_sitemaps():
+    root = etree.fromstring(render_sitemap_index([("https://x.example/sitemap-1.xml", WHEN)]))
+    assert root.tag == S + "sitemapindex"
+    assert root.findtext(f"{S}sitemap/{S}loc") == "https://x.example/sitemap-1.xml"
+    assert root.findtext(f"{S}sitemap/{S}lastmod") == "2024-05-01T08:30:00Z"
+
+
+def test_sitemap_is_deterministic():
+    urls = [("https://x.example/a", WHEN), ("https://x.example/b", None)]
+    assert render_sitemap(urls) == render_sitemap(list(urls))
+
+
+def test_robots_allows_all_and_points_at_the_sitemap():
+    lines = render_robots("https://news.example.com/").decode("utf-8").splitlines()
+    assert "User-agent: *" in lines
+    assert "Allow: /" in lines
+    assert not any(line.startswith("Disallow: /") for line in lines)
+    assert "Sitemap: https://news.example.com/sitemap.xml" in lines
+
+
+def test_robots_refuses_line_breaks_in_the_site_url():
+    with pytest.raises(ValueError, match="line break"):
+        render_robots("https://x.example\nDisallow: /")
