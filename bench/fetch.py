@@ -1,0 +1,136 @@
+"""Fetch benchmark: N small RSS feeds with L ms latency from a loopback server; prints wall time vs the ideal.
+
+Run:  PYTHONPATH=src python bench/fetch.py [--feeds 1000] [--latency-ms 100] [--concurrency 64]
+
+The ideal wall time is ceil(N / C) × L: C requests in flight at all times, each taking
+exactly L. The ratio wall/ideal shows the overhead of the client (1.0 is perfect). The
+server runs in a separate process so its event loop does not compete with the client's.
+
+All feeds share one host (127.0.0.1), so per_host is set equal to concurrency;
+otherwise the per-host cap (default 6), not the global one, would be what is measured.
+allow_private_addresses is on because the server is on loopback.
+
+To extend with parse + store, call `run_fetch_bench` and time the later stages on its
+`results` (kept on the returned value).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import math
+import multiprocessing
+import time
+from dataclasses import dataclass, field
+
+from feedstation.fetch import Fetcher
+from feedstation.models import FeedState, Fetched, FetchSettings, FetchStatus, Source
+
+
+def render_feed(feed: int, items: int = 20) -> bytes:
+    """A small RSS 2.0 document (~2–3 KB) with `items` items."""
+    entries = "".join(
+        f"<item><title>Feed {feed} item {i}</title><link>https://example.org/{feed}/{i}</link>"
+        f"<guid>https://example.org/{feed}/{i}</guid><pubDate>Thu, 06 Jan 2022 10:32:27 GMT</pubDate>"
+        f"<description>Item {i} of feed {feed}.</description></item>"
+        for i in range(items)
+    )
+    return (
+        f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Feed {feed}</title>'
+        f"<link>https://example.org/{feed}</link>{entries}</channel></rss>"
+    ).encode()
+
+
+def _serve(feeds: int, latency_ms: float, port_out: multiprocessing.connection.Connection) -> None:
+    """Server process: answer /feed/<n>.xml after sleeping `latency_ms`."""
+    from aiohttp import web
+
+    bodies = [render_feed(n) for n in range(feeds)]
+
+    async def handler(request: web.Request) -> web.Response:
+        await asyncio.sleep(latency_ms / 1000)
+        n = int(request.match_info["n"])
+        return web.Response(body=bodies[n], content_type="application/rss+xml")
+
+    async def main() -> None:
+        app = web.Application()
+        app.router.add_get("/feed/{n:\\d+}.xml", handler)
+        runner = web.AppRunner(app, access_log=None)
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0, backlog=4096)
+        await site.start()
+        port_out.send(runner.addresses[0][1])
+        await asyncio.Event().wait()  # until the parent terminates us
+
+    asyncio.run(main())
+
+
+@dataclass
+class FetchBenchResult:
+    feeds: int
+    latency_ms: float
+    concurrency: int
+    wall_s: float
+    ideal_s: float
+    ok: int
+    results: list[Fetched] = field(repr=False, default_factory=list)
+
+    @property
+    def ratio(self) -> float:
+        return self.wall_s / self.ideal_s
+
+    @property
+    def requests_per_s(self) -> float:
+        return self.feeds / self.wall_s
+
+
+async def _fetch_all(settings: FetchSettings, urls: list[str]) -> list[Fetched]:
+    async with Fetcher(settings) as fetcher:
+        sources = [Source("bench", "loopback", f"feed {i}", url) for i, url in enumerate(urls)]
+        return list(await asyncio.gather(*(fetcher.fetch(s, FeedState()) for s in sources)))
+
+
+def run_fetch_bench(feeds: int = 1000, latency_ms: float = 100, concurrency: int = 64) -> FetchBenchResult:
+    """Start the server process, fetch every feed once with one Fetcher, and return the numbers."""
+    ctx = multiprocessing.get_context("spawn")
+    parent_end, child_end = ctx.Pipe()
+    server = ctx.Process(target=_serve, args=(feeds, latency_ms, child_end), daemon=True)
+    server.start()
+    try:
+        if not parent_end.poll(30):
+            raise RuntimeError("benchmark server did not start within 30 s")
+        port = parent_end.recv()
+        urls = [f"http://127.0.0.1:{port}/feed/{n}.xml" for n in range(feeds)]
+        settings = FetchSettings(
+            concurrency=concurrency, per_host=concurrency, allow_private_addresses=True, retries=0
+        )
+        started = time.perf_counter()
+        results = asyncio.run(_fetch_all(settings, urls))
+        wall = time.perf_counter() - started
+    finally:
+        server.terminate()
+        server.join(10)
+    ideal = math.ceil(feeds / concurrency) * latency_ms / 1000
+    ok = sum(r.status is FetchStatus.OK for r in results)
+    return FetchBenchResult(feeds, latency_ms, concurrency, wall, ideal, ok, results)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--feeds", type=int, default=1000)
+    parser.add_argument("--latency-ms", type=float, default=100)
+    parser.add_argument("--concurrency", type=int, default=64)
+    args = parser.parse_args()
+    r = run_fetch_bench(args.feeds, args.latency_ms, args.concurrency)
+    print(f"feeds={r.feeds} latency={r.latency_ms:g}ms concurrency={r.concurrency} ok={r.ok}/{r.feeds}")
+    print(f"wall      {r.wall_s:8.3f} s")
+    print(f"ideal     {r.ideal_s:8.3f} s   (ceil(N/C) x L)")
+    print(f"ratio     {r.ratio:8.3f}     (wall / ideal; 1.0 is perfect)")
+    print(f"requests  {r.requests_per_s:8.1f} /s")
+    if r.ok != r.feeds:
+        errors = {x.error for x in r.results if x.status is not FetchStatus.OK}
+        print(f"errors: {sorted(e or '?' for e in errors)[:5]}")
+
+
+if __name__ == "__main__":
+    main()
