@@ -23,8 +23,10 @@ from feedstation.store import Store
               show_default=True, help="Where to write the config.")
 @click.option("--force", is_flag=True, help="Overwrite an existing config.")
 @click.option("--github-actions", is_flag=True, help="Also write .github/workflows/feedstation.yml (scheduled deploy).")
+@click.option("--hexo-branch", default=None, metavar="BRANCH",
+              help="With --github-actions: commit Hexo posts to BRANCH instead of deploying to GitHub Pages.")
 @reports_errors
-def init_command(target: Path, force: bool, github_actions: bool) -> None:
+def init_command(target: Path, force: bool, github_actions: bool, hexo_branch: str | None) -> None:
     """Write a commented starter config with a dozen real RSSHub routes.
 
     Example: feedstation init && feedstation run
@@ -38,7 +40,7 @@ def init_command(target: Path, force: bool, github_actions: bool) -> None:
     if github_actions:
         from feedstation.scaffold import write_github_workflow
 
-        workflow = write_github_workflow(target.parent, force=force)
+        workflow = write_github_workflow(target.parent, force=force, hexo_branch=hexo_branch)
         console.print(Text(f"wrote {workflow}: push to GitHub and enable Pages (Settings → Pages → GitHub Actions)"))
 
 
