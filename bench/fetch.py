@@ -2,6 +2,10 @@
 
 Run:  PYTHONPATH=src python bench/fetch.py [--feeds 1000] [--latency-ms 100] [--concurrency 64]
 
+Two measurements in one run against the same server: the fetcher alone, and the whole
+fetch stage as `feedstation fetch` runs it (fetch → parse/normalise in a process pool →
+one SQLite transaction per feed), which also prints items stored per second.
+
 The ideal wall time is ceil(N / C) × L: C requests in flight at all times, each taking
 exactly L. The ratio wall/ideal shows the overhead of the client (1.0 is perfect). The
 server runs in a separate process so its event loop does not compete with the client's.
@@ -90,16 +94,70 @@ async def _fetch_all(settings: FetchSettings, urls: list[str]) -> list[Fetched]:
         return list(await asyncio.gather(*(fetcher.fetch(s, FeedState()) for s in sources)))
 
 
-def run_fetch_bench(feeds: int = 1000, latency_ms: float = 100, concurrency: int = 64) -> FetchBenchResult:
-    """Start the server process, fetch every feed once with one Fetcher, and return the numbers."""
+def start_server(feeds: int, latency_ms: float) -> tuple[multiprocessing.Process, int]:
     ctx = multiprocessing.get_context("spawn")
     parent_end, child_end = ctx.Pipe()
     server = ctx.Process(target=_serve, args=(feeds, latency_ms, child_end), daemon=True)
     server.start()
+    if not parent_end.poll(30):
+        server.terminate()
+        raise RuntimeError("benchmark server did not start within 30 s")
+    return server, parent_end.recv()
+
+
+@dataclass
+class PipelineBenchResult:
+    wall_s: float
+    ideal_s: float
+    items: int
+    failed: int
+
+    @property
+    def ratio(self) -> float:
+        return self.wall_s / self.ideal_s
+
+    @property
+    def items_per_s(self) -> float:
+        return self.items / self.wall_s
+
+
+def run_pipeline_bench(feeds: int = 1000, latency_ms: float = 100, concurrency: int = 64) -> PipelineBenchResult:
+    """The whole fetch stage (`pipeline.fetch_all`) into a fresh SQLite file."""
+    import json
+    import tempfile
+    from pathlib import Path
+
+    from feedstation import pipeline
+    from feedstation.config import load_config
+    from feedstation.store import Store
+
+    server, port = start_server(feeds, latency_ms)
     try:
-        if not parent_end.poll(30):
-            raise RuntimeError("benchmark server did not start within 30 s")
-        port = parent_end.recv()
+        with tempfile.TemporaryDirectory() as folder:
+            tree = {"bench": {}}
+            for n in range(feeds):
+                tree["bench"].setdefault(f"site {n // 20}", {})[f"feed {n}"] = f"http://127.0.0.1:{port}/feed/{n}.xml"
+            config = Path(folder) / "feedstation.yaml"
+            config.write_text(
+                f"fetch: {{allow_private_addresses: true, retries: 0, concurrency: {concurrency}, per_host: {concurrency}}}\n"
+                f"sources: {json.dumps(tree)}\n", encoding="utf-8")
+            cfg = load_config(config)
+            started = time.perf_counter()
+            with Store.open(cfg.storage) as store:
+                run = pipeline.fetch_all(cfg, store)
+                items = store.entry_count()
+            wall = time.perf_counter() - started
+    finally:
+        server.terminate()
+        server.join(10)
+    ideal = math.ceil(feeds / concurrency) * latency_ms / 1000
+    return PipelineBenchResult(wall, ideal, items, run.failed)
+
+
+def run_fetch_bench(feeds: int = 1000, latency_ms: float = 100, concurrency: int = 64) -> FetchBenchResult:
+    """Start the server process, fetch every feed once with one Fetcher, and return the numbers."""
+    server, port = start_server(feeds, latency_ms)
+    try:
         urls = [f"http://127.0.0.1:{port}/feed/{n}.xml" for n in range(feeds)]
         settings = FetchSettings(
             concurrency=concurrency, per_host=concurrency, allow_private_addresses=True, retries=0
@@ -130,6 +188,11 @@ def main() -> None:
     if r.ok != r.feeds:
         errors = {x.error for x in r.results if x.status is not FetchStatus.OK}
         print(f"errors: {sorted(e or '?' for e in errors)[:5]}")
+    p = run_pipeline_bench(args.feeds, args.latency_ms, args.concurrency)
+    print("whole fetch stage (fetch → parse/normalise → SQLite):")
+    print(f"wall      {p.wall_s:8.3f} s   failed feeds: {p.failed}")
+    print(f"ratio     {p.ratio:8.3f}     (wall / ideal; target <= 1.2)")
+    print(f"items     {p.items:8d}       stored, {p.items_per_s:.0f} items/s")
 
 
 if __name__ == "__main__":

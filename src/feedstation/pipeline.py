@@ -91,18 +91,19 @@ async def _fetch_and_store(work: Sequence[tuple[Source, int, FeedState]], settin
     pool = _parse_pool(len(work))
     try:
         async with Fetcher(settings) as fetcher:
-            async def fetch_one(source: Source, feed_id: int, state: FeedState) -> tuple[int, Fetched]:
-                return feed_id, await fetcher.fetch(source, state)
-
-            # Results are parsed and stored as they arrive, while the other fetches go on.
-            for next_done in asyncio.as_completed([fetch_one(*item) for item in work]):
-                feed_id, fetched = await next_done
+            async def update_one(source: Source, feed_id: int, state: FeedState) -> None:
+                # Each feed goes fetch → parse (pool) → store on its own, so parsing runs on
+                # every core while other fetches wait on the network. Store calls are plain
+                # synchronous calls on this one thread: one writer, one transaction per feed.
+                fetched = await fetcher.fetch(source, state)
                 report = await _store_result(fetched, feed_id, store, pool, now)
-                log.info("%s: %s (+%d new, %d updated) in %.2fs%s", fetched.source.label, report.status,
+                log.info("%s: %s (+%d new, %d updated) in %.2fs%s", source.label, report.status,
                          report.new, report.updated, report.elapsed, f" — {report.error}" if report.error else "")
                 reports.append(report)
                 if on_feed_done:
                     on_feed_done(report)
+
+            await asyncio.gather(*(update_one(*item) for item in work))
     finally:
         if pool is not None:
             pool.shutdown(cancel_futures=True)
