@@ -1,0 +1,41 @@
+"""Bytes → ParsedFeed: the format is sniffed from the bytes, then one adapter per format reads it."""
+
+from __future__ import annotations
+
+import logging
+
+from feedstation.errors import ParseError
+from feedstation.models import ParsedFeed
+from feedstation.parse.json_feed import parse_json_feed
+from feedstation.parse.sniff import detect_format
+from feedstation.parse.xml_feed import parse_xml_feed
+from feedstation.parse.xml_guard import refuse_declared_entities
+
+__all__ = ["parse_feed"]
+
+log = logging.getLogger(__name__)
+
+
+def parse_feed(body: bytes, *, url: str | None = None, content_type: str | None = None) -> ParsedFeed:
+    """Parse a fetched body into a ParsedFeed, or raise ParseError with a one-line reason.
+
+    The format comes from the bytes, never from `content_type` (servers send RSS as text/html and
+    HTML error pages as application/rss+xml); the header is only a charset hint for XML that
+    declares none. `url` is used in messages only: relative URLs are resolved in normalise.
+    """
+    where = f" ({url})" if url else ""
+    if not body or not body.strip():
+        raise ParseError(f"empty body{where}: the server returned no content")
+    fmt = detect_format(body)
+    if fmt != "json":
+        # Before anything else reads the XML, so a huge internal subset cannot hide behind
+        # "unknown format" or reach feedparser's entity expansion.
+        refuse_declared_entities(body)
+    log.debug("detected %s%s", fmt, where)
+    if fmt == "json":
+        return parse_json_feed(body)
+    if fmt in ("rss", "atom", "rdf"):
+        return parse_xml_feed(body, fmt, content_type=content_type)
+    if fmt == "html":
+        raise ParseError(f"got an HTML page, not a feed{where}: check the URL or the RSSHub route")
+    raise ParseError(f"unknown format{where}: the body is neither RSS, Atom, RDF nor JSON Feed")

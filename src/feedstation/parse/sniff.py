@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 
-_BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
+# UTF-32 BOMs first: the UTF-32-LE BOM starts with the UTF-16-LE one.
+_BOMS = (b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff", b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
 # Only the head is looked at: enough to pass an XML declaration, comments and a DOCTYPE.
 _HEAD_BYTES = 4096
 _ROOT = re.compile(rb"<\s*(?:[A-Za-z_][\w.-]*:)?(rss|feed|RDF|html|HTML|Html)\b")

@@ -1,0 +1,68 @@
+"""Identity and content hash are stable across runs and ignore feed-level churn."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+
+from feedstation.models import ParsedEntry, ParsedFeed
+from feedstation.normalize import normalize_entries
+from feedstation.normalize.identity import entry_identity
+from feedstation.parse import parse_feed
+
+FEEDS = Path(__file__).resolve().parents[1] / "fixtures" / "feeds"
+NOW = datetime(2024, 1, 1, tzinfo=timezone.utc)
+
+
+@pytest.mark.parametrize("name", ["zhihu-hotlist.rss", "atom.xml", "jsonfeed.json", "no-dates.rss"])
+def test_same_bytes_give_same_identities_and_hashes(name):
+    body = (FEEDS / name).read_bytes()
+    first = normalize_entries(parse_feed(body), base_url="https://a.example/feed", now=NOW)
+    second = normalize_entries(parse_feed(body), base_url="https://a.example/feed", now=datetime(2024, 6, 1, tzinfo=timezone.utc))
+    assert [(e.identity, e.content_hash) for e in first] == [(e.identity, e.content_hash) for e in second]
+    assert len({e.identity for e in first}) == len(first)
+
+
+def test_feed_level_changes_do_not_change_the_hash():
+    entry = ParsedEntry(id="x", link="https://e.example/1", title="T", content="<p>c</p>")
+    one = ParsedFeed(format="rss", title="Old title", link="https://e.example/", ttl_minutes=5, entries=(entry,))
+    two = replace(one, title="New title", link="https://e.example/home", ttl_minutes=60, warning="w")
+    [a] = normalize_entries(one, base_url="https://rsshub.app/x", now=NOW)
+    [b] = normalize_entries(two, base_url="https://rsshub.app/x", now=NOW)
+    assert (a.identity, a.content_hash) == (b.identity, b.content_hash)
+
+
+def test_content_change_changes_the_hash_but_not_the_identity():
+    entry = ParsedEntry(id="x", title="T", content="<p>c</p>")
+    [a] = normalize_entries(ParsedFeed(format="rss", entries=(entry,)), base_url=None, now=NOW)
+    [b] = normalize_entries(ParsedFeed(format="rss", entries=(replace(entry, content="<p>d</p>"),)), base_url=None, now=NOW)
+    assert a.identity == b.identity and a.content_hash != b.content_hash
+
+
+def test_relative_link_identity_does_not_depend_on_the_instance():
+    entry = ParsedEntry(link="/posts/1", title="T")
+    feed = ParsedFeed(format="rss", entries=(entry,))
+    [a] = normalize_entries(feed, base_url="https://rsshub.app/x", now=NOW)
+    [b] = normalize_entries(feed, base_url="https://rsshub.example.org/x", now=NOW)
+    assert a.identity == b.identity == "/posts/1"
+
+
+def test_identity_fallbacks():
+    when = datetime(2022, 1, 1, tzinfo=timezone.utc)
+    assert entry_identity("  guid-1 \n", "https://l", "t", when) == "guid-1"
+    assert entry_identity("  ", " https://l ", "t", when) == "https://l"
+    hashed = entry_identity(None, None, "t", when)
+    assert hashed.startswith("sha256:") and len(hashed) == len("sha256:") + 64
+    assert hashed == entry_identity(None, "", "t", when)
+    assert hashed != entry_identity(None, None, "t", None)
+    assert entry_identity("x" * 5000, None, "t", None).startswith("sha256:")
+
+
+def test_max_items_keeps_the_first_n_in_feed_order():
+    feed = parse_feed((FEEDS / "zhihu-hotlist.rss").read_bytes())
+    kept = normalize_entries(feed, base_url=None, now=NOW, max_items=2)
+    assert [e.identity for e in kept] == [e.id for e in feed.entries[:2]]
+    assert normalize_entries(feed, base_url=None, now=NOW, max_items=0) == []
