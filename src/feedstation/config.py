@@ -89,13 +89,15 @@ class FetchSection(_Section):
 
 
 class OutputSection(_Section):
-    """Where the publishers write; a missing key switches that output off."""
+    """Where the publishers write; set a key to null to switch that output off."""
 
     site: str | None = Field("public", description="folder of the static website (`feedstation build`)")
     hexo: str | None = Field(None, description="folder of Hexo posts, e.g. source/_posts (`feedstation export hexo`)")
 
 
 class HexoSection(_Section):
+    """Hexo export options."""
+
     disable_nunjucks: bool = Field(False, description="add `disableNunjucks: true` to every exported post")
 
 

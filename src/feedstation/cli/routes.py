@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from feedstation.catalog import (
     Catalog,
@@ -22,28 +22,11 @@ from feedstation.catalog import (
 )
 from feedstation.catalog.lookup import unknown_route_message
 from feedstation.catalog.patterns import normalise_path
-from feedstation.errors import CatalogError, FeedstationError
+from feedstation.cli.common import config_option, console, load, reports_errors
+from feedstation.errors import CatalogError
 
-DEFAULT_CONFIG = "feedstation.yaml"
-config_option = click.option(
-    "--config", "config_file", default=DEFAULT_CONFIG, show_default=True,
-    type=click.Path(dir_okay=False, path_type=Path), help="config file naming the RSSHub instances",
-)
-
-
-def _console() -> Console:
-    # Created per command so CliRunner's captured stdout is the one written to.
-    return Console(highlight=False, soft_wrap=False)
-
-
-def _config(config_file: Path):
-    from feedstation.config import load_config  # deferred: `routes --help` must not need a valid config
-
-    return load_config(config_file)
-
-
-def _fail(exc: FeedstationError) -> click.ClickException:
-    return click.ClickException(str(exc))
+# Route names, descriptions and instance answers are downloaded text: every value is
+# printed as Text (never markup), so a `[link=…]` in a route name stays literal.
 
 
 @click.group("routes")
@@ -61,10 +44,11 @@ def routes() -> None:
     """
 
 
-@routes.command("update")
+@routes.command("update", short_help="Download the route catalog from an RSSHub instance.")
 @config_option
 @click.option("--timeout", default=30.0, show_default=True, help="seconds allowed per instance")
-def update_command(config_file: Path, timeout: float) -> None:
+@reports_errors
+def update_command(config_path: Path | None, timeout: float) -> None:
     """Download the route catalog from the first RSSHub instance that answers.
 
     Instances are tried in the order of `rsshub.instances`; routes with a
@@ -74,24 +58,21 @@ def update_command(config_file: Path, timeout: float) -> None:
     Example:
       feedstation routes update --config site/feedstation.yaml
     """
-    console = _console()
-    try:
-        config = _config(config_file)
-        report = update_catalog(config.rsshub.instances, config.catalog_path, timeout=timeout)
-    except FeedstationError as exc:
-        raise _fail(exc) from None
+    config = load(config_path)
+    report = update_catalog(config.rsshub.instances, config.catalog_path, timeout=timeout)
     for instance, reason in report.failures:
-        console.print(f"[yellow]passed over[/] {instance}: {reason}")
+        console.print(Text.assemble(("passed over ", "yellow"), f"{instance}: {reason}"))
     skipped = f", {report.skipped} malformed skipped" if report.skipped else ""
-    console.print(f"Route catalog from {report.instance}: {report.namespaces} namespaces, "
-                  f"{report.routes} routes{skipped} → {report.path}")
+    console.print(Text(f"Route catalog from {report.instance}: {report.namespaces} namespaces, "
+                       f"{report.routes} routes{skipped} → {report.path}"))
 
 
-@routes.command("search")
+@routes.command("search", short_help="Search routes by site, name or path.")
 @config_option
 @click.option("--limit", default=50, show_default=True, help="show at most this many routes")
 @click.argument("words", nargs=-1, required=True)
-def search_command(config_file: Path, limit: int, words: tuple[str, ...]) -> None:
+@reports_errors
+def search_command(config_path: Path | None, limit: int, words: tuple[str, ...]) -> None:
     """Search routes by namespace, site name, route name or path; every word must match.
 
     Matching ignores case and works on Chinese substrings.
@@ -101,19 +82,15 @@ def search_command(config_file: Path, limit: int, words: tuple[str, ...]) -> Non
       feedstation routes search 热榜
       feedstation routes search github trending
     """
-    console = _console()
-    try:
-        config = _config(config_file)
-        catalog = load_catalog(config.catalog_path)
-    except FeedstationError as exc:
-        raise _fail(exc) from None
+    config = load(config_path)
+    catalog = load_catalog(config.catalog_path)
     found = search_routes(catalog, " ".join(words))
     if not found:
-        console.print(f"No route matches {' '.join(words)!r}; try fewer or shorter words.")
+        console.print(Text(f"No route matches {' '.join(words)!r}; try fewer or shorter words."))
         return
     console.print(_results_table(found[:limit], config.site.language))
     if len(found) > limit:
-        console.print(f"showing {limit} of {len(found)} routes; add words or pass --limit")
+        console.print(Text(f"showing {limit} of {len(found)} routes; add words or pass --limit"))
 
 
 def _results_table(found: list[MatchedRoute], language: str) -> Table:
@@ -122,21 +99,22 @@ def _results_table(found: list[MatchedRoute], language: str) -> Table:
         table.add_column(column, overflow="fold")
     for match in found:
         route = match.route
-        table.add_row(
+        table.add_row(*map(Text, (
             route_category_name(route.categories, language),
             match.site,
             route.name,
             "\n".join(route.full_paths),
             route.example or "",
             ", ".join(name for name, _ in route.parameters),
-        )
+        )))
     return table
 
 
-@routes.command("show")
+@routes.command("show", short_help="Show one route's metadata.")
 @config_option
 @click.argument("path")
-def show_command(config_file: Path, path: str) -> None:
+@reports_errors
+def show_command(config_path: Path | None, path: str) -> None:
     """Show one route's metadata; an example path resolves to its route pattern.
 
     \b
@@ -144,24 +122,20 @@ def show_command(config_file: Path, path: str) -> None:
       feedstation routes show /zhihu/hotlist
       feedstation routes show /zhihu/hot/science
     """
-    console = _console()
-    try:
-        config = _config(config_file)
-        catalog = load_catalog(config.catalog_path)
-        match = find_route(catalog, path)
-        if match is None:
-            raise CatalogError(unknown_route_message(catalog, path))
-    except FeedstationError as exc:
-        raise _fail(exc) from None
+    config = load(config_path)
+    catalog = load_catalog(config.catalog_path)
+    match = find_route(catalog, path)
+    if match is None:
+        raise CatalogError(unknown_route_message(catalog, path))
     console.print(_details_table(match, path, catalog, config.site.language))
     if match.route.parameters:
         params = Table("parameter", "value here", "description", title="parameters")
         captured = dict(match.params)
         for name, text in match.route.parameters:
-            params.add_row(name, captured.get(name, ""), text)
+            params.add_row(Text(name), Text(captured.get(name, "")), Text(text))
         console.print(params)
     if match.route.description:
-        console.print(match.route.description)
+        console.print(Text(match.route.description))
 
 
 def _details_table(match: MatchedRoute, path: str, catalog: Catalog, language: str) -> Table:
@@ -183,7 +157,7 @@ def _details_table(match: MatchedRoute, path: str, catalog: Catalog, language: s
     ]
     for key, value in rows:
         if value:
-            table.add_row(key, value)
+            table.add_row(key, Text(value))
     return table
 
 
@@ -192,13 +166,15 @@ def _concrete(path: str, example: str | None) -> str:
     return example or "" if ":" in path or "*" in path else normalise_path(path)
 
 
-@routes.command("add")
+@routes.command("add", short_help="Add a route to the config's rsshub.routes.")
 @config_option
 @click.option("--category", help="category instead of the catalog's (e.g. 科技)")
 @click.option("--site", help="site name instead of the namespace's (e.g. 知乎)")
 @click.option("--channel", help="channel name instead of the route's")
 @click.argument("path")
-def add_command(config_file: Path, path: str, category: str | None, site: str | None, channel: str | None) -> None:
+@reports_errors
+def add_command(config_path: Path | None, path: str, category: str | None, site: str | None,
+                channel: str | None) -> None:
     """Add a route to `rsshub.routes` in the config, keeping its comments and order.
 
     The path must be in the catalog (run `routes update` first); a path already
@@ -209,13 +185,10 @@ def add_command(config_file: Path, path: str, category: str | None, site: str | 
       feedstation routes add /zhihu/hotlist
       feedstation routes add /zhihu/hot/science --channel 知乎科学热榜
     """
-    console = _console()
     spec = RouteSpec(path=path, category=category, site=site, channel=channel)
-    try:
-        config = _config(config_file)
-        catalog = load_catalog(config.catalog_path)
-        (source,) = place_routes([spec], catalog, language=config.site.language)
-        add_route_to_config(config_file, spec)
-    except FeedstationError as exc:
-        raise _fail(exc) from None
-    console.print(f"Added {path} to rsshub.routes in {config_file}: {source.label}")
+    config = load(config_path)
+    # Placing it first refuses a path the catalog does not know, with suggestions,
+    # before the file is touched; config loading would fail on it later anyway.
+    (source,) = place_routes([spec], load_catalog(config.catalog_path), language=config.site.language)
+    add_route_to_config(config.path, spec)
+    console.print(Text(f"Added {path} to rsshub.routes in {config.path}: {source.label}"))

@@ -1,0 +1,170 @@
+"""Untrusted `/api/namespace` JSON → validated namespaces (malformed routes counted, not raised), and back."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from feedstation.catalog.model import Namespace, Route
+
+# Namespace keys are the first path segment of every route (`zhihu`, `36kr`, `163`).
+_NAMESPACE_KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
+# Route paths are URL paths; whitespace or control characters mean a broken payload.
+_ROUTE_PATH = re.compile(r"^(?:/[^\s\x00-\x1f]{0,499}|\*)$")
+_MAX_TEXT = 20_000  # a description longer than this is not documentation
+
+
+class Malformed(ValueError):
+    """One namespace or route entry has the wrong shape; it is skipped and counted."""
+
+
+def read_namespaces(data: Any) -> tuple[tuple[Namespace, ...], int]:
+    """Validate a decoded `/api/namespace` payload: (namespaces sorted by key, skipped route count).
+
+    Raises Malformed only when the payload as a whole is not a mapping of namespaces.
+    """
+    if not isinstance(data, dict):
+        raise Malformed(f"expected a JSON object keyed by namespace, got {type(data).__name__}")
+    namespaces: list[Namespace] = []
+    skipped = 0
+    for key, raw in data.items():
+        if not (isinstance(key, str) and _NAMESPACE_KEY.match(key)) or not isinstance(raw, dict):
+            skipped += _count_routes(raw)
+            continue
+        routes: list[Route] = []
+        seen: set[tuple] = set()
+        raw_routes = raw.get("routes", {})
+        if not isinstance(raw_routes, dict):
+            skipped += 1
+            raw_routes = {}
+        for route_key, raw_route in raw_routes.items():
+            try:
+                route = _read_route(key, route_key, raw_route)
+            except Malformed:
+                skipped += 1
+                continue
+            # A route declared with several paths may be listed once per path.
+            identity = (route.paths, route.name)
+            if identity not in seen:
+                seen.add(identity)
+                routes.append(route)
+        if routes:
+            namespaces.append(Namespace(
+                key=key,
+                name=_text(raw.get("name")) or key,
+                url=_text(raw.get("url")) or None,
+                lang=_text(raw.get("lang")) or None,
+                description=_text(raw.get("description")),
+                routes=tuple(sorted(routes, key=lambda r: r.paths)),
+            ))
+    return tuple(sorted(namespaces, key=lambda ns: ns.key)), skipped
+
+
+def _count_routes(raw: Any) -> int:
+    routes = raw.get("routes") if isinstance(raw, dict) else None
+    return len(routes) if isinstance(routes, dict) and routes else 1
+
+
+def _text(value: Any) -> str:
+    """Optional descriptive text: a wrong type is treated as absent, not as a broken route."""
+    return value[:_MAX_TEXT] if isinstance(value, str) else ""
+
+
+def _str_list(value: Any, field: str) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise Malformed(f"{field} must be a list of strings")
+    return tuple(value)
+
+
+def _read_route(namespace: str, key: Any, raw: Any) -> Route:
+    if not isinstance(raw, dict):
+        raise Malformed("route is not an object")
+    path = raw.get("path", key)
+    paths = (path,) if isinstance(path, str) else path
+    if not isinstance(paths, list | tuple) or not paths or not all(isinstance(p, str) and _ROUTE_PATH.match(p) for p in paths):
+        raise Malformed("path must be a route path or a non-empty list of them")
+    name = raw.get("name")
+    if not isinstance(name, str) or not name.strip() or len(name) > 500:
+        raise Malformed("name must be a non-empty string")
+    example = raw.get("example")
+    if example is not None and not (isinstance(example, str) and len(example) <= 2000):
+        raise Malformed("example must be a string")
+    return Route(
+        namespace=namespace,
+        paths=tuple(paths),
+        name=name.strip(),
+        categories=_str_list(raw.get("categories"), "categories"),
+        example=example or None,
+        parameters=_read_parameters(raw.get("parameters")),
+        features=_read_features(raw.get("features")),
+        maintainers=_str_list(raw.get("maintainers"), "maintainers"),
+        description=_text(raw.get("description")),
+    )
+
+
+def _read_parameters(raw: Any) -> tuple[tuple[str, str], ...]:
+    """`{name: "text"}`, or RSSHub's richer `{name: {description, default, options}}`."""
+    if raw is None:
+        return ()
+    if not isinstance(raw, dict):
+        raise Malformed("parameters must be an object")
+    out: list[tuple[str, str]] = []
+    for name, value in raw.items():
+        if isinstance(value, str):
+            out.append((name, value[:_MAX_TEXT]))
+        elif isinstance(value, dict):
+            text = _text(value.get("description"))
+            if isinstance(value.get("default"), str | int | float) and not isinstance(value.get("default"), bool):
+                text += f" (default: {value['default']})"
+            options = value.get("options")
+            if isinstance(options, list):
+                values = [str(o.get("value")) for o in options if isinstance(o, dict) and isinstance(o.get("value"), str | int)]
+                if values:
+                    text += " — options: " + ", ".join(values[:50])
+            out.append((name, text.strip()))
+        else:
+            raise Malformed(f"parameter {name!r} must be text or an object")
+    return tuple(out)
+
+
+def _read_features(raw: Any) -> tuple[tuple[str, str], ...]:
+    """Keep only features that are switched on, as short text (`requireConfig` → its variable names)."""
+    if raw is None:
+        return ()
+    if not isinstance(raw, dict):
+        raise Malformed("features must be an object")
+    out: list[tuple[str, str]] = []
+    for name, value in raw.items():
+        if value is True:
+            out.append((name, "yes"))
+        elif isinstance(value, str) and value:
+            out.append((name, value[:500]))
+        elif isinstance(value, list) and value:
+            names = [v.get("name") if isinstance(v, dict) else v for v in value]
+            out.append((name, ", ".join(str(n) for n in names if isinstance(n, str))[:500] or "yes"))
+    return tuple(out)
+
+
+def dump_namespaces(namespaces: tuple[Namespace, ...]) -> dict[str, Any]:
+    """The validated catalog in the `/api/namespace` shape, so loading the cache reuses `read_namespaces`."""
+    out: dict[str, Any] = {}
+    for ns in namespaces:
+        routes: dict[str, Any] = {}
+        for route in ns.routes:
+            key = route.paths[0]
+            while key in routes:  # two routes may share a first path; the key is only a label
+                key += "#"
+            routes[key] = {
+                "path": route.paths[0] if len(route.paths) == 1 else list(route.paths),
+                "name": route.name,
+                "categories": list(route.categories),
+                "example": route.example,
+                "parameters": dict(route.parameters),
+                "features": dict(route.features),
+                "maintainers": list(route.maintainers),
+                "description": route.description,
+            }
+        out[ns.key] = {"name": ns.name, "url": ns.url, "lang": ns.lang, "description": ns.description, "routes": routes}
+    return out
