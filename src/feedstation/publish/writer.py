@@ -27,6 +27,7 @@ class OutputWriter:
         self.written: list[str] = []
         self.unchanged = 0
         self._seen: set[str] = set()
+        self.swept = _sweep_temp_files(self.root)
 
     def path_for(self, relpath: str) -> Path:
         parts = PurePosixPath(relpath).parts
@@ -55,7 +56,7 @@ class OutputWriter:
             return False
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".fs-", suffix=".tmp")
+            fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=TEMP_PREFIX, suffix=TEMP_SUFFIX)
             try:
                 with os.fdopen(fd, "wb") as handle:
                     handle.write(data)
@@ -79,6 +80,22 @@ class OutputWriter:
             raise _output_error(exc, target) from exc
         _prune_empty_dirs(target.parent, self.root)
         return True
+
+
+TEMP_PREFIX, TEMP_SUFFIX = ".fs-", ".tmp"
+
+
+def _sweep_temp_files(root: Path) -> int:
+    """Delete temp files a killed writer left behind, so they are never deployed. Returns how many."""
+    removed = 0
+    if not root.is_dir():
+        return removed
+    for folder, _dirs, files in os.walk(root):
+        for name in files:
+            if name.startswith(TEMP_PREFIX) and name.endswith(TEMP_SUFFIX):
+                _unlink_quietly(os.path.join(folder, name))
+                removed += 1
+    return removed
 
 
 def _same_bytes(target: Path, data: bytes) -> bool:
