@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from feedstation.cli import export, routes, run, site
 from feedstation.cli.common import configure_logging
 from feedstation.cli.core import fetch_command, init_command, sources_command, status_command
 
@@ -19,24 +20,6 @@ def main(verbose: int) -> None:
     configure_logging(verbose)
 
 
-for command in (init_command, sources_command, fetch_command, status_command):
+for command in (init_command, sources_command, fetch_command, status_command, run.run_command, run.demo_command,
+                run.watch_command, site.build_command, site.serve_command, export.export, routes.routes):
     main.add_command(command)
-
-
-def _register_optional() -> None:
-    # Each publisher/catalog module adds its own commands.
-    from feedstation.cli import export, routes, run, site
-
-    main.add_command(export.export)
-    main.add_command(site.build_command)
-    main.add_command(site.serve_command)
-    main.add_command(routes.routes)
-    main.add_command(run.run_command)
-    main.add_command(run.demo_command)
-    main.add_command(run.watch_command)
-
-
-try:
-    _register_optional()
-except ImportError:  # pragma: no cover — modules still being written
-    pass
