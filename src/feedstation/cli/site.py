@@ -1,0 +1,81 @@
+"""`feedstation build` and `feedstation serve`: thin commands over feedstation.publish.site."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from pathlib import Path
+
+import click
+
+from feedstation.cli.common import config_option, load, reports_errors
+from feedstation.errors import ConfigError
+
+
+def _site_dir(cfg, config_path: Path | None, out_dir: Path | None) -> Path:
+    target = out_dir or cfg.output.site
+    if target is None:
+        raise ConfigError(str(config_path or cfg.path), "output.site", "no site output folder: set output.site or pass --out DIR")
+    return Path(target)
+
+
+def _build(cfg, target: Path):
+    # Imported here so `--help` stays fast and works before a config exists.
+    from feedstation.publish.site import build_site
+    from feedstation.store import Store
+
+    store = Store.open(cfg.storage)
+    try:
+        entries = list(store.iter_entries())
+    finally:
+        store.close()
+    return build_site(entries, cfg.sources(), target, cfg.site_settings(), now=datetime.now(timezone.utc))
+
+
+@click.command("build")
+@config_option
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder for the site (default: output.site from the config).")
+@reports_errors
+def build_command(config_path: Path | None, out_dir: Path | None) -> None:
+    """Build the static website (pages, feeds, search index, OPML, sitemap) from the stored entries.
+
+    Only pages whose bytes changed are rewritten, pages of removed entries are deleted,
+    and files feedstation did not write (CNAME, ...) are left alone. Publish the folder
+    on any static host, e.g. GitHub Pages.
+
+    Example:
+
+        feedstation build --config feedstation.yaml --out public
+    """
+    cfg = load(config_path)
+    target = _site_dir(cfg, config_path, out_dir)
+    report = _build(cfg, target)
+    click.echo(f"site in {target}: {report.pages} files, {report.written} written, "
+               f"{report.unchanged} unchanged, {report.removed} removed")
+
+
+@click.command("serve")
+@config_option
+@click.option("--port", type=int, default=8000, show_default=True, help="Port on 127.0.0.1 to serve on.")
+@reports_errors
+def serve_command(config_path: Path | None, port: int) -> None:
+    """Preview the site on http://127.0.0.1:PORT/, rebuilding when the database or theme changes.
+
+    Builds once, then serves the output folder on loopback only; edit a template in the
+    theme folder or run `feedstation fetch` in another terminal and reload the page.
+
+    Example:
+
+        feedstation serve --config feedstation.yaml --port 8080
+    """
+    from feedstation.publish.site import serve_site
+
+    cfg = load(config_path)
+    target = _site_dir(cfg, config_path, None)
+    _build(cfg, target)
+    settings = cfg.site_settings()
+    watch = [Path(cfg.storage)] if isinstance(cfg.storage, Path) else []
+    if settings.theme_dir:
+        watch.append(Path(settings.theme_dir))
+    click.echo(f"serving {target} on http://127.0.0.1:{port}/ (Ctrl+C to stop)")
+    serve_site(target, port=port, rebuild=lambda: _build(cfg, target), watch=watch)

@@ -1,0 +1,152 @@
+"""Phase one of the site build: every entry and section the site shows, computed before anything is rendered."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from selectolax.lexbor import LexborHTMLParser
+
+from feedstation.models import SiteSettings, StoredEntry
+from feedstation.publish.site import paths
+
+EXCERPT_CHARS = 140
+_SPACES = re.compile(r"\s+")
+# Block ends become spaces so "<p>a.</p><p>B</p>" reads "a. B", while inline tags add
+# nothing ("<code>zsh</code>." stays "zsh.") — Chinese text has no spaces to lose.
+_BLOCK_END = re.compile(r"(</(?:p|div|li|h[1-6]|blockquote|pre|tr|td|th|dd|dt|figcaption)\s*>|<br\s*/?>)", re.I)
+# The store's HTML is nh3 output, so every image starts with exactly `<img `: adding fixed
+# attributes in front is safe and far cheaper than re-parsing 20k bodies. The first
+# occurrence of an attribute wins in HTML, so a feed's own `loading=eager` cannot undo it.
+_IMG_TAG = re.compile(r"<img\b", re.IGNORECASE)
+_LAZY_IMG = '<img loading="lazy" decoding="async" referrerpolicy="no-referrer"'
+
+
+@dataclass(frozen=True)
+class Item:
+    """One entry with everything its card and page need, computed once."""
+
+    entry: StoredEntry
+    key: str
+    path: str  # output path, e.g. item/3f/3f0a….html
+    url: str  # root-relative, percent-encoded
+    abs_url: str
+    local: datetime  # published, in the site's time zone
+    excerpt: str  # plain text; autoescape escapes it
+    content: str  # sanitised HTML with lazy, no-referrer images
+
+    @property
+    def iso(self) -> str:
+        return self.local.isoformat()
+
+    @property
+    def month(self) -> tuple[int, int]:
+        return (self.local.year, self.local.month)
+
+
+@dataclass
+class Section:
+    """The home page (no names), a category, a site or a channel, with its items newest first."""
+
+    names: tuple[str, ...]
+    folder: str  # output folder, "" for home, else c/<slug>/…/
+    url: str
+    items: list[Item] = field(default_factory=list)
+    children: list[Section] = field(default_factory=list)
+
+    @property
+    def title(self) -> str:
+        return self.names[-1] if self.names else ""
+
+    @property
+    def trail(self) -> tuple[str, ...]:
+        """Keys of this section and its ancestors below home, outermost first."""
+        return tuple(self.names[:depth] for depth in range(1, len(self.names) + 1))
+
+
+@dataclass
+class SiteContext:
+    """The whole site as data: settings, items, sections, months and channel neighbours."""
+
+    settings: SiteSettings
+    base: str  # URL path prefix of the site ("" at a domain root)
+    items: list[Item]
+    sections: dict[tuple[str, ...], Section]  # () is the home page
+    months: dict[tuple[int, int], list[Item]]
+    neighbours: dict[str, tuple[Item | None, Item | None]]  # key → (newer, older) in its channel
+
+    def section_of(self, names: tuple[str, ...]) -> Section:
+        return self.sections[names]
+
+
+def build_context(entries: Sequence[StoredEntry], settings: SiteSettings) -> SiteContext:
+    """Every item and section of the site, sorted newest first; a pure function of its inputs."""
+    zone = ZoneInfo(settings.timezone)
+    base = paths.base_path(settings.url)
+    items: list[Item] = []
+    seen: set[str] = set()
+    for entry in entries:
+        key = paths.item_key(entry.tree, entry.identity)
+        if key in seen:  # the store's unique (feed, identity) makes this a bug upstream; never two pages
+            continue
+        seen.add(key)
+        items.append(_make_item(entry, key, zone, base, settings.url))
+    # Sort here, not by trusting input order: the same entries must give the same bytes.
+    items.sort(key=lambda it: (it.entry.published, it.key), reverse=True)
+
+    slug_of: dict[str, str] = {}
+    home = Section(names=(), folder="", url=paths.href(base, "index.html"))
+    sections: dict[tuple[str, ...], Section] = {(): home}
+    months: dict[tuple[int, int], list[Item]] = {}
+    for item in items:
+        home.items.append(item)
+        months.setdefault(item.month, []).append(item)
+        parent = home
+        tree = item.entry.tree
+        for depth in range(1, 4):
+            names = tree[:depth]
+            section = sections.get(names)
+            if section is None:
+                slugs = [slug_of.get(n) or slug_of.setdefault(n, paths.slugify(n)) for n in names]
+                folder = paths.section_dir(slugs)
+                section = Section(names=names, folder=folder, url=paths.href(base, folder + "index.html"))
+                sections[names] = section
+                parent.children.append(section)
+            section.items.append(item)
+            parent = section
+    for section in sections.values():
+        section.children.sort(key=lambda s: (-len(s.items), s.title))  # busiest first, then by name
+
+    neighbours: dict[str, tuple[Item | None, Item | None]] = {}
+    for names, section in sections.items():
+        if len(names) == 3:
+            listed = section.items
+            for index, item in enumerate(listed):
+                newer = listed[index - 1] if index > 0 else None
+                older = listed[index + 1] if index + 1 < len(listed) else None
+                neighbours[item.key] = (newer, older)
+    return SiteContext(settings=settings, base=base, items=items, sections=sections, months=months,
+                       neighbours=neighbours)
+
+
+def _make_item(entry: StoredEntry, key: str, zone: ZoneInfo, base: str, site_url: str) -> Item:
+    path = paths.item_file(key)
+    return Item(entry=entry, key=key, path=path, url=paths.href(base, path), abs_url=paths.absolute(site_url, path),
+                local=entry.published.astimezone(zone), excerpt=excerpt(entry.summary or entry.content),
+                content=_IMG_TAG.sub(_LAZY_IMG, entry.content or entry.summary))
+
+
+def excerpt(html: str, limit: int = EXCERPT_CHARS) -> str:
+    """Plain text of an HTML fragment, whitespace collapsed, cut at `limit` characters with an ellipsis."""
+    if not html:
+        return ""
+    if "<" in html or "&" in html:
+        body = LexborHTMLParser(_BLOCK_END.sub(r"\1 ", html)).body
+        text = body.text(separator="") if body is not None else ""
+    else:
+        text = html
+    text = _SPACES.sub(" ", text).strip()
+    return text if len(text) <= limit else text[:limit].rstrip() + "…"

@@ -1,0 +1,168 @@
+"""Phase two, HTML half: render every page of a SiteContext with one Jinja environment (autoescape on)."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator, Sequence
+from importlib import resources
+from pathlib import Path
+
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, StrictUndefined
+from markupsafe import Markup
+
+from feedstation.publish.site import paths
+from feedstation.publish.site.context import Item, Section, SiteContext
+
+FEED_FILES = (("atom.xml", "application/atom+xml", "Atom"), ("rss.xml", "application/rss+xml", "RSS"),
+              ("feed.json", "application/feed+json", "JSON Feed"))
+
+# Interface words by language; the site's `language` picks one (zh-* → zh), English otherwise.
+UI = {
+    "zh": {"skip": "跳到正文", "home": "首页", "categories": "分类", "all_categories": "全部分类", "archive": "归档",
+           "search": "搜索", "search_placeholder": "搜索文章…", "theme": "切换深色/浅色模式", "newer": "较新",
+           "older": "较旧", "original": "阅读原文", "by": "作者", "count_unit": "篇", "page": "第 {n} 页",
+           "prev_page": "上一页", "next_page": "下一页", "not_found": "页面不存在",
+           "not_found_text": "你要找的页面不存在，可能已被移除。", "subscribe": "订阅", "sources": "订阅源 (OPML)",
+           "pages": "分页", "empty": "还没有文章。", "powered": "由 feedstation 生成"},
+    "en": {"skip": "Skip to content", "home": "Home", "categories": "Categories", "all_categories": "All categories",
+           "archive": "Archive", "search": "Search", "search_placeholder": "Search articles…",
+           "theme": "Toggle dark/light mode", "newer": "Newer", "older": "Older", "original": "Read the original",
+           "by": "By", "count_unit": "items", "page": "Page {n}", "prev_page": "Previous", "next_page": "Next",
+           "not_found": "Page not found", "not_found_text": "The page you are looking for does not exist.",
+           "subscribe": "Subscribe", "sources": "Sources (OPML)", "pages": "Pagination", "empty": "No items yet.",
+           "powered": "Built with feedstation"},
+}
+
+
+def load_static(theme_dir: str | None) -> dict[str, bytes]:
+    """Built-in static assets, overlaid by the user's `<theme_dir>/static/` files of the same name."""
+    files: dict[str, bytes] = {}
+    _collect(resources.files("feedstation") / "static", "", files)
+    if theme_dir and (Path(theme_dir) / "static").is_dir():
+        _collect(Path(theme_dir) / "static", "", files)
+    return files
+
+
+def _collect(folder, prefix: str, files: dict[str, bytes]) -> None:
+    for child in sorted(folder.iterdir(), key=lambda c: c.name):
+        if child.name.startswith(".") or child.name == "__pycache__":
+            continue
+        if child.is_dir():
+            _collect(child, f"{prefix}{child.name}/", files)
+        else:
+            files[f"{prefix}{child.name}"] = child.read_bytes()
+
+
+class PageRenderer:
+    """Renders pages; entry cards and nav fragments are rendered once and reused on every page."""
+
+    def __init__(self, ctx: SiteContext, static: dict[str, bytes]):
+        self.ctx = ctx
+        settings = ctx.settings
+        loaders = [FileSystemLoader(settings.theme_dir)] if settings.theme_dir else []
+        loaders.append(PackageLoader("feedstation", "templates"))  # user theme first: override by name
+        self.env = Environment(loader=ChoiceLoader(loaders), autoescape=True, undefined=StrictUndefined,
+                               trim_blocks=True, lstrip_blocks=True)
+        base = ctx.base
+        # A content hash in asset URLs lets hosts cache /static/ forever and still see new versions.
+        versions = {name: hashlib.sha256(data).hexdigest()[:10] for name, data in static.items()}
+        self.env.globals.update(
+            site=settings, ui=UI["zh" if settings.language.lower().startswith("zh") else "en"],
+            asset=lambda name: f"{paths.href(base, 'static/' + name)}?v={versions.get(name, '0')}",
+            link=lambda relpath: paths.href(base, relpath),
+            site_feeds=self._feeds("", settings.title), home_url=paths.href(base, "index.html"))
+        self.env.filters["fmt_date"] = lambda dt: dt.strftime("%Y-%m-%d %H:%M")
+        self._card = self.env.get_template("card.html")
+        self._nav_cache: dict[tuple[tuple[str, ...], bool], Markup] = {}
+        self.cards: dict[str, Markup] = {}
+
+    def _feeds(self, folder: str, title: str) -> list[tuple[str, str, str, str]]:
+        """(url, MIME type, format name, link title) of the three feeds in a section folder."""
+        return [(paths.href(self.ctx.base, folder + name), mime, label, f"{title} ({label})")
+                for name, mime, label in FEED_FILES]
+
+    def _trail(self, names: Sequence[str]) -> list[Section]:
+        return [self.ctx.sections[tuple(names[:d])] for d in range(1, len(names) + 1)]
+
+    def card(self, item: Item) -> Markup:
+        """The item's list card, rendered on first use (its output is escaped template output, hence Markup)."""
+        html = self.cards.get(item.key)
+        if html is None:
+            html = self.cards[item.key] = Markup(self._card.render(item=item, trail=self._trail(item.entry.tree)))
+        return html
+
+    def nav(self, current: tuple[str, ...], *, counts: bool = False) -> Markup:
+        """The category tree, expanded along `current`; one fragment per distinct branch."""
+        cache_key = (current, counts)
+        html = self._nav_cache.get(cache_key)
+        if html is None:
+            template = self.env.get_template("nav.html")
+            html = Markup(template.render(home=self.ctx.sections[()], current=current, counts=counts))
+            self._nav_cache[cache_key] = html
+        return html
+
+    def render(self, name: str, **values) -> bytes:
+        return self.env.get_template(name).render(**values).encode("utf-8")
+
+    def listing_pages(self, section: Section) -> Iterator[tuple[str, bytes]]:
+        """Every page of a paginated listing (home or a tree section)."""
+        size = max(1, self.ctx.settings.page_size)
+        chunks = [section.items[i:i + size] for i in range(0, len(section.items), size)] or [[]]
+        feeds = self._feeds(section.folder, " › ".join(section.names)) if section.names else []
+        nav = self.nav(section.names, counts=not section.names)
+        for number, chunk in enumerate(chunks, start=1):
+            pager = _pager(number, len(chunks), lambda n: paths.href(self.ctx.base, paths.page_file(section.folder, n)))
+            yield paths.page_file(section.folder, number), self.render(
+                "list.html", section=section, trail=self._trail(section.names), cards=[self.card(i) for i in chunk],
+                pager=pager, number=number, feeds=feeds, nav=nav)
+
+    def item_page(self, item: Item) -> bytes:
+        newer, older = self.ctx.neighbours.get(item.key, (None, None))
+        channel = self.ctx.sections[item.entry.tree]
+        return self.render("item.html", item=item, trail=self._trail(item.entry.tree), newer=newer, older=older,
+                           feeds=self._feeds(channel.folder, " › ".join(channel.names)), nav=self.nav(item.entry.tree))
+
+    def archive_pages(self) -> Iterator[tuple[str, bytes]]:
+        months = self.ctx.months
+        years: dict[int, list[tuple[int, int, str]]] = {}
+        for (year, month), listed in sorted(months.items(), reverse=True):
+            years.setdefault(year, []).append((month, len(listed), paths.href(self.ctx.base, paths.month_dir(year, month))))
+        yield "archive/index.html", self.render("archive_index.html", years=years, feeds=[], nav=self.nav(()))
+        for (year, month), listed in months.items():
+            rows = [(item, self._trail(item.entry.tree)) for item in listed]
+            yield paths.month_dir(year, month) + "index.html", self.render(
+                "archive_month.html", year=year, month=month, rows=rows, feeds=[], nav=self.nav(()),
+                archive_url=paths.href(self.ctx.base, "archive/index.html"))
+
+    def fixed_pages(self) -> Iterator[tuple[str, bytes]]:
+        home = self.ctx.sections[()]
+        yield "c/index.html", self.render("tree.html", home=home, feeds=[], nav=self.nav(()))
+        yield "search/index.html", self.render("search.html", feeds=[], nav=self.nav(()))
+        yield "404.html", self.render("404.html", feeds=[], nav=self.nav(()))
+
+
+def _pager(number: int, total: int, url_of) -> dict | None:
+    """Previous/next and a window of page numbers (first, last, current ± 2) with gaps as None."""
+    if total <= 1:
+        return None
+    shown = sorted({1, total, *range(max(1, number - 2), min(total, number + 2) + 1)})
+    links: list[tuple[int, str] | None] = []
+    for index, n in enumerate(shown):
+        if index and n - shown[index - 1] > 1:
+            links.append(None)
+        links.append((n, url_of(n)))
+    return {"number": number, "total": total, "links": links,
+            "prev": url_of(number - 1) if number > 1 else None, "next": url_of(number + 1) if number < total else None}
+
+
+def render_html(ctx: SiteContext, static: dict[str, bytes]) -> dict[str, bytes]:
+    """Every HTML page of the site, path → bytes."""
+    renderer = PageRenderer(ctx, static)
+    pages: dict[str, bytes] = {}
+    for item in ctx.items:
+        pages[item.path] = renderer.item_page(item)
+    for section in ctx.sections.values():
+        pages.update(renderer.listing_pages(section))
+    pages.update(renderer.archive_pages())
+    pages.update(renderer.fixed_pages())
+    return pages

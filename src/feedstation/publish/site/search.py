@@ -1,0 +1,54 @@
+"""Full-text search: runs Pagefind (the binary bundled by the `pagefind[bin]` wheel) over the item pages."""
+
+from __future__ import annotations
+
+import logging
+import os
+import subprocess
+import tempfile
+from pathlib import Path
+
+from feedstation.errors import OutputError
+
+log = logging.getLogger(__name__)
+
+BUNDLE_DIR = "pagefind/"
+ITEM_GLOB = "item/**/*.html"  # only item pages are searchable; lists would just repeat their excerpts
+
+
+def pagefind_executable() -> Path:
+    """The Pagefind binary shipped in the `pagefind_bin` wheel."""
+    try:
+        import pagefind_bin
+    except ImportError as exc:
+        raise OutputError("search needs Pagefind: pip install 'pagefind[bin]'") from exc
+    try:
+        return pagefind_bin.get_executable()
+    except FileNotFoundError as exc:
+        raise OutputError(f"the pagefind_bin wheel has no binary for this platform: {exc}") from exc
+
+
+def build_search_bundle(site_dir: Path) -> dict[str, bytes]:
+    """Index the item pages already written in `site_dir`; return the bundle as `pagefind/…` path → bytes.
+
+    Pagefind writes into a temporary folder, not the site: the caller pushes the files
+    through the OutputWriter, so unchanged index chunks keep their bytes and mtimes and
+    stale ones are removed by the site manifest like any other output.
+    """
+    # Scratch space in RAM when there is some: the bundle (one fragment per item) is read
+    # back at once, so writing it to disk first would double the disk work.
+    scratch = "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) else None
+    with tempfile.TemporaryDirectory(prefix="feedstation-pagefind-", dir=scratch) as tmp:
+        command = [str(pagefind_executable()), "--site", str(site_dir), "--glob", ITEM_GLOB,
+                   "--output-path", tmp, "--silent"]
+        log.debug("running %s", command)
+        try:
+            done = subprocess.run(command, capture_output=True, text=True, timeout=3600)
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            raise OutputError(f"could not run Pagefind ({command[0]}): {exc}") from exc
+        if done.returncode != 0:
+            detail = (done.stderr or done.stdout).strip()[-2000:]
+            raise OutputError(f"Pagefind failed indexing {site_dir} (exit {done.returncode}): {detail}")
+        root = Path(tmp)
+        return {BUNDLE_DIR + path.relative_to(root).as_posix(): path.read_bytes()
+                for path in sorted(root.rglob("*")) if path.is_file()}

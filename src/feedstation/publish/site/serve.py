@@ -1,0 +1,101 @@
+"""Local preview: serve the built site on 127.0.0.1 and rebuild when watched files change."""
+
+from __future__ import annotations
+
+import functools
+import logging
+import os
+import threading
+from collections.abc import Callable, Sequence
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+POLL_SECONDS = 1.0
+
+
+class SiteRequestHandler(SimpleHTTPRequestHandler):
+    """Static files as a static host serves them, including the site's own 404 page."""
+
+    extensions_map = {**SimpleHTTPRequestHandler.extensions_map, ".json": "application/json", ".js": "text/javascript",
+                      ".xml": "application/xml", ".opml": "text/x-opml", ".pf_meta": "application/octet-stream"}
+
+    def send_error(self, code, message=None, explain=None):
+        page = Path(self.directory) / "404.html"
+        if code != 404 or not page.is_file():
+            return super().send_error(code, message, explain)
+        body = page.read_bytes()
+        self.send_response(404)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def log_message(self, format, *args):  # noqa: A002 - the base class's name
+        log.debug("%s - %s", self.address_string(), format % args)
+
+
+def make_server(out_dir: Path, port: int = 8000) -> ThreadingHTTPServer:
+    """An HTTP server for `out_dir` bound to loopback only (port 0 picks a free port)."""
+    handler = functools.partial(SiteRequestHandler, directory=str(out_dir))
+    return ThreadingHTTPServer(("127.0.0.1", port), handler)
+
+
+def snapshot(watch: Sequence[Path]) -> dict[str, float]:
+    """mtime of every watched file (folders walked); a change in this dict means "rebuild"."""
+    stamps: dict[str, float] = {}
+    for root in watch:
+        root = Path(root)
+        if root.is_dir():
+            for folder, _dirs, files in os.walk(root):
+                for name in files:
+                    _stamp(os.path.join(folder, name), stamps)
+        else:
+            _stamp(str(root), stamps)
+            _stamp(f"{root}-wal", stamps)  # SQLite in WAL mode commits into the -wal file first
+    return stamps
+
+
+def _stamp(path: str, stamps: dict[str, float]) -> None:
+    try:
+        stamps[path] = os.stat(path).st_mtime
+    except OSError:
+        pass
+
+
+def _watch_loop(watch: Sequence[Path], rebuild: Callable[[], object], stop: threading.Event) -> None:
+    last = snapshot(watch)
+    while not stop.wait(POLL_SECONDS):
+        current = snapshot(watch)
+        if current == last:
+            continue
+        last = current
+        try:
+            rebuild()
+        except Exception:  # a broken template must not kill the preview; the next save retries
+            log.exception("rebuild failed; still serving the previous build")
+        last = snapshot(watch)  # the rebuild may itself touch watched files (the DB)
+
+
+def serve_site(out_dir: Path, *, port: int = 8000, rebuild: Callable[[], object] | None = None,
+               watch: Sequence[Path] = ()) -> None:
+    """Serve `out_dir` on http://127.0.0.1:<port>/ until interrupted, rebuilding when `watch` paths change."""
+    server = make_server(Path(out_dir), port)
+    stop = threading.Event()
+    watcher = None
+    if rebuild is not None and watch:
+        watcher = threading.Thread(target=_watch_loop, args=(list(watch), rebuild, stop), daemon=True,
+                                   name="feedstation-watch")
+        watcher.start()
+    log.info("serving %s on http://127.0.0.1:%d/", out_dir, server.server_address[1])
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        stop.set()
+        server.server_close()
+        if watcher is not None:
+            watcher.join(timeout=5)

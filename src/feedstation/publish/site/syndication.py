@@ -1,0 +1,60 @@
+"""Phase two, machine-readable half: output feeds per section, sitemap, robots.txt and OPML, via their publishers."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from feedstation.models import Source
+from feedstation.publish.feeds import FeedInfo, render_atom, render_json_feed, render_rss
+from feedstation.publish.opml import render_opml
+from feedstation.publish.sitemap import render_robots, render_sitemap
+from feedstation.publish.site import paths
+from feedstation.publish.site.context import Item, SiteContext
+
+_RENDERERS = (("atom.xml", render_atom), ("rss.xml", render_rss), ("feed.json", render_json_feed))
+
+
+def render_feeds(ctx: SiteContext, *, now: datetime) -> dict[str, bytes]:
+    """Atom, RSS and JSON Feed for the whole site and for every category, site and channel."""
+    settings = ctx.settings
+    outputs: dict[str, bytes] = {}
+    for section in ctx.sections.values():
+        newest = section.items[: max(0, settings.feed_items)]
+        pairs = [(item.entry, item.abs_url) for item in newest]
+        # `now` only when the feed is empty: otherwise the same entries must give the same bytes.
+        updated = _newest_change(newest) or now
+        title = settings.title if not section.names else f"{' › '.join(section.names)} · {settings.title}"
+        page_url = paths.absolute(settings.url, section.folder + "index.html")
+        for name, render in _RENDERERS:
+            info = FeedInfo(title=title, site_url=page_url, feed_url=paths.absolute(settings.url, section.folder + name),
+                            language=settings.language, description=settings.description)
+            outputs[section.folder + name] = render(info, pairs, updated=updated)
+    return outputs
+
+
+def render_index_files(ctx: SiteContext, sources: Sequence[Source], *, now: datetime) -> dict[str, bytes]:
+    """sitemap.xml (home, sections, archive months, items), robots.txt and sources.opml."""
+    site_url = ctx.settings.url
+    urls: list[tuple[str, datetime | None]] = []
+    home = ctx.sections[()]
+    urls.append((paths.absolute(site_url, "index.html"), _newest_change(home.items[:1])))
+    for names, section in ctx.sections.items():
+        if names:
+            urls.append((paths.absolute(site_url, section.folder + "index.html"), _newest_change(section.items[:1])))
+    for (year, month), listed in sorted(ctx.months.items(), reverse=True):
+        urls.append((paths.absolute(site_url, paths.month_dir(year, month) + "index.html"), _newest_change(listed[:1])))
+    urls.extend((item.abs_url, item.entry.updated or item.entry.published) for item in ctx.items)
+    # OPML's dateCreated: when the collection began (the oldest first sighting), so a new
+    # item does not rewrite the file; `now` only for an empty site.
+    created = min((item.entry.first_seen for item in ctx.items), default=now)
+    return {
+        "sitemap.xml": render_sitemap(urls),
+        "robots.txt": render_robots(site_url),
+        "sources.opml": render_opml(ctx.settings.title, sorted(sources, key=lambda s: s.tree), created=created),
+    }
+
+
+def _newest_change(items: Sequence[Item]) -> datetime | None:
+    return max((item.entry.updated or item.entry.published for item in items), default=None)
+

@@ -1,0 +1,196 @@
+"""Site build: golden output, incremental rebuilds, manifest pruning, escaping and path safety."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import shutil
+from datetime import datetime, timezone
+from pathlib import Path
+
+import feedparser
+import pytest
+from lxml import html as lxml_html
+
+from feedstation.publish.site import MANIFEST, build_site
+from feedstation.publish.site.context import build_context
+from feedstation.publish.site.paths import item_file, item_key
+from tests.publish.site.conftest import NOW, SETTINGS, fixture_entries, fixture_sources, make_entry
+
+EXPECTED = Path(__file__).parents[2] / "fixtures" / "site" / "expected"
+SKIPPED = ("pagefind/", MANIFEST)  # Pagefind's bundle bytes belong to its version, not to us
+
+
+def _tree_texts(root: Path) -> dict[str, str]:
+    files = {}
+    for path in sorted(root.rglob("*")):
+        rel = path.relative_to(root).as_posix()
+        if path.is_file() and not rel.startswith(SKIPPED):
+            lines = path.read_text(encoding="utf-8").splitlines()
+            files[rel] = "\n".join(line.rstrip() for line in lines).rstrip() + "\n"
+    return files
+
+
+def _mtimes(root: Path) -> dict[str, int]:
+    return {p.relative_to(root).as_posix(): p.stat().st_mtime_ns for p in root.rglob("*") if p.is_file()}
+
+
+def test_golden_site_matches_expected(tmp_path, entries, sources):
+    build_site(entries, sources, tmp_path, SETTINGS, now=NOW)
+    actual = _tree_texts(tmp_path)
+    if os.environ.get("FEEDSTATION_UPDATE_GOLDEN") == "1":
+        shutil.rmtree(EXPECTED, ignore_errors=True)
+        for rel, text in actual.items():
+            (EXPECTED / rel).parent.mkdir(parents=True, exist_ok=True)
+            (EXPECTED / rel).write_text(text, encoding="utf-8")
+    expected = _tree_texts(EXPECTED)
+    assert sorted(actual) == sorted(expected), "file sets differ; regenerate with FEEDSTATION_UPDATE_GOLDEN=1"
+    for rel in expected:
+        assert actual[rel] == expected[rel], f"{rel} differs from tests/fixtures/site/expected/{rel}"
+
+
+def test_search_bundle_and_manifest_are_written(tmp_path, entries, sources):
+    report = build_site(entries, sources, tmp_path, SETTINGS, now=NOW)
+    for name in ("pagefind.js", "pagefind-ui.js", "pagefind-ui.css", "pagefind-entry.json"):
+        assert (tmp_path / "pagefind" / name).is_file()
+    entry = json.loads((tmp_path / "pagefind" / "pagefind-entry.json").read_text())
+    assert "zh-cn" in entry["languages"], "html lang=zh-CN must give a Chinese index"
+    assert entry["languages"]["zh-cn"]["page_count"] == len(entries), "only item pages are indexed"
+    owned = json.loads((tmp_path / MANIFEST).read_text())["files"]
+    assert report.pages == len(owned) + 1 == report.written
+    assert "index.html" in owned and any(p.startswith("pagefind/") for p in owned)
+
+
+def test_no_change_rebuild_writes_nothing(tmp_path, entries, sources):
+    build_site(entries, sources, tmp_path, SETTINGS, now=NOW)
+    before = _mtimes(tmp_path)
+    # A different `now` must not matter when there are entries: no build timestamps in output.
+    report = build_site(list(reversed(entries)), sources, tmp_path, SETTINGS, now=datetime(2030, 1, 1, tzinfo=timezone.utc))
+    assert report.written == 0 and report.removed == 0
+    assert _mtimes(tmp_path) == before
+    # A deleted output is noticed and only it is written back.
+    (tmp_path / "c" / "编程" / "index.html").unlink()
+    report = build_site(entries, sources, tmp_path, SETTINGS, now=NOW)
+    assert report.written_paths == ("c/编程/index.html",)
+
+
+def test_one_new_entry_rewrites_exactly_its_pages(tmp_path, entries, sources):
+    build_site(entries, sources, tmp_path, SETTINGS, now=NOW)
+    # Channel 1 (知乎日报) holds items 3, 4, 5 on Jan 29, Feb 1, Feb 4; the new one sits between 4 and 5.
+    new = make_entry(12, 1, "知乎日报 · 新的一篇", "<p>新内容</p>", None,
+                     published=datetime(2022, 2, 2, 12, 0, tzinfo=timezone.utc))
+    report = build_site([*entries, new], sources, tmp_path, SETTINGS, now=NOW)
+
+    def item(index):
+        e = new if index == 12 else entries[index]
+        return item_file(item_key(e.tree, e.identity))
+
+    feeds = ("atom.xml", "rss.xml", "feed.json")
+    sections = ["", "c/社交媒体/", "c/社交媒体/知乎/", "c/社交媒体/知乎/知乎日报/"]
+    expected = {item(12), item(4), item(5)}  # the item and its channel neighbours (prev/next links)
+    # 13 items at 5 a page: home has 3 pages, all shift; 社交媒体 (9 items) 2 pages; 知乎 (7) 2 pages.
+    expected |= {"index.html", "page/2/index.html", "page/3/index.html"}
+    expected |= {"c/社交媒体/index.html", "c/社交媒体/page/2/index.html"}
+    expected |= {"c/社交媒体/知乎/index.html", "c/社交媒体/知乎/page/2/index.html", "c/社交媒体/知乎/知乎日报/index.html"}
+    expected |= {folder + name for folder in sections for name in feeds}
+    expected |= {"archive/index.html", "archive/2022/02/index.html", "c/index.html", "sitemap.xml", MANIFEST}
+    written = {p for p in report.written_paths if not p.startswith("pagefind/")}
+    assert written == expected
+    assert any(p.startswith("pagefind/") for p in report.written_paths), "a new item page must be indexed"
+
+
+def test_removed_entry_prunes_its_pages_but_not_foreign_files(tmp_path, entries, sources):
+    build_site(entries, sources, tmp_path, SETTINGS, now=NOW)
+    (tmp_path / "CNAME").write_text("news.example.com\n")  # the user's file: not ours to delete
+    gone = entries[9]
+    report = build_site([e for e in entries if e is not gone], sources, tmp_path, SETTINGS, now=NOW)
+    assert not (tmp_path / item_file(item_key(gone.tree, gone.identity))).exists()
+    assert report.removed >= 1
+    assert (tmp_path / "CNAME").read_text() == "news.example.com\n"
+    # Removing the last item of a channel removes the channel's whole folder.
+    channel_items = [e for e in entries if e.channel == "微博热搜"]
+    build_site([e for e in entries if e not in channel_items], sources, tmp_path, SETTINGS, now=NOW)
+    assert not (tmp_path / "c" / "社交媒体" / "微博").exists()
+
+
+def test_hostile_title_is_escaped(tmp_path, entries, sources):
+    evil = dataclasses.replace(entries[0], title="<script>alert(1)</script>", summary="<b>ok</b>",
+                               author='"><img src=x onerror=alert(2)>')
+    build_site([evil, *entries[1:]], sources, tmp_path, SETTINGS, now=NOW)
+    pages = [tmp_path / "c/社交媒体/知乎/知乎热榜/index.html", tmp_path / item_file(item_key(evil.tree, evil.identity))]
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text
+        doc = lxml_html.fromstring(text)
+        assert not [s for s in doc.iter("script") if "alert" in (s.text or "")]
+        assert not doc.xpath("//img[@onerror]")
+
+
+def test_hostile_tree_names_stay_inside_out_dir(tmp_path, sources):
+    out = tmp_path / "site"
+    names = ["../../escape", "/etc", "a\\b", "..", "C:\\x", "con\u202e\u200bfusing", "page", "x" * 400, " "]
+    evil = [dataclasses.replace(make_entry(i, 0, f"t{i}", "<p>x</p>", None), category=name, site=name, channel=name)
+            for i, name in enumerate(names)]
+    build_site(evil, sources, out, SETTINGS, now=NOW)
+    assert not (tmp_path / "escape").exists()
+    for path in tmp_path.rglob("*"):
+        assert out in path.parents or path == out
+        for part in path.relative_to(out).parts:
+            assert part not in ("..", ".") and "\u202e" not in part and "\u200b" not in part
+            assert len(part.encode("utf-8")) <= 120 and not set(part) & set('\\:*?"<>|')
+    # Every hostile name got its own section: no two trees were merged into one folder.
+    ctx = build_context(evil, SETTINGS)
+    assert len({s.folder for n, s in ctx.sections.items() if len(n) == 1}) == len(names)
+
+
+def test_output_feeds_parse_back(tmp_path, entries, sources):
+    build_site(entries, sources, tmp_path, SETTINGS, now=NOW)
+    for folder in ("", "c/社交媒体/知乎/知乎热榜/"):
+        for name in ("atom.xml", "rss.xml"):
+            parsed = feedparser.parse((tmp_path / folder / name).read_bytes())
+            assert parsed.bozo == 0, (folder, name, parsed.get("bozo_exception"))
+            assert parsed.entries and parsed.entries[0].title
+        data = json.loads((tmp_path / folder / "feed.json").read_text(encoding="utf-8"))
+        assert data["items"]
+    home = lxml_html.fromstring((tmp_path / "c/社交媒体/知乎/知乎热榜/index.html").read_bytes())
+    alternates = home.xpath('//link[@rel="alternate"]/@href')
+    assert "/atom.xml" in alternates
+    assert "/c/%E7%A4%BE%E4%BA%A4%E5%AA%92%E4%BD%93/%E7%9F%A5%E4%B9%8E/%E7%9F%A5%E4%B9%8E%E7%83%AD%E6%A6%9C/rss.xml" in alternates
+
+
+def test_links_resolve_to_built_files(tmp_path, entries, sources):
+    from urllib.parse import unquote, urlsplit
+
+    build_site(entries, sources, tmp_path, SETTINGS, now=NOW)
+    for page in tmp_path.rglob("*.html"):
+        if "pagefind" in page.parts:
+            continue
+        doc = lxml_html.fromstring(page.read_bytes())
+        for href in doc.xpath("//a/@href | //link/@href | //script/@src"):
+            parts = urlsplit(href)
+            if parts.scheme or not parts.path.startswith("/"):
+                continue
+            target = tmp_path / unquote(parts.path).lstrip("/")
+            assert target.is_file() or (target / "index.html").is_file(), f"{page}: broken link {href}"
+
+
+def test_user_theme_overrides_templates_by_name(tmp_path, entries, sources):
+    theme = tmp_path / "theme"
+    (theme / "static").mkdir(parents=True)
+    (theme / "card.html").write_text('<p class="my-card">{{ item.entry.title }}</p>\n', encoding="utf-8")
+    (theme / "static" / "extra.css").write_text("body{}\n")
+    settings = dataclasses.replace(SETTINGS, theme_dir=str(theme))
+    build_site(entries, sources, tmp_path / "out", settings, now=NOW)
+    home = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
+    assert '<p class="my-card">SQLite is not a toy database</p>' in home
+    assert (tmp_path / "out" / "static" / "extra.css").is_file()
+    assert (tmp_path / "out" / "static" / "site.css").is_file(), "built-in assets stay unless overridden"
+
+
+def test_empty_site_builds(tmp_path, sources):
+    report = build_site([], sources, tmp_path, SETTINGS, now=NOW)
+    assert (tmp_path / "index.html").is_file() and (tmp_path / "404.html").is_file()
+    assert not (tmp_path / "pagefind").exists(), "Pagefind refuses an empty site; nothing to search anyway"
+    assert feedparser.parse((tmp_path / "atom.xml").read_bytes()).bozo == 0
+    assert report.written == report.pages
