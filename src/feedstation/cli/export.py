@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from feedstation.cli.common import config_option, load, reports_errors
 from feedstation.errors import ConfigError
 
 
@@ -15,14 +16,12 @@ def export() -> None:
 
 
 @export.command("hexo")
-@click.option(
-    "--config", "config_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
-    help="Config file (default: feedstation's usual lookup).",
-)
+@config_option
 @click.option(
     "--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
     help="Folder for the posts, e.g. a Hexo site's source/_posts (default: output.hexo from the config).",
 )
+@reports_errors
 def hexo(config_path: Path | None, out_dir: Path | None) -> None:
     """Export every stored entry as a Hexo post, in the reference post format.
 
@@ -32,17 +31,16 @@ def hexo(config_path: Path | None, out_dir: Path | None) -> None:
 
     Example:
 
-        feedstation export hexo --config feedstation.yml --out ../blog/source/_posts
+        feedstation export hexo --config feedstation.yaml --out ../blog/source/_posts
     """
     # Imported here so `--help` stays fast and works before a config exists.
-    from feedstation.config import load_config
     from feedstation.publish.hexo import export_hexo
     from feedstation.store import Store
 
-    cfg = load_config(config_path)
+    cfg = load(config_path)
     target = out_dir or cfg.output.hexo
     if target is None:
-        raise ConfigError(str(config_path or "config"), "output.hexo", "no Hexo output folder: set output.hexo or pass --out DIR")
+        raise ConfigError(str(config_path or cfg.path), "output.hexo", "no Hexo output folder: set output.hexo or pass --out DIR")
     store = Store.open(cfg.storage)
     try:
         report = export_hexo(store.iter_entries(), target, disable_nunjucks=cfg.hexo.disable_nunjucks)
