@@ -19,6 +19,8 @@ from feedstation.lock import RunLock
 from feedstation.models import Entry, FeedMeta, FeedReport, FeedState, Fetched, FetchSettings, FetchStatus, Source
 from feedstation.normalize import normalize_entries
 from feedstation.parse import parse_feed
+from feedstation.publish.hexo import HexoReport, export_hexo
+from feedstation.publish.site import SiteReport, build_site
 from feedstation.store import Store
 
 log = logging.getLogger(__name__)
@@ -57,8 +59,10 @@ class FetchRun:
 
 @dataclass(frozen=True)
 class PublishRun:
-    hexo: object | None = None  # HexoReport
-    site: object | None = None  # SiteReport
+    """What publishing did; None for an output that is not configured."""
+
+    hexo: HexoReport | None = None
+    site: SiteReport | None = None
 
 
 def run_lock(config: Config) -> RunLock:
@@ -176,13 +180,9 @@ def publish_all(config: Config, store: Store, *, now: Clock = utc_now, hexo_dir:
     site_dir = site_dir or config.output.site
     hexo_report = site_report = None
     if hexo_dir is not None:
-        from feedstation.publish.hexo import export_hexo
-
         with RunLock(_output_lock(hexo_dir), f"the Hexo folder {hexo_dir}"):
             hexo_report = export_hexo(store.iter_entries(), hexo_dir, disable_nunjucks=config.hexo.disable_nunjucks)
     if site_dir is not None:
-        from feedstation.publish.site import build_site
-
         with RunLock(_output_lock(site_dir), f"the site folder {site_dir}"):
             site_report = build_site(list(store.iter_entries()), resolved_sources(config), site_dir,
                                      config.site_settings(), now=now())
