@@ -6,6 +6,7 @@ import difflib
 import zoneinfo
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from ruamel.yaml import YAML
@@ -180,7 +181,12 @@ class Config:
         return FetchSettings(concurrency=f.concurrency, per_host=f.per_host, timeout=f.timeout,
                              connect_timeout=min(10.0, f.timeout), read_timeout=min(15.0, f.timeout),
                              max_bytes=f.max_bytes, retries=f.retries, allow_private_addresses=f.allow_private_addresses,
-                             user_agent=f.user_agent, rsshub_instances=tuple(self.rsshub.instances))
+                             user_agent=f.user_agent, rsshub_instances=tuple(self.rsshub.instances),
+                             trusted_hosts=tuple(_host(url) for url in self.rsshub.instances))
+
+
+def _host(url: str) -> str:
+    return (urlsplit(url).hostname or "").lower()
 
 
 class _ResolvedOutput:

@@ -204,6 +204,9 @@ class FetchSettings:
     allow_private_addresses: bool = False
     user_agent: str = "feedstation/0.1 (+https://github.com/feedstation/feedstation)"
     rsshub_instances: tuple[str, ...] = ()
+    # Hosts the user named in the config (RSSHub instances): exempt from the private-address
+    # guard, so a self-hosted RSSHub on localhost works; redirects from them are still checked.
+    trusted_hosts: tuple[str, ...] = ()
     backoff_base: float = 0.5  # seconds; retry n waits base * 2**n plus jitter
     backoff_cap: float = 30.0  # longest in-run wait (a longer Retry-After fails the attempt)
 

@@ -173,3 +173,20 @@ def test_forced_run_retries_backing_off_feeds(tmp_path, server):
     with Store.open(cfg.storage) as store:
         empty = next(h for h in store.health() if h.channel == "empty body")
     assert empty.consecutive_failures == 2 and empty.failing_since == T0
+
+
+def test_a_self_hosted_rsshub_on_loopback_is_trusted_but_other_private_urls_are_not(tmp_path, server):
+    server.serve("/zhihu/hotlist", body=(FIXTURES / "zhihu-hotlist.rss").read_bytes())
+    server.serve("/direct", body=(FIXTURES / "atom.xml").read_bytes())
+    config = tmp_path / "feedstation.yaml"
+    config.write_text(
+        f"rsshub: {{instances: [{server.url('/')}]}}\n"
+        "storage: history.db\n"
+        "sources:\n  社交媒体:\n    知乎:\n      知乎热榜: rsshub:/zhihu/hotlist\n"
+        f"  内网:\n    直连:\n      私有地址: http://localhost:{server.port}/direct\n",
+        encoding="utf-8")
+    reports = by_channel(run_at(config, T0))
+    assert reports["知乎热榜"].status == "ok" and reports["知乎热榜"].served_by == server.url("/").rstrip("/")
+    assert reports["私有地址"].status == "error"
+    assert "loopback/private address" in reports["私有地址"].error
+    assert server.requests_to("/direct") == []

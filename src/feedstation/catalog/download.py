@@ -9,20 +9,19 @@ from collections.abc import Sequence
 from datetime import datetime, timezone
 from pathlib import Path
 
-import aiohttp
+from urllib.parse import urlsplit
 
 from feedstation.catalog.cache import save_catalog
 from feedstation.catalog.model import Catalog, Namespace, UpdateReport
 from feedstation.catalog.payload import Malformed, read_namespaces
 from feedstation.errors import CatalogError
-from feedstation.fetch.body import BadEncoding, BodyTooLarge, read_capped
+from feedstation.fetch import Fetcher
+from feedstation.models import FeedState, FetchSettings, FetchStatus, Source
 
 logger = logging.getLogger(__name__)
 
-USER_AGENT = "feedstation"
+USER_AGENT = FetchSettings.user_agent
 API_PATH = "/api/namespace"
-_CHUNK = 64 * 1024
-_MAX_REDIRECTS = 5
 
 
 class _Refused(Exception):
@@ -30,7 +29,8 @@ class _Refused(Exception):
 
 
 def update_catalog(
-    instances: Sequence[str], path: Path, *, timeout: float = 30, max_bytes: int = 20_000_000
+    instances: Sequence[str], path: Path, *, timeout: float = 30, max_bytes: int = 20_000_000,
+    user_agent: str = USER_AGENT,
 ) -> UpdateReport:
     """Download the route catalog from the first instance that answers with valid JSON and cache it at `path`.
 
@@ -42,7 +42,10 @@ def update_catalog(
     for instance in instances:
         if not instance.lower().startswith(("http://", "https://")):
             raise CatalogError(f"RSSHub instance {instance!r} is not an http(s) URL: fix `rsshub.instances` in the config")
-    instance, namespaces, skipped, failures = asyncio.run(_first_answer(instances, timeout, max_bytes))
+    settings = FetchSettings(timeout=timeout, connect_timeout=min(10.0, timeout), read_timeout=min(15.0, timeout),
+                             max_bytes=max_bytes, retries=0, user_agent=user_agent,
+                             trusted_hosts=tuple((urlsplit(i).hostname or "") for i in instances))
+    instance, namespaces, skipped, failures = asyncio.run(_first_answer(instances, settings))
     if instance is None:
         reasons = "; ".join(f"{url}: {reason}" for url, reason in failures)
         raise CatalogError(
@@ -59,49 +62,25 @@ def update_catalog(
 
 
 async def _first_answer(
-    instances: Sequence[str], timeout: float, max_bytes: int
+    instances: Sequence[str], settings: FetchSettings
 ) -> tuple[str | None, tuple[Namespace, ...], int, list[tuple[str, str]]]:
     failures: list[tuple[str, str]] = []
-    # auto_decompress=False: read_capped decodes and counts the *decompressed* bytes, so a
-    # small gzip bomb cannot get past the cap.
-    async with aiohttp.ClientSession(
-        timeout=aiohttp.ClientTimeout(total=timeout),
-        headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
-        auto_decompress=False,
-    ) as session:
+    # The same Fetcher as feeds use: timeouts, the decompressed-size cap, redirects and
+    # the address guard all live in fetch/, once.
+    async with Fetcher(settings) as fetcher:
         for instance in instances:
             url = instance.rstrip("/") + API_PATH
+            fetched = await fetcher.fetch(Source("rsshub", "catalog", instance, url), FeedState())
             try:
-                body = await _download(session, url, max_bytes)
-                namespaces, skipped = _decode(body)
+                if fetched.status is not FetchStatus.OK:
+                    raise _Refused(fetched.error or "no answer")
+                namespaces, skipped = _decode(fetched.body)
             except _Refused as exc:
                 logger.debug("route catalog: %s passed over: %s", instance, exc)
                 failures.append((instance, str(exc)))
                 continue
             return instance, namespaces, skipped, failures
     return None, (), 0, failures
-
-
-async def _download(session: aiohttp.ClientSession, url: str, max_bytes: int) -> bytes:
-    too_large = f"response is larger than the {max_bytes}-byte cap"
-    try:
-        async with session.get(url, max_redirects=_MAX_REDIRECTS) as response:
-            if response.status != 200:
-                raise _Refused(f"HTTP {response.status} from {url}")
-            if response.content_length is not None and response.content_length > max_bytes:
-                raise _Refused(too_large)
-            return await read_capped(response.content.iter_chunked(_CHUNK),
-                                     response.headers.get("Content-Encoding"), max_bytes)
-    except BodyTooLarge:
-        raise _Refused(too_large) from None
-    except BadEncoding as exc:
-        raise _Refused(str(exc)) from None
-    except asyncio.TimeoutError:
-        raise _Refused(f"no complete answer from {url} within the time limit") from None
-    except aiohttp.TooManyRedirects:
-        raise _Refused(f"more than {_MAX_REDIRECTS} redirects from {url}") from None
-    except (aiohttp.ClientError, OSError) as exc:
-        raise _Refused(f"cannot reach {url}: {exc.__class__.__name__}: {exc}") from None
 
 
 def _decode(body: bytes) -> tuple[tuple[Namespace, ...], int]:

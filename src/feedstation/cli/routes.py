@@ -59,7 +59,8 @@ def update_command(config_path: Path | None, timeout: float) -> None:
       feedstation routes update --config site/feedstation.yaml
     """
     config = load(config_path)
-    report = update_catalog(config.rsshub.instances, config.catalog_path, timeout=timeout)
+    report = update_catalog(config.rsshub.instances, config.catalog_path, timeout=timeout,
+                            user_agent=config.fetch.user_agent)
     for instance, reason in report.failures:
         console.print(Text.assemble(("passed over ", "yellow"), f"{instance}: {reason}"))
     skipped = f", {report.skipped} malformed skipped" if report.skipped else ""

@@ -39,9 +39,10 @@ class Fetcher:
 
     def __init__(self, settings: FetchSettings, *, trusted_hosts: frozenset[str] = frozenset()) -> None:
         self.settings = settings
-        # Hosts exempt from the address guard even when private (not yet a config key;
-        # tests use it to start from 127.0.0.1 and check where redirects may go).
-        self._trusted_hosts = trusted_hosts
+        # Hosts exempt from the address guard even when private: the configured RSSHub
+        # instances (settings.trusted_hosts) plus any the caller adds (tests use it to start
+        # from 127.0.0.1 and check where redirects may go).
+        self._trusted_hosts = frozenset(trusted_hosts) | frozenset(settings.trusted_hosts)
         self._session: aiohttp.ClientSession | None = None
         self._resolver: GuardedResolver | None = None
         self._global: asyncio.Semaphore | None = None
