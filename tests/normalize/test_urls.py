@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import random
 from datetime import datetime, timezone
+from urllib.parse import urljoin
 
 import pytest
 
 from feedstation.models import Enclosure, ParsedEntry, ParsedFeed
 from feedstation.normalize import normalize_entries
+from feedstation.normalize import urls
 from feedstation.normalize.urls import safe_url
 
 NOW = datetime(2024, 1, 1, tzinfo=timezone.utc)
@@ -97,3 +100,28 @@ def test_entry_base_then_feed_url():
     assert first.link == "https://blog.example.com/posts/a.html"
     assert first.image == "https://blog.example.com/posts/t.jpg"
     assert second.link == "https://feeds.example.net/dir/b.html"
+
+
+# The shortcuts in urls.py must give urllib's answer byte for byte (the golden files depend on it).
+_BASES = ["https://example.com/x/y", "http://Example.com:8080/dir/", "https://h.example/a?q=1#f", "http://h"]
+_PIECES = ["", "/", "//", "/a", "/a/b", "/./", "/../", "/.", "/..", "/a;p", "/a;", "?", "?q", "#", "#f", "?#",
+           "//cdn.example.com", "//cdn.example.com:", "//cdn.example.com:81", "//[::1]", "//u@h", "//h\\x", "//ä.com",
+           "/%20", "/é", ":", "@", "..", "a", "//-", "/a?b/../c", "/x#?", "/x?#"]  # fmt: skip
+
+
+def _urls():
+    rng = random.Random(7)
+    heads = ["http://", "https://", "HTTP://", "http:", "https:///", "http://[::1]", "http://ex.com", "//ex.com", "/"]
+    for _ in range(3000):
+        yield rng.choice(heads) + "".join(rng.choice(_PIECES) for _ in range(rng.randrange(0, 4)))
+
+
+def test_plain_url_shortcut_agrees_with_urllib():
+    for url in _urls():
+        assert urls._checked(url, ("http", "https")) == urls._checked_by_urllib(url, ("http", "https")), url
+
+
+def test_relative_join_shortcut_agrees_with_urljoin():
+    for ref in _urls():
+        for base in _BASES:
+            assert urls._joined(base, ref) == urljoin(base, ref), (base, ref)

@@ -6,6 +6,7 @@ import logging
 
 from feedstation.errors import ParseError
 from feedstation.models import ParsedFeed
+from feedstation.parse import fast_xml
 from feedstation.parse.json_feed import parse_json_feed
 from feedstation.parse.sniff import detect_format
 from feedstation.parse.xml_feed import parse_xml_feed
@@ -35,7 +36,10 @@ def parse_feed(body: bytes, *, url: str | None = None, content_type: str | None 
     if fmt == "json":
         return parse_json_feed(body)
     if fmt in ("rss", "atom", "rdf"):
-        return parse_xml_feed(body, fmt, content_type=content_type)
+        # lxml first (~10x cheaper); it returns None for anything it cannot read exactly as the
+        # feedparser adapter would, and feedparser reads those.
+        fast = fast_xml.parse(body, fmt, content_type=content_type)
+        return fast if fast is not None else parse_xml_feed(body, fmt, content_type=content_type)
     if fmt == "html":
         raise ParseError(f"got an HTML page, not a feed{where}: check the URL or the RSSHub route")
     raise ParseError(f"unknown format{where}: the body is neither RSS, Atom, RDF nor JSON Feed")
