@@ -8,7 +8,7 @@ from collections.abc import Iterable, Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import and_, delete, func, select, update
+from sqlalchemy import and_, bindparam, delete, func, select, update
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
@@ -105,13 +105,11 @@ class Store:
         with self._begin() as conn:
             counts = _upsert_entries(conn, feed_id, new_entries, now)
             _fault_point("between_entries_and_validators")
-            conn.execute(update(feeds).where(feeds.c.id == feed_id).values(
-                etag=fetched.etag, last_modified=fetched.last_modified,
-                title=meta.title, link=meta.link, ttl_minutes=meta.ttl_minutes,
-                status="ok", http_status=fetched.http_status, error=None,
-                consecutive_failures=0, failing_since=None,
-                last_fetched_at=now, last_success_at=now, served_by=fetched.served_by,
-                next_attempt_at=schedule.next_attempt_after_success(now, meta.ttl_minutes, fetched.max_age)))
+            conn.execute(_FEED_OK, {
+                "b_id": feed_id, "b_etag": fetched.etag, "b_last_modified": fetched.last_modified,
+                "b_title": meta.title, "b_link": meta.link, "b_ttl_minutes": meta.ttl_minutes,
+                "b_http_status": fetched.http_status, "b_now": now, "b_served_by": fetched.served_by,
+                "b_next_attempt_at": schedule.next_attempt_after_success(now, meta.ttl_minutes, fetched.max_age)})
         return counts
 
     def record_not_modified(self, feed_id: int, fetched: Fetched, now: datetime) -> None:
@@ -212,15 +210,27 @@ class _Transaction:
             raise StoreError(f"database error: {_reason(err)}") from err
 
 
+# The per-feed statements, built once: rebuilding them per call cost more than running them.
+_EXISTING = select(entries.c.identity, entries.c.content_hash).where(
+    entries.c.feed_id == bindparam("b_feed"), entries.c.identity.in_(bindparam("b_ids", expanding=True)))
+_TOUCH = (update(entries)
+          .where(entries.c.feed_id == bindparam("b_feed"), entries.c.identity.in_(bindparam("b_ids", expanding=True)))
+          .values(last_seen=bindparam("b_now")))
+_FEED_OK = update(feeds).where(feeds.c.id == bindparam("b_id")).values(
+    etag=bindparam("b_etag"), last_modified=bindparam("b_last_modified"), title=bindparam("b_title"),
+    link=bindparam("b_link"), ttl_minutes=bindparam("b_ttl_minutes"), status="ok",
+    http_status=bindparam("b_http_status"), error=None, consecutive_failures=0, failing_since=None,
+    last_fetched_at=bindparam("b_now"), last_success_at=bindparam("b_now"), served_by=bindparam("b_served_by"),
+    next_attempt_at=bindparam("b_next_attempt_at"))
+
+
 def _upsert_entries(conn: Connection, feed_id: int, new_entries: list[Entry], now: datetime) -> tuple[int, int]:
     unique: dict[str, Entry] = {}
     for entry in new_entries:
         unique.setdefault(entry.identity, entry)  # a feed listing one id twice keeps the first
     if not unique:
         return (0, 0)
-    existing = dict(conn.execute(
-        select(entries.c.identity, entries.c.content_hash)
-        .where(and_(entries.c.feed_id == feed_id, entries.c.identity.in_(list(unique))))).all())
+    existing = dict(conn.execute(_EXISTING, {"b_feed": feed_id, "b_ids": list(unique)}).all())
     inserts, changes, seen = [], [], []
     for identity, entry in unique.items():
         if identity not in existing:
@@ -234,8 +244,7 @@ def _upsert_entries(conn: Connection, feed_id: int, new_entries: list[Entry], no
     if changes:
         _update_changed(conn, feed_id, changes, now)
     if seen:
-        conn.execute(update(entries).where(and_(entries.c.feed_id == feed_id, entries.c.identity.in_(seen)))
-                     .values(last_seen=now))
+        conn.execute(_TOUCH, {"b_feed": feed_id, "b_ids": seen, "b_now": now})
     return (len(inserts), len(changes))
 
 
