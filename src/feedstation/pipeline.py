@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import multiprocessing
 import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
@@ -17,7 +18,7 @@ from feedstation.errors import ParseError
 from feedstation.fetch import Fetcher
 from feedstation.lock import RunLock
 from feedstation.models import Entry, FeedMeta, FeedReport, FeedState, Fetched, FetchSettings, FetchStatus, Source
-from feedstation.normalize import normalize_entries
+from feedstation.normalize import normalize_entries, normalize_feed_meta
 from feedstation.parse import parse_feed
 from feedstation.publish.hexo import HexoReport, export_hexo
 from feedstation.publish.site import SiteReport, build_site
@@ -151,15 +152,18 @@ def parse_and_normalize(body: bytes, base_url: str, content_type: str | None, no
     except ParseError as exc:
         return str(exc)
     entries = normalize_entries(parsed, base_url=base_url, now=now, max_items=max_items)
-    meta = FeedMeta(title=parsed.title, link=parsed.link, ttl_minutes=parsed.ttl_minutes)
-    return meta, entries
+    return normalize_feed_meta(parsed, base_url=base_url), entries
 
 
 def _parse_pool(feed_count: int) -> Executor | None:
     cores = os.cpu_count() or 1
     if feed_count < POOL_THRESHOLD or cores < 2:
         return None
-    return ProcessPoolExecutor(max_workers=cores)
+    # forkserver, not fork: a forked worker would inherit the run lock's flock (and SQLite
+    # handles), so a `kill -9`ed run's orphaned workers would keep the lock forever.
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["feedstation.pipeline"])
+    return ProcessPoolExecutor(max_workers=cores, mp_context=context)
 
 
 def resolved_sources(config: Config) -> list[Source]:

@@ -4,14 +4,20 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from feedstation.models import Entry, ParsedEntry, ParsedFeed
+from feedstation.models import Entry, FeedMeta, ParsedEntry, ParsedFeed
 from feedstation.normalize.dates import entry_dates
 from feedstation.normalize.html import html_text, sanitize_with_lead_image
 from feedstation.normalize.identity import content_hash, entry_identity
 from feedstation.normalize.text import UNTITLED, clean_text, collapse_whitespace, plain_title, truncate
 from feedstation.normalize.urls import safe_url
 
-__all__ = ["normalize_entries", "normalize_entry"]
+__all__ = ["normalize_entries", "normalize_entry", "normalize_feed_meta"]
+
+
+def normalize_feed_meta(feed: ParsedFeed, *, base_url: str | None) -> FeedMeta:
+    """Feed-level facts cleaned like entries: plain-text title, allow-listed link (they are stored too)."""
+    return FeedMeta(title=plain_title(feed.title) or None, link=safe_url(feed.link, base_url),
+                    ttl_minutes=feed.ttl_minutes)
 
 
 def normalize_entries(

@@ -6,13 +6,18 @@ import re
 
 # UTF-32 BOMs first: the UTF-32-LE BOM starts with the UTF-16-LE one.
 _BOMS = (b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff", b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
-# Only the head is looked at: enough to pass an XML declaration, comments and a DOCTYPE.
+# The root element is looked for in the 4 KiB after the prolog (XML declaration, comments,
+# processing instructions, DOCTYPE), and the prolog itself may take up to 1 MiB: a feed
+# with a long licence comment is still a feed, and an entity-declaring DOCTYPE must reach
+# the parser's entity guard to be refused for the right reason.
 _HEAD_BYTES = 4096
+_PROLOG_LIMIT = 1 << 20
+_PROLOG = re.compile(rb"(?:\s+|<\?.*?\?>|<!--.*?-->|<!DOCTYPE(?:[^\[>]|\[.*?\])*>)*", re.S | re.I)
 _ROOT = re.compile(rb"<\s*(?:[A-Za-z_][\w.-]*:)?(rss|feed|RDF|html|HTML|Html)\b")
 
 
 def _ascii_head(body: bytes) -> bytes:
-    head = body[:_HEAD_BYTES]
+    head = body[:_PROLOG_LIMIT]
     for bom in _BOMS:
         if head.startswith(bom):
             head = head[len(bom):]
@@ -20,7 +25,8 @@ def _ascii_head(body: bytes) -> bytes:
     if head[:2] in (b"<\x00", b"\x00<") or b"\x00" in head[:8]:
         # UTF-16 without a BOM (or after one): drop the zero bytes for sniffing only.
         head = head.replace(b"\x00", b"")
-    return head.lstrip()
+    start = _PROLOG.match(head).end()
+    return head[start:start + _HEAD_BYTES]
 
 
 def detect_format(body: bytes) -> str | None:

@@ -62,6 +62,7 @@ def export_hexo(entries: Iterable[StoredEntry], out_dir: Path, *, disable_nunjuc
     root = str(writer.root)
     old = _read_manifest(writer.root)
     planned = _plan_paths(_unique_by_key(entries), old, writer.root, disable_nunjucks)
+    _write_intent(writer.root, old, planned)
 
     new: dict[str, dict] = {}
     written = unchanged = 0
@@ -238,6 +239,25 @@ def _is_kept_path_valid(relpath: str, folder: str) -> bool:
     # The folder check keeps an entry on its category page if naming rules ever change and
     # refuses a tampered manifest entry such as "../x.md" (the writer would refuse it too).
     return head == folder and name.endswith(".md") and not name.startswith((".", "_")) and "\\" not in name
+
+
+def _write_intent(root: Path, old: dict[str, dict], planned: list[tuple[str, str, StoredEntry]]) -> None:
+    """Record every new path in the manifest before writing any post (a write-ahead log).
+
+    A run killed midway then leaves no post the next run doesn't know it owns: an entry
+    finds its path again (no duplicate under a new title), and a path an entry moved away
+    from stays listed under `superseded:<key>` until the next full run removes it.
+    """
+    intent = dict(old)
+    for key, relpath, _entry in planned:
+        before = old.get(key)
+        if before is not None and before.get("path") == relpath:
+            continue
+        if before is not None:
+            intent[f"superseded:{key}"] = before
+        intent[key] = {"path": relpath}
+    if intent != old:
+        OutputWriter(root).write(MANIFEST_NAME, _manifest_bytes(intent))
 
 
 def _remove_stale(writer: OutputWriter, old: dict[str, dict], new: dict[str, dict]) -> int:
