@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 import errno
+import itertools
 import os
-import tempfile
 from pathlib import Path, PurePosixPath
 
 from feedstation.errors import OutputError
+
+TEMP_PREFIX, TEMP_SUFFIX = ".fs-", ".tmp"
+# One counter per process: with the pid it makes temp names unique without mkstemp's
+# random-name retry loop; O_EXCL still refuses a name that somehow exists.
+_TEMP_COUNTER = itertools.count()
+_O_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
+_O_BINARY = getattr(os, "O_BINARY", 0)  # Windows: no newline translation
 
 
 class OutputWriter:
@@ -20,6 +27,9 @@ class OutputWriter:
       so a reader (or a crash) sees the whole old file or the whole new one.
     - A file whose bytes did not change is not touched (mtime kept: no git churn).
     - Two writes to one path in one build are a bug and raise.
+
+    A site writes tens of thousands of files into a few hundred folders, so each folder
+    is resolved, checked and created once per writer, not once per file.
     """
 
     def __init__(self, root: Path):
@@ -27,20 +37,31 @@ class OutputWriter:
         self.written: list[str] = []
         self.unchanged = 0
         self._seen: set[str] = set()
+        self._folders: dict[str, Path] = {}  # relative folder → resolved, checked path
+        self._made: set[str] = set()  # relative folders known to exist
         self.swept = _sweep_temp_files(self.root)
 
     def path_for(self, relpath: str) -> Path:
+        folder, _slash, name = relpath.rpartition("/")
+        return self._folder(folder, relpath) / name
+
+    def _folder(self, folder: str, relpath: str) -> Path:
+        """The checked folder of `relpath`; the file name is checked on every call, the folder once."""
+        name = relpath[len(folder) + 1:] if folder else relpath
+        resolved = self._folders.get(folder)
+        if resolved is not None and name not in ("", ".", "..") and "\\" not in name and "/" not in name:
+            return resolved
         parts = PurePosixPath(relpath).parts
         if not parts or relpath.startswith("/") or "\\" in relpath:
             raise OutputError(f"refused to write {relpath!r}: output paths must be relative to {self.root}")
-        if any(part in ("", ".", "..") for part in parts):
+        if any(part in ("", ".", "..") for part in relpath.split("/")):
             raise OutputError(f"refused to write {relpath!r}: '.' and '..' segments are not allowed")
-        target = self.root.joinpath(*parts)
-        # Resolve the parent (which may not exist yet) to catch symlinks pointing outside.
-        parent = target.parent.resolve()
-        if parent != self.root and self.root not in parent.parents:
+        # Resolve the folder (which may not exist yet) to catch symlinks pointing outside.
+        resolved = self.root.joinpath(*parts[:-1]).resolve()
+        if resolved != self.root and self.root not in resolved.parents:
             raise OutputError(f"refused to write {relpath!r}: it resolves outside {self.root}")
-        return parent / target.name
+        self._folders[folder] = resolved
+        return resolved
 
     def write(self, relpath: str, data: bytes) -> bool:
         """Write `data` to `relpath` unless the file already holds exactly those bytes.
@@ -50,20 +71,17 @@ class OutputWriter:
         if relpath in self._seen:
             raise OutputError(f"two outputs were written to {relpath!r} in one build")
         self._seen.add(relpath)
-        target = self.path_for(relpath)
+        folder, _slash, name = relpath.rpartition("/")
+        parent = self._folder(folder, relpath)
+        target = os.path.join(parent, name)
         if _same_bytes(target, data):
             self.unchanged += 1
             return False
         try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=TEMP_PREFIX, suffix=TEMP_SUFFIX)
-            try:
-                with os.fdopen(fd, "wb") as handle:
-                    handle.write(data)
-                os.replace(tmp, target)
-            except BaseException:
-                _unlink_quietly(tmp)
-                raise
+            if folder not in self._made:
+                os.makedirs(parent, exist_ok=True)
+                self._made.add(folder)
+            _replace_atomically(parent, target, data)
         except OSError as exc:
             raise _output_error(exc, target) from exc
         self.written.append(relpath)
@@ -78,11 +96,32 @@ class OutputWriter:
             return False
         except OSError as exc:
             raise _output_error(exc, target) from exc
-        _prune_empty_dirs(target.parent, self.root)
+        if _prune_empty_dirs(target.parent, self.root):
+            self._made.clear()  # a pruned folder must be made again before its next write
         return True
 
 
-TEMP_PREFIX, TEMP_SUFFIX = ".fs-", ".tmp"
+def _replace_atomically(folder: Path, target: str, data: bytes) -> None:
+    """Write `data` to a fresh temp file in `folder`, then rename it over `target`."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | _O_CLOEXEC | _O_BINARY
+    while True:
+        tmp = os.path.join(folder, f"{TEMP_PREFIX}{os.getpid()}-{next(_TEMP_COUNTER)}{TEMP_SUFFIX}")
+        try:
+            fd = os.open(tmp, flags, 0o666)  # the umask decides, as for any file the user creates
+            break
+        except FileExistsError:
+            continue
+    try:
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view):]
+        finally:
+            os.close(fd)
+        os.replace(tmp, target)
+    except BaseException:
+        _unlink_quietly(tmp)
+        raise
 
 
 def _sweep_temp_files(root: Path) -> int:
@@ -98,13 +137,20 @@ def _sweep_temp_files(root: Path) -> int:
     return removed
 
 
-def _same_bytes(target: Path, data: bytes) -> bool:
+def _same_bytes(target: str, data: bytes) -> bool:
     try:
-        if target.stat().st_size != len(data):
-            return False
-        return target.read_bytes() == data
+        fd = os.open(target, os.O_RDONLY | _O_CLOEXEC | _O_BINARY)
     except OSError:
         return False
+    try:
+        if os.fstat(fd).st_size != len(data):
+            return False
+        with open(fd, "rb", closefd=False) as handle:
+            return handle.read() == data
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
 
 
 def _unlink_quietly(path: str) -> None:
@@ -114,16 +160,20 @@ def _unlink_quietly(path: str) -> None:
         pass
 
 
-def _prune_empty_dirs(folder: Path, root: Path) -> None:
+def _prune_empty_dirs(folder: Path, root: Path) -> bool:
+    """Remove `folder` and its parents up to `root` while they are empty; True if any went."""
+    pruned = False
     while folder != root and root in folder.parents:
         try:
             folder.rmdir()
         except OSError:
-            return
+            return pruned
+        pruned = True
         folder = folder.parent
+    return pruned
 
 
-def _output_error(exc: OSError, target: Path) -> OutputError:
+def _output_error(exc: OSError, target: Path | str) -> OutputError:
     if exc.errno == errno.ENOSPC:
         return OutputError(f"disk full while writing {target}; the previous version of the file is left intact")
     return OutputError(f"cannot write {target}: {exc.strerror or exc}")

@@ -1,4 +1,4 @@
-"""The site build: compute every output (path → bytes) first, then write the changed ones and prune stale ones."""
+"""The site build: compute the whole site as data, then render and write its outputs one at a time, then prune stale ones."""
 
 from __future__ import annotations
 
@@ -6,24 +6,21 @@ import hashlib
 import json
 import logging
 import time
-from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from feedstation.errors import OutputError
 from feedstation.models import SiteSettings, Source, StoredEntry
-from feedstation.publish.site.context import build_context
-from feedstation.publish.site.pages import load_static, render_html
-from feedstation.publish.site.search import BUNDLE_DIR, build_search_bundle
-from feedstation.publish.site.syndication import render_feeds, render_index_files
+from feedstation.publish.site.context import SiteContext, build_context
+from feedstation.publish.site.pages import html_pages, load_static
+from feedstation.publish.site.search import BUNDLE_DIR, search_bundle
+from feedstation.publish.site.syndication import feed_files, index_files
 from feedstation.publish.writer import OutputWriter
 
 log = logging.getLogger(__name__)
 
 MANIFEST = ".feedstation-site.json"
-WRITE_THREADS = 8
 _BUNDLE_KEYS = ("pagefind/pagefind.js", "pagefind/pagefind-ui.js", "pagefind/pagefind-ui.css")
 
 
@@ -51,20 +48,16 @@ def build_site(entries: Sequence[StoredEntry], sources: Sequence[Source], out_di
         log.debug("site: inputs unchanged, %d outputs kept", len(previous))
         return SiteReport(pages=len(previous) + 1, written=0, unchanged=0, removed=0)
 
-    # Phase one: the whole site as data, then every output in memory. Indexes see every item.
+    # Phase one: the whole site as data, so indexes, neighbours and feeds see every item.
     ctx = build_context(entries, settings)
     static = load_static(settings.theme_dir)
-    outputs: dict[str, bytes] = {}
-    _merge(outputs, render_html(ctx, static))
-    _merge(outputs, {f"static/{name}": data for name, data in static.items()})
-    _merge(outputs, render_feeds(ctx, now=now))
-    _merge(outputs, render_index_files(ctx, sources, now=now))
-    rendered = time.perf_counter()
 
-    # Phase two: write through the one writer (atomic, path-guarded, skips unchanged bytes).
+    # Phase two: render each output and hand it straight to the one writer (atomic,
+    # path-guarded, skips unchanged bytes, refuses a second write to a path). Memory holds
+    # the context and one page, not the site: 20k items make ≈1.5 GB of pages and feeds.
     writer = OutputWriter(out_dir)
-    _write_all(writer, outputs)
-    owned = set(outputs)
+    owned = _write_each(writer, _site_outputs(ctx, static, sources, now=now))
+    rendered = time.perf_counter()
     removed = 0
     # Stale pages go before Pagefind runs, so a deleted item leaves the search index too.
     for path in sorted(p for p in previous - owned if not p.startswith(BUNDLE_DIR)):
@@ -77,9 +70,7 @@ def build_site(entries: Sequence[StoredEntry], sources: Sequence[Source], out_di
     if not ctx.items:
         pass  # Pagefind exits with an error on a site with no pages to index
     elif items_changed or not _bundle_intact(out_dir, old_bundle):
-        bundle = build_search_bundle(out_dir)
-        _write_all(writer, bundle)
-        owned |= set(bundle)
+        owned |= _write_each(writer, search_bundle(out_dir))
     else:
         owned |= old_bundle
     for path in sorted(old_bundle - owned):
@@ -88,28 +79,32 @@ def build_site(entries: Sequence[StoredEntry], sources: Sequence[Source], out_di
     manifest = json.dumps({"version": 1, "inputs": inputs, "files": sorted(owned)}, ensure_ascii=False,
                           indent=0).encode("utf-8")
     writer.write(MANIFEST, manifest + b"\n")
-    log.debug("site: rendered %d outputs in %.2fs, wrote %d in %.2fs", len(outputs), rendered - started,
-              len(writer.written), time.perf_counter() - rendered)
+    log.debug("site: rendered and wrote %d outputs (%d changed) in %.2fs, search and pruning took %.2fs", len(owned),
+              len(writer.written), rendered - started, time.perf_counter() - rendered)
     return SiteReport(pages=len(owned) + 1, written=len(writer.written), unchanged=writer.unchanged, removed=removed,
                       written_paths=tuple(sorted(writer.written)))
 
 
-def _write_all(writer: OutputWriter, outputs: dict[str, bytes]) -> None:
-    """Write through the one writer from a few threads: each write is mostly waiting on the file system.
+def _site_outputs(ctx: SiteContext, static: dict[str, bytes], sources: Sequence[Source], *,
+                  now: datetime) -> Iterator[tuple[str, bytes]]:
+    """Every output of the site except the search bundle, as (path, bytes), made as it is asked for."""
+    yield from html_pages(ctx, static)
+    yield from ((f"static/{name}", data) for name, data in static.items())
+    yield from feed_files(ctx, now=now)
+    yield from index_files(ctx, sources, now=now).items()
 
-    Paths are distinct (the dict guarantees it), so the writer's per-path bookkeeping
-    never races; folders are created with exist_ok.
+
+def _write_each(writer: OutputWriter, outputs: Iterable[tuple[str, bytes]]) -> set[str]:
+    """Write outputs as they come, one at a time; returns their paths.
+
+    One thread: measured faster than 8 writer threads on a 2-core machine, where the
+    threads mostly fought over the GIL with rendering (see bench/site_build.py).
     """
-    with ThreadPoolExecutor(max_workers=WRITE_THREADS) as pool:
-        for _ in pool.map(lambda path: writer.write(path, outputs[path]), sorted(outputs)):
-            pass
-
-
-def _merge(outputs: dict[str, bytes], more: dict[str, bytes]) -> None:
-    clash = outputs.keys() & more.keys()
-    if clash:
-        raise OutputError(f"two site outputs claim the same path: {sorted(clash)[:3]}")
-    outputs.update(more)
+    paths: set[str] = set()
+    for path, data in outputs:
+        writer.write(path, data)
+        paths.add(path)
+    return paths
 
 
 def _read_manifest(out_dir: Path) -> tuple[set[str], str | None]:

@@ -36,7 +36,12 @@ class Item:
     abs_url: str
     local: datetime  # published, in the site's time zone
     excerpt: str  # plain text; autoescape escapes it
-    content: str  # sanitised HTML with lazy, no-referrer images
+
+    @property
+    def content(self) -> str:
+        """Sanitised HTML with lazy, no-referrer images; made when its page renders, so the
+        context does not hold a second copy of every body."""
+        return _IMG_TAG.sub(_LAZY_IMG, self.entry.content or self.entry.summary)
 
     @property
     def iso(self) -> str:
@@ -135,8 +140,7 @@ def build_context(entries: Sequence[StoredEntry], settings: SiteSettings) -> Sit
 def _make_item(entry: StoredEntry, key: str, zone: ZoneInfo, base: str, site_url: str) -> Item:
     path = paths.item_file(key)
     return Item(entry=entry, key=key, path=path, url=paths.href(base, path), abs_url=paths.absolute(site_url, path),
-                local=entry.published.astimezone(zone), excerpt=excerpt(entry.summary or entry.content),
-                content=_IMG_TAG.sub(_LAZY_IMG, entry.content or entry.summary))
+                local=entry.published.astimezone(zone), excerpt=excerpt(entry.summary or entry.content))
 
 
 def excerpt(html: str, limit: int = EXCERPT_CHARS) -> str:

@@ -1,4 +1,4 @@
-"""Phase two, HTML half: render every page of a SiteContext with one Jinja environment (autoescape on)."""
+"""Phase two, HTML half: render every page of a SiteContext, one at a time, with one Jinja environment (autoescape on)."""
 
 from __future__ import annotations
 
@@ -155,14 +155,12 @@ def _pager(number: int, total: int, url_of) -> dict | None:
             "prev": url_of(number - 1) if number > 1 else None, "next": url_of(number + 1) if number < total else None}
 
 
-def render_html(ctx: SiteContext, static: dict[str, bytes]) -> dict[str, bytes]:
-    """Every HTML page of the site, path → bytes."""
+def html_pages(ctx: SiteContext, static: dict[str, bytes]) -> Iterator[tuple[str, bytes]]:
+    """Every HTML page of the site as (path, bytes), rendered one at a time as the caller asks for it."""
     renderer = PageRenderer(ctx, static)
-    pages: dict[str, bytes] = {}
     for item in ctx.items:
-        pages[item.path] = renderer.item_page(item)
+        yield item.path, renderer.item_page(item)
     for section in ctx.sections.values():
-        pages.update(renderer.listing_pages(section))
-    pages.update(renderer.archive_pages())
-    pages.update(renderer.fixed_pages())
-    return pages
+        yield from renderer.listing_pages(section)
+    yield from renderer.archive_pages()
+    yield from renderer.fixed_pages()

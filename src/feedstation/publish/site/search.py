@@ -6,6 +6,7 @@ import logging
 import os
 import subprocess
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 from feedstation.errors import OutputError
@@ -28,15 +29,17 @@ def pagefind_executable() -> Path:
         raise OutputError(f"the pagefind_bin wheel has no binary for this platform: {exc}") from exc
 
 
-def build_search_bundle(site_dir: Path) -> dict[str, bytes]:
-    """Index the item pages already written in `site_dir`; return the bundle as `pagefind/…` path → bytes.
+def search_bundle(site_dir: Path) -> Iterator[tuple[str, bytes]]:
+    """Index the item pages already written in `site_dir`; yield the bundle as (`pagefind/…` path, bytes).
 
     Pagefind writes into a temporary folder, not the site: the caller pushes the files
     through the OutputWriter, so unchanged index chunks keep their bytes and mtimes and
-    stale ones are removed by the site manifest like any other output.
+    stale ones are removed by the site manifest like any other output. Files are read
+    one at a time as the caller asks, so the bundle (≈100 MB at 20k items) is never
+    held in memory; the folder goes when the generator is exhausted or closed.
     """
-    # Scratch space in RAM when there is some: the bundle (one fragment per item) is read
-    # back at once, so writing it to disk first would double the disk work.
+    # Scratch space in RAM when there is some: every file is read back at once, so
+    # writing it to disk first would double the disk work.
     scratch = "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) else None
     with tempfile.TemporaryDirectory(prefix="feedstation-pagefind-", dir=scratch) as tmp:
         command = [str(pagefind_executable()), "--site", str(site_dir), "--glob", ITEM_GLOB,
@@ -50,5 +53,6 @@ def build_search_bundle(site_dir: Path) -> dict[str, bytes]:
             detail = (done.stderr or done.stdout).strip()[-2000:]
             raise OutputError(f"Pagefind failed indexing {site_dir} (exit {done.returncode}): {detail}")
         root = Path(tmp)
-        return {BUNDLE_DIR + path.relative_to(root).as_posix(): path.read_bytes()
-                for path in sorted(root.rglob("*")) if path.is_file()}
+        for path in sorted(root.rglob("*")):
+            if path.is_file():
+                yield BUNDLE_DIR + path.relative_to(root).as_posix(), path.read_bytes()

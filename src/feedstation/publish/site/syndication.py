@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 
 from feedstation.models import Source
@@ -15,10 +15,9 @@ from feedstation.publish.site.context import Item, SiteContext
 _RENDERERS = (("atom.xml", render_atom), ("rss.xml", render_rss), ("feed.json", render_json_feed))
 
 
-def render_feeds(ctx: SiteContext, *, now: datetime) -> dict[str, bytes]:
-    """Atom, RSS and JSON Feed for the whole site and for every category, site and channel."""
+def feed_files(ctx: SiteContext, *, now: datetime) -> Iterator[tuple[str, bytes]]:
+    """Atom, RSS and JSON Feed for the whole site and for every category, site and channel, one file at a time."""
     settings = ctx.settings
-    outputs: dict[str, bytes] = {}
     for section in ctx.sections.values():
         newest = section.items[: max(0, settings.feed_items)]
         pairs = [(item.entry, item.abs_url) for item in newest]
@@ -29,11 +28,10 @@ def render_feeds(ctx: SiteContext, *, now: datetime) -> dict[str, bytes]:
         for name, render in _RENDERERS:
             info = FeedInfo(title=title, site_url=page_url, feed_url=paths.absolute(settings.url, section.folder + name),
                             language=settings.language, description=settings.description)
-            outputs[section.folder + name] = render(info, pairs, updated=updated)
-    return outputs
+            yield section.folder + name, render(info, pairs, updated=updated)
 
 
-def render_index_files(ctx: SiteContext, sources: Sequence[Source], *, now: datetime) -> dict[str, bytes]:
+def index_files(ctx: SiteContext, sources: Sequence[Source], *, now: datetime) -> dict[str, bytes]:
     """sitemap.xml (home, sections, archive months, items), robots.txt and sources.opml."""
     site_url = ctx.settings.url
     urls: list[tuple[str, datetime | None]] = []
