@@ -126,6 +126,7 @@ class FeedMeta:
     title: str | None = None
     link: str | None = None
     ttl_minutes: int | None = None
+    warning: str | None = None  # recoverable parse problem, shown by `feedstation status`
 
 
 @dataclass(frozen=True)
@@ -187,6 +188,7 @@ class FeedHealth:
     next_attempt_at: datetime | None
     served_by: str | None
     entry_count: int = 0
+    warning: str | None = None
 
 
 @dataclass(frozen=True)

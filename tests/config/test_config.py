@@ -115,3 +115,10 @@ def test_duplicate_keys_are_an_error_not_a_silent_overwrite(tmp_path):
     message = error_for(tmp_path, "sources:\n  a:\n    b:\n      c: https://a.example/1\n      c: https://a.example/2\n")
     assert message.startswith("feedstation.yaml:")
     assert "invalid YAML" in message and "duplicate key" in message
+
+
+@pytest.mark.parametrize("name", ["\ufeff", "\u200b\u200b", " \t"])
+def test_a_tree_name_with_nothing_visible_is_refused(tmp_path, name):
+    text = 'sources: {"%s": {b: {c: https://a.example/x}}}\n' % name
+    message = error_for(tmp_path, text)
+    assert message.endswith("a category name must have at least one visible character")

@@ -190,3 +190,17 @@ def test_a_self_hosted_rsshub_on_loopback_is_trusted_but_other_private_urls_are_
     assert reports["私有地址"].status == "error"
     assert "loopback/private address" in reports["私有地址"].error
     assert server.requests_to("/direct") == []
+
+
+def test_a_truncated_feed_keeps_its_whole_items_and_records_a_warning(tmp_path, server):
+    whole = (FIXTURES / "zhihu-hotlist.rss").read_bytes()
+    server.serve("/cut", body=whole[: whole.rindex(b"</item>") + len(b"</item>")])  # no </channel></rss>
+    config = tmp_path / "feedstation.yaml"
+    config.write_text("fetch: {allow_private_addresses: true}\nstorage: history.db\n"
+                      f"sources: {{a: {{b: {{c: {server.url('/cut')}}}}}}}\n", encoding="utf-8")
+    (report,) = run_at(config, T0).reports
+    assert report.status == "ok" and report.new == 3
+    cfg = load_config(config)
+    with Store.open(cfg.storage) as store:
+        (health,) = store.health()
+    assert health.warning and health.warning.startswith("ill-formed XML, parsed loosely")

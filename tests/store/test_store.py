@@ -160,3 +160,11 @@ def test_a_file_that_is_not_a_database_is_a_clear_error(tmp_path):
     bad.write_bytes(b"this is not sqlite" * 100)
     with pytest.raises(StoreError, match="cannot open the database .*bad.db: file is not a database"):
         Store.open(bad)
+
+
+def test_a_recoverable_parse_warning_is_kept_on_the_feed_and_cleared_by_a_clean_fetch(store):
+    fid = feed_id(store)
+    store.record_success(fid, fetched(), FeedMeta(warning="ill-formed XML, parsed loosely: mismatched tag"), [], NOW)
+    assert store.health()[0].warning == "ill-formed XML, parsed loosely: mismatched tag"
+    store.record_success(fid, fetched(), FeedMeta(), [], NOW)
+    assert store.health()[0].warning is None

@@ -28,7 +28,8 @@ def run_table(reports: Sequence[FeedReport]) -> Table:
 
 def health_table(rows: Sequence[FeedHealth], now: datetime) -> Table:
     table = Table(title="Feed health")
-    for column in ("feed", "status", "items", "last fetch", "failing since", "next try", "instance", "last error"):
+    for column in ("feed", "status", "items", "last fetch", "failing since", "next try", "instance",
+                   "last error / warning"):
         table.add_column(column, overflow="fold", justify="right" if column == "items" else "left")
     for h in rows:
         failing = ""
@@ -40,7 +41,8 @@ def health_table(rows: Sequence[FeedHealth], now: datetime) -> Table:
         table.add_row(
             Text(f"{h.category} › {h.site} › {h.channel}"), Text(h.status, style=_STYLE.get(h.status, "")),
             str(h.entry_count), _ago(h.last_fetched_at, now) if h.last_fetched_at else "never",
-            failing, next_try, Text(h.served_by or ""), Text(h.error or "", style="red"),
+            failing, next_try, Text(h.served_by or ""),
+            Text(h.error, style="red") if h.error else Text(h.warning or "", style="yellow"),
         )
     return table
 

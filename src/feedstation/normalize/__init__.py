@@ -17,7 +17,7 @@ __all__ = ["normalize_entries", "normalize_entry", "normalize_feed_meta"]
 def normalize_feed_meta(feed: ParsedFeed, *, base_url: str | None) -> FeedMeta:
     """Feed-level facts cleaned like entries: plain-text title, allow-listed link (they are stored too)."""
     return FeedMeta(title=plain_title(feed.title) or None, link=safe_url(feed.link, base_url),
-                    ttl_minutes=feed.ttl_minutes)
+                    ttl_minutes=feed.ttl_minutes, warning=clean_text(feed.warning) or None)
 
 
 def normalize_entries(

@@ -107,7 +107,7 @@ class Store:
             _fault_point("between_entries_and_validators")
             conn.execute(_FEED_OK, {
                 "b_id": feed_id, "b_etag": fetched.etag, "b_last_modified": fetched.last_modified,
-                "b_title": meta.title, "b_link": meta.link, "b_ttl_minutes": meta.ttl_minutes,
+                "b_title": meta.title, "b_link": meta.link, "b_ttl_minutes": meta.ttl_minutes, "b_warning": meta.warning,
                 "b_http_status": fetched.http_status, "b_now": now, "b_served_by": fetched.served_by,
                 "b_next_attempt_at": schedule.next_attempt_after_success(now, meta.ttl_minutes, fetched.max_age)})
         return counts
@@ -147,7 +147,7 @@ class Store:
                        http_status=r.http_status, error=r.error, consecutive_failures=r.consecutive_failures,
                        failing_since=r.failing_since, last_fetched_at=r.last_fetched_at,
                        last_success_at=r.last_success_at, next_attempt_at=r.next_attempt_at,
-                       served_by=r.served_by, entry_count=r.entry_count)
+                       served_by=r.served_by, entry_count=r.entry_count, warning=r.warning)
             for r in rows
         ]
 
@@ -218,7 +218,7 @@ _TOUCH = (update(entries)
           .values(last_seen=bindparam("b_now")))
 _FEED_OK = update(feeds).where(feeds.c.id == bindparam("b_id")).values(
     etag=bindparam("b_etag"), last_modified=bindparam("b_last_modified"), title=bindparam("b_title"),
-    link=bindparam("b_link"), ttl_minutes=bindparam("b_ttl_minutes"), status="ok",
+    link=bindparam("b_link"), ttl_minutes=bindparam("b_ttl_minutes"), warning=bindparam("b_warning"), status="ok",
     http_status=bindparam("b_http_status"), error=None, consecutive_failures=0, failing_since=None,
     last_fetched_at=bindparam("b_now"), last_success_at=bindparam("b_now"), served_by=bindparam("b_served_by"),
     next_attempt_at=bindparam("b_next_attempt_at"))

@@ -64,6 +64,7 @@ feeds = Table(
     Column("status", String(16), nullable=False, default="never"),
     Column("http_status", Integer),
     Column("error", Text),
+    Column("warning", Text),  # a recoverable problem of the last good fetch (e.g. ill-formed XML)
     Column("consecutive_failures", Integer, nullable=False, default=0),
     Column("failing_since", UTCDateTime),
     Column("last_fetched_at", UTCDateTime),
