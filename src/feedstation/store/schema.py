@@ -106,29 +106,37 @@ schema_version = Table(
 )
 
 
-def _migration_1(conn: Connection) -> None:
-    """Initial schema: feeds, entries."""
-    metadata.create_all(conn, tables=[feeds, entries])
+def _add_feed_warning(conn: Connection) -> None:
+    """Feeds keep the last recoverable parse warning."""
+    conn.execute(text("ALTER TABLE feeds ADD COLUMN warning TEXT"))
 
 
-# Append-only: migration N brings the schema from version N-1 to N. Never edit a released one.
-MIGRATIONS = [_migration_1]
+# Append-only: UPGRADES[N] brings the schema from version N-1 to N. Never edit a released one.
+# A new database is created straight at the latest version from `metadata` (and stamped so);
+# the upgrades are for databases made by an older feedstation. Version 1 is the first schema.
+UPGRADES = {2: _add_feed_warning}
+LATEST = max(UPGRADES, default=1)
 
 
 def migrate(engine: Engine) -> int:
     """Bring the schema up to date, one transaction per migration. Returns the version reached."""
+    latest = LATEST
     with engine.begin() as conn:
         schema_version.create(conn, checkfirst=True)
         current = conn.execute(text("SELECT COALESCE(MAX(version), 0) FROM schema_version")).scalar_one()
-    if current > len(MIGRATIONS):
+        if current == 0:
+            metadata.create_all(conn, tables=[feeds, entries])
+            conn.execute(schema_version.insert().values(version=latest, applied_at=datetime.now(timezone.utc)))
+            return latest
+    if current > latest:
         raise StoreError(
             f"the database schema is version {current}, newer than this feedstation "
-            f"understands ({len(MIGRATIONS)}); upgrade feedstation"
+            f"understands ({latest}); upgrade feedstation"
         )
-    for version in range(current + 1, len(MIGRATIONS) + 1):
+    for version in range(current + 1, latest + 1):
         with engine.begin() as conn:
-            MIGRATIONS[version - 1](conn)
+            UPGRADES[version](conn)
             conn.execute(
                 schema_version.insert().values(version=version, applied_at=datetime.now(timezone.utc))
             )
-    return len(MIGRATIONS)
+    return latest
