@@ -19,7 +19,7 @@ from feedstation.models import ParsedFeed
 from feedstation.parse import feedparser_rules as fp
 from feedstation.parse.fast_atom import ATOM, atom_id, read_atom
 from feedstation.parse.feedparser_rules import Unsupported, attributes, finish, leaf, leaf_tree, parse_date, tag_of
-from feedstation.parse.xml_feed import _entry, _str, _ttl
+from feedstation.parse.xml_feed import _str, feed_from_dicts
 
 __all__ = ["parse"]
 
@@ -117,13 +117,7 @@ class _Reader:
             return None
         if not entries and not _str(feed.get("title")) and not _str(feed.get("link")):
             return None  # an empty feed: whether it is a feed at all is feedparser's call
-        return ParsedFeed(
-            format=fmt,
-            title=_str(feed.get("title")),
-            link=_str(feed.get("link")),
-            ttl_minutes=_ttl(feed.get("ttl")),
-            entries=tuple(_entry(e) for e in entries),
-        )
+        return feed_from_dicts(fmt, feed, entries)
 
     # RSS 2.0 ---------------------------------------------------------------------------------
 

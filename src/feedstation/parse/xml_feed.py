@@ -38,13 +38,18 @@ def parse_xml_feed(body: bytes, fmt: str, *, content_type: str | None = None) ->
     if empty and (result.get("bozo") or not result.get("version")):
         reason = _bozo_reason(result) or "no channel/feed title, link or items"
         raise ParseError(f"not a feed: the document has no feed structure ({reason})")
+    return feed_from_dicts(fmt, feed, entries, warning=_warning(result))
+
+
+def feed_from_dicts(fmt: str, feed: Any, entries: Any, *, warning: str | None = None) -> ParsedFeed:
+    """A ParsedFeed from feedparser-shaped dicts (feedparser's own, or the lxml fast path's)."""
     return ParsedFeed(
         format=fmt,
         title=_str(feed.get("title")),
         link=_str(feed.get("link")),
         ttl_minutes=_ttl(feed.get("ttl")),
         entries=tuple(_entry(e) for e in entries),
-        warning=_warning(result),
+        warning=warning,
     )
 
 
