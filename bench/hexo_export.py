@@ -83,11 +83,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--entries", type=int, default=20_000)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--dir", default=None,
+                        help="file system to write on (default: the system temp folder; /dev/shm takes the disk out)")
     args = parser.parse_args()
 
     entries = make_entries(args.entries)
     full, again, floor, writer_only = [], [], [], []
-    with tempfile.TemporaryDirectory(prefix="fs-hexo-bench-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="fs-hexo-bench-", dir=args.dir) as tmp:
         for round_ in range(args.rounds):
             out = Path(tmp, f"export-{round_}")
             full.append(timed(lambda: export_hexo(entries, out)))
