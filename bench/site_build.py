@@ -7,9 +7,9 @@
 
 Each measured step runs in its own child process; its peak RSS is read from
 `os.wait4`'s rusage (the RUSAGE_CHILDREN figure of exactly that child and what it
-waited for, e.g. Pagefind: the larger of the two, not their sum), and its wall time
-around the whole process. The Python process's own peak is printed beside it, so
-Pagefind's share is visible.
+waited for, e.g. the Pagefind runs, one per monthly search shard: the largest of them,
+not their sum), and its wall time around the whole process. The Python process's own
+peak is printed beside it, so Pagefind's share is visible.
 """
 
 from __future__ import annotations
@@ -111,6 +111,23 @@ def site_step(work: Path, items: int, extra: int = 0) -> tuple[float, float, dic
     return wall, rss, json.loads(text.strip().splitlines()[-1])
 
 
+def output_sizes(site: Path) -> list[tuple[str, int]]:
+    """Bytes on disk of the site's parts: site-wide feeds, section feeds, search bundle, everything."""
+    sizes = {"site-wide feeds": 0, "section feeds": 0, "search index": 0, "total": 0}
+    for path in site.rglob("*"):
+        if not path.is_file():
+            continue
+        size, rel = path.stat().st_size, path.relative_to(site).as_posix()
+        sizes["total"] += size
+        if rel in ("atom.xml", "rss.xml", "feed.json"):
+            sizes["site-wide feeds"] += size
+        elif path.name in ("atom.xml", "rss.xml", "feed.json"):
+            sizes["section feeds"] += size
+        elif rel.startswith("pagefind/"):
+            sizes["search index"] += size
+    return list(sizes.items())
+
+
 def prepare_hexo(cache: Path, work: Path, items: int) -> Path | None:
     if shutil.which("node") is None or shutil.which("npm") is None:
         print("hexo: node/npm not found, skipping the comparison")
@@ -164,6 +181,7 @@ def main() -> None:
         full, full_rss, info = site_step(work, args.items)
         print(f"feedstation full build:      {full:8.2f} s  peak RSS {full_rss:8.1f} MiB  "
               f"(Python alone {info['python_rss']:.1f} MiB; {info['pages']} files)")
+        print("  output: " + ", ".join(f"{label} {size / 2**20:.1f} MiB" for label, size in output_sizes(work / "site")))
         again, again_rss, info2 = site_step(work, args.items)
         print(f"feedstation no-change build: {again:8.2f} s  peak RSS {again_rss:8.1f} MiB  ({info2['written']} written)")
         one, one_rss, info3 = site_step(work, args.items, extra=1)

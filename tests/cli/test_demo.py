@@ -32,7 +32,7 @@ def test_demo_builds_a_complete_site_and_hexo_posts_offline(tmp_path):
         parsed = feedparser.parse((public / feed).read_bytes())
         assert parsed.bozo == 0 and len(parsed.entries) == 23
     assert (public / "feed.json").exists() and (public / "sources.opml").exists() and (public / "sitemap.xml").exists()
-    assert (public / "pagefind" / "pagefind.js").exists()
+    assert list((public / "pagefind").glob("*/pagefind.js")) and (public / "pagefind" / "shards.js").exists()
     posts = sorted((folder / "source/_posts").rglob("*.md"))
     assert len(posts) == 23
     front = yaml.safe_load(posts[0].read_text(encoding="utf-8").split("---", 2)[1])

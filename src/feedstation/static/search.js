@@ -1,10 +1,16 @@
-/* Mounts Pagefind's bundled UI (served from /pagefind/, never a CDN) and runs the ?q= query from the header box. */
+/* Mounts Pagefind's bundled UI (served from /pagefind/, never a CDN) over every monthly index shard
+   listed in /pagefind/shards.js (Pagefind multisite: the newest is the primary, the rest are merged),
+   and runs the ?q= query from the header box. */
 (function () {
   var element = document.getElementById("search");
-  if (!element || typeof PagefindUI === "undefined") { return; }
+  var shards = window.feedstationSearchShards || [];
+  if (!element || typeof PagefindUI === "undefined" || !shards.length) { return; }
   var ui = new PagefindUI({
     element: "#search",
-    bundlePath: element.getAttribute("data-bundle"),
+    bundlePath: shards[0],
+    mergeIndex: shards.slice(1).map(function (path) { return { bundlePath: path }; }),
+    // Result URLs are root-relative to the site; on a sub-path (GitHub project pages) prefix it.
+    baseUrl: element.getAttribute("data-base-url") || "/",
     showImages: false,
     showSubResults: false,
     resetStyles: false,

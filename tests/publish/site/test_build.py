@@ -50,16 +50,40 @@ def test_golden_site_matches_expected(tmp_path, entries, sources):
         assert actual[rel] == expected[rel], f"{rel} differs from tests/fixtures/site/expected/{rel}"
 
 
-def test_search_bundle_and_manifest_are_written(tmp_path, entries, sources):
+def _shard_of(index: int) -> str:
+    """The month (Asia/Shanghai) fixture item `index` is published in: its search shard."""
+    return "2022-01" if index < 4 else "2022-02"  # item 3: Jan 29; item 4: Feb 1
+
+
+def test_search_bundle_is_one_pagefind_index_per_month(tmp_path, entries, sources):
     report = build_site(entries, sources, tmp_path, SETTINGS, now=NOW)
-    for name in ("pagefind.js", "pagefind-ui.js", "pagefind-ui.css", "pagefind-entry.json"):
-        assert (tmp_path / "pagefind" / name).is_file()
-    entry = json.loads((tmp_path / "pagefind" / "pagefind-entry.json").read_text())
-    assert "zh-cn" in entry["languages"], "html lang=zh-CN must give a Chinese index"
-    assert entry["languages"]["zh-cn"]["page_count"] == len(entries), "only item pages are indexed"
-    owned = json.loads((tmp_path / MANIFEST).read_text())["files"]
+    bundle = tmp_path / "pagefind"
+    for name in ("pagefind-ui.js", "pagefind-ui.css", "shards.js"):
+        assert (bundle / name).is_file()
+    assert (bundle / "shards.js").read_text() == 'window.feedstationSearchShards = ["/pagefind/2022-02/", "/pagefind/2022-01/"];\n'
+    assert sorted(p.name for p in bundle.iterdir() if p.is_dir()) == ["2022-01", "2022-02"]
+    for shard in ("2022-01", "2022-02"):
+        assert (bundle / shard / "pagefind.js").is_file()
+        assert not list((bundle / shard).glob("pagefind-*ui*")), "shards carry no UI; the search page loads one copy"
+        entry = json.loads((bundle / shard / "pagefind-entry.json").read_text())
+        assert list(entry["languages"]) == ["zh-cn"], "html lang=zh-CN must give a Chinese index"
+        expected = sum(1 for i in range(len(entries)) if _shard_of(i) == shard)
+        assert entry["languages"]["zh-cn"]["page_count"] == expected, "only this month's item pages are indexed"
+    manifest = json.loads((tmp_path / MANIFEST).read_text())
+    assert sorted(manifest["search_shards"]) == ["2022-01", "2022-02"]
+    owned = manifest["files"]
     assert report.pages == len(owned) + 1 == report.written
-    assert "index.html" in owned and any(p.startswith("pagefind/") for p in owned)
+    assert "index.html" in owned and "pagefind/2022-01/pagefind-entry.json" in owned
+
+
+def test_a_lost_search_file_reindexes_only_its_shard(tmp_path, entries, sources):
+    build_site(entries, sources, tmp_path, SETTINGS, now=NOW)
+    (tmp_path / "pagefind" / "2022-01" / "pagefind-entry.json").unlink()
+    report = build_site(entries, sources, tmp_path, SETTINGS, now=NOW)
+    assert report.written_paths == ("pagefind/2022-01/pagefind-entry.json",), "Pagefind output is deterministic"
+    (tmp_path / "pagefind" / "pagefind-ui.js").unlink()
+    report = build_site(entries, sources, tmp_path, SETTINGS, now=NOW)
+    assert report.written_paths == ("pagefind/pagefind-ui.js",)
 
 
 def test_no_change_rebuild_writes_nothing(tmp_path, entries, sources):
@@ -97,7 +121,35 @@ def test_one_new_entry_rewrites_exactly_its_pages(tmp_path, entries, sources):
     expected |= {"archive/index.html", "archive/2022/02/index.html", "c/index.html", "sitemap.xml", MANIFEST}
     written = {p for p in report.written_paths if not p.startswith("pagefind/")}
     assert written == expected
-    assert any(p.startswith("pagefind/") for p in report.written_paths), "a new item page must be indexed"
+    # All three changed item pages are February's: only that month's search shard is re-indexed.
+    search = {p for p in report.written_paths if p.startswith("pagefind/")}
+    assert search and all(p.startswith("pagefind/2022-02/") for p in search), search
+    assert "pagefind/2022-02/pagefind-entry.json" in search, "a new item page must be indexed"
+
+
+def test_an_item_in_a_new_month_adds_a_shard(tmp_path, entries, sources):
+    build_site(entries, sources, tmp_path, SETTINGS, now=NOW)
+    shards_before = json.loads((tmp_path / MANIFEST).read_text())["search_shards"]
+    before = _mtimes(tmp_path / "pagefind")
+    # The newest in channel 1: its older neighbour (item 5, Feb 4) gets a "newer" link.
+    new = make_entry(12, 1, "三月的新文章", "<p>新内容</p>", None, published=datetime(2022, 3, 2, tzinfo=timezone.utc))
+    report = build_site([*entries, new], sources, tmp_path, SETTINGS, now=NOW)
+    search = {p for p in report.written_paths if p.startswith("pagefind/")}
+    assert {p.split("/")[1] for p in search} == {"2022-03", "shards.js"}
+    shards = json.loads((tmp_path / MANIFEST).read_text())["search_shards"]
+    assert shards.keys() == {"2022-01", "2022-02", "2022-03"}
+    assert shards["2022-01"] == shards_before["2022-01"]
+    # February was re-indexed (item 5's page changed), but only its neighbour links did,
+    # which lie outside data-pagefind-body: Pagefind gave the same bytes, nothing was written.
+    assert shards["2022-02"] != shards_before["2022-02"]
+    assert {p: t for p, t in _mtimes(tmp_path / "pagefind").items() if not p.startswith(("2022-03", "shards"))} == {
+        p: t for p, t in before.items() if not p.startswith("shards")}
+    assert "/pagefind/2022-03/" in (tmp_path / "pagefind" / "shards.js").read_text()
+    # Dropping every January item drops January's shard.
+    build_site([e for i, e in enumerate(entries) if _shard_of(i) != "2022-01"] + [new], sources, tmp_path, SETTINGS,
+               now=NOW)
+    assert not (tmp_path / "pagefind" / "2022-01").exists()
+    assert "2022-01" not in (tmp_path / "pagefind" / "shards.js").read_text()
 
 
 def test_removed_entry_prunes_its_pages_but_not_foreign_files(tmp_path, entries, sources):
@@ -157,6 +209,25 @@ def test_output_feeds_parse_back(tmp_path, entries, sources):
     alternates = home.xpath('//link[@rel="alternate"]/@href')
     assert "/atom.xml" in alternates
     assert "/c/%E7%A4%BE%E4%BA%A4%E5%AA%92%E4%BD%93/%E7%9F%A5%E4%B9%8E/%E7%9F%A5%E4%B9%8E%E7%83%AD%E6%A6%9C/rss.xml" in alternates
+
+
+def test_section_feeds_carry_excerpts_and_site_feeds_full_content(tmp_path, entries, sources):
+    build_site(entries, sources, tmp_path, SETTINGS, now=NOW)
+    hn = "c/编程/Hacker News/Front Page/"
+    page = "https://example.com/" + item_file(item_key(entries[10].tree, entries[10].identity))
+    site_atom = feedparser.parse((tmp_path / "atom.xml").read_bytes())
+    assert "<code>zsh</code>" in {e.title: e for e in site_atom.entries}["The history of the Unix shell"].content[0].value
+    atom = {e.title: e for e in feedparser.parse((tmp_path / hn / "atom.xml").read_bytes()).entries}
+    shell = atom["The history of the Unix shell"]
+    assert "content" not in shell and "zsh" in shell.summary and "<code>" not in shell.summary, "plain-text excerpt"
+    assert page in atom["Ask HN: What are you reading this month?"].summary, "the excerpt links to our page"
+    rss = (tmp_path / hn / "rss.xml").read_text(encoding="utf-8")
+    assert "content:encoded" not in rss and "&amp;lt;code" not in rss
+    json_item = {i["title"]: i for i in json.loads((tmp_path / hn / "feed.json").read_text(encoding="utf-8"))["items"]}[
+        "Ask HN: What are you reading this month?"]
+    assert json_item["summary"] == "Share your favourite books & papers."
+    assert json_item["content_html"] == f'<p>Share your favourite books &amp; papers.</p><p><a href="{page}">阅读全文</a></p>'
+    assert not (tmp_path / "feed.json").read_text(encoding="utf-8").startswith("{\n"), "JSON feeds are compact"
 
 
 def test_links_resolve_to_built_files(tmp_path, entries, sources):

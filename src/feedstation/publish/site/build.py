@@ -5,23 +5,24 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 import time
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
 from feedstation.models import SiteSettings, Source, StoredEntry
 from feedstation.publish.site.context import SiteContext, build_context
 from feedstation.publish.site.pages import html_pages, load_static
-from feedstation.publish.site.search import BUNDLE_DIR, search_bundle
+from feedstation.publish.site.search import (BUNDLE_DIR, SHARDS_FILE, UI_FILES, index_shards, plan_shards,
+                                             shard_fingerprint, shards_script)
 from feedstation.publish.site.syndication import feed_files, index_files
 from feedstation.publish.writer import OutputWriter
 
 log = logging.getLogger(__name__)
 
 MANIFEST = ".feedstation-site.json"
-_BUNDLE_KEYS = ("pagefind/pagefind.js", "pagefind/pagefind-ui.js", "pagefind/pagefind-ui.css")
 
 
 @dataclass(frozen=True)
@@ -41,12 +42,12 @@ def build_site(entries: Sequence[StoredEntry], sources: Sequence[Source], out_di
     started = time.perf_counter()
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    previous, previous_inputs = _read_manifest(out_dir)
+    previous = _read_manifest(out_dir)
     inputs = fingerprint_inputs(entries, sources, settings)
-    if inputs == previous_inputs and previous and all((out_dir / path).is_file() for path in previous):
+    if inputs == previous.inputs and previous.files and all((out_dir / path).is_file() for path in previous.files):
         # Same inputs give the same bytes: skip rendering, not just writing (no-change rebuild).
-        log.debug("site: inputs unchanged, %d outputs kept", len(previous))
-        return SiteReport(pages=len(previous) + 1, written=0, unchanged=0, removed=0)
+        log.debug("site: inputs unchanged, %d outputs kept", len(previous.files))
+        return SiteReport(pages=len(previous.files) + 1, written=0, unchanged=0, removed=0)
 
     # Phase one: the whole site as data, so indexes, neighbours and feeds see every item.
     ctx = build_context(entries, settings)
@@ -56,33 +57,62 @@ def build_site(entries: Sequence[StoredEntry], sources: Sequence[Source], out_di
     # path-guarded, skips unchanged bytes, refuses a second write to a path). Memory holds
     # the context and one page, not the site: 20k items make ≈1.5 GB of pages and feeds.
     writer = OutputWriter(out_dir)
-    owned = _write_each(writer, _site_outputs(ctx, static, sources, now=now))
+    page_digests: dict[str, str] = {}  # item page → hash of its bytes, for the search shards
+    owned = _write_each(writer, _site_outputs(ctx, static, sources, now=now), page_digests)
     rendered = time.perf_counter()
     removed = 0
     # Stale pages go before Pagefind runs, so a deleted item leaves the search index too.
-    for path in sorted(p for p in previous - owned if not p.startswith(BUNDLE_DIR)):
+    for path in sorted(p for p in previous.files - owned if not p.startswith(BUNDLE_DIR)):
+        removed += writer.remove(path)
+    search_files, shards = _write_search(writer, out_dir, ctx, previous, page_digests)
+    owned |= search_files
+    for path in sorted(p for p in previous.files - owned if p.startswith(BUNDLE_DIR)):
         removed += writer.remove(path)
 
-    old_bundle = {p for p in previous if p.startswith(BUNDLE_DIR)}
-    items_changed = removed > 0 or any(p.startswith("item/") for p in writer.written)
-    # Pagefind rewrites its whole index on every run: run it only when an item page changed
-    # or the bundle is missing, so a no-change rebuild writes nothing.
-    if not ctx.items:
-        pass  # Pagefind exits with an error on a site with no pages to index
-    elif items_changed or not _bundle_intact(out_dir, old_bundle):
-        owned |= _write_each(writer, search_bundle(out_dir))
-    else:
-        owned |= old_bundle
-    for path in sorted(old_bundle - owned):
-        removed += writer.remove(path)
-
-    manifest = json.dumps({"version": 1, "inputs": inputs, "files": sorted(owned)}, ensure_ascii=False,
-                          indent=0).encode("utf-8")
+    manifest = json.dumps({"version": 2, "inputs": inputs, "search_shards": shards, "files": sorted(owned)},
+                          ensure_ascii=False, indent=0).encode("utf-8")
     writer.write(MANIFEST, manifest + b"\n")
     log.debug("site: rendered and wrote %d outputs (%d changed) in %.2fs, search and pruning took %.2fs", len(owned),
               len(writer.written), rendered - started, time.perf_counter() - rendered)
     return SiteReport(pages=len(owned) + 1, written=len(writer.written), unchanged=writer.unchanged, removed=removed,
                       written_paths=tuple(sorted(writer.written)))
+
+
+def _write_search(writer: OutputWriter, out_dir: Path, ctx: SiteContext, previous: _Manifest,
+                  page_digests: dict[str, str]) -> tuple[set[str], dict[str, str]]:
+    """Run Pagefind for each month shard whose pages changed (or whose bundle is gone); keep the others.
+
+    Returns the search files the site owns and each shard's fingerprint for the manifest.
+    Pagefind rewrites a whole bundle on every run, so a shard whose fingerprint matches
+    the previous build's is not re-run: a no-change rebuild writes nothing, and a new
+    item re-indexes one or two months, not the site.
+    """
+    if not ctx.items:
+        return set(), {}  # Pagefind exits with an error on a site with no pages to index
+    owned: set[str] = set()
+    fingerprints: dict[str, str] = {}
+    ui_paths = {BUNDLE_DIR + name for name in UI_FILES}
+    ui_missing = not _files_intact(out_dir, ui_paths, previous.files)
+    previous_by_shard: dict[str, set[str]] = {}
+    for path in previous.files:
+        if path.startswith(BUNDLE_DIR) and path.count("/") >= 2:
+            previous_by_shard.setdefault(path.split("/", 2)[1], set()).add(path)
+    stale: dict[str, list[str]] = {}
+    for number, (name, page_paths) in enumerate(plan_shards(ctx.items).items()):
+        fingerprints[name] = fingerprint = shard_fingerprint(page_paths, page_digests)
+        old = previous_by_shard.get(name, set())
+        kept = fingerprint == previous.shards.get(name) and _files_intact(out_dir, old, previous.files)
+        if kept and not (ui_missing and number == 0):  # a lost UI file comes back with the newest shard
+            owned |= old
+        else:
+            stale[name] = page_paths
+    # Each Pagefind run keeps about one core busy: run as many at once as there are cores.
+    owned |= _write_each(writer, index_shards(out_dir, stale, jobs=os.cpu_count() or 1))
+    if not stale:
+        owned |= ui_paths  # no shard ran and the UI files are intact (checked above)
+    writer.write(SHARDS_FILE, shards_script(ctx.base, fingerprints))
+    owned.add(SHARDS_FILE)
+    return owned, fingerprints
 
 
 def _site_outputs(ctx: SiteContext, static: dict[str, bytes], sources: Sequence[Source], *,
@@ -94,8 +124,9 @@ def _site_outputs(ctx: SiteContext, static: dict[str, bytes], sources: Sequence[
     yield from index_files(ctx, sources, now=now).items()
 
 
-def _write_each(writer: OutputWriter, outputs: Iterable[tuple[str, bytes]]) -> set[str]:
-    """Write outputs as they come, one at a time; returns their paths.
+def _write_each(writer: OutputWriter, outputs: Iterable[tuple[str, bytes]],
+                page_digests: dict[str, str] | None = None) -> set[str]:
+    """Write outputs as they come, one at a time; returns their paths and notes item pages' hashes in `page_digests`.
 
     One thread: measured faster than 8 writer threads on a 2-core machine, where the
     threads mostly fought over the GIL with rendering (see bench/site_build.py).
@@ -104,20 +135,33 @@ def _write_each(writer: OutputWriter, outputs: Iterable[tuple[str, bytes]]) -> s
     for path, data in outputs:
         writer.write(path, data)
         paths.add(path)
+        if page_digests is not None and path.startswith("item/"):
+            page_digests[path] = hashlib.blake2b(data, digest_size=16).hexdigest()
     return paths
 
 
-def _read_manifest(out_dir: Path) -> tuple[set[str], str | None]:
-    """Files the previous build owned and its input fingerprint; damaged or missing means "none"."""
+@dataclass(frozen=True)
+class _Manifest:
+    """What the previous build left: the files it owned, its input fingerprint, its search shards' fingerprints."""
+
+    files: frozenset[str] = frozenset()
+    inputs: str | None = None
+    shards: Mapping[str, str] = field(default_factory=dict)
+
+
+def _read_manifest(out_dir: Path) -> _Manifest:
+    """The previous build's manifest; damaged or missing means "none"."""
     try:
         data = json.loads((out_dir / MANIFEST).read_text(encoding="utf-8"))
-        inputs = data.get("inputs")
-        return {p for p in data["files"] if isinstance(p, str)}, inputs if isinstance(inputs, str) else None
+        inputs, shards = data.get("inputs"), data.get("search_shards")
+        return _Manifest(files=frozenset(p for p in data["files"] if isinstance(p, str)),
+                         inputs=inputs if isinstance(inputs, str) else None,
+                         shards={k: v for k, v in shards.items() if isinstance(v, str)} if isinstance(shards, dict) else {})
     except FileNotFoundError:
-        return set(), None
+        return _Manifest()
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
         log.warning("ignoring unreadable %s (%s): stale pages from the previous build will stay", out_dir / MANIFEST, exc)
-        return set(), None
+        return _Manifest()
 
 
 def fingerprint_inputs(entries: Sequence[StoredEntry], sources: Sequence[Source], settings: SiteSettings) -> str:
@@ -145,6 +189,6 @@ def _code_and_theme_folders(settings: SiteSettings) -> list[Path]:
     return [f for f in folders if f.is_dir()]
 
 
-def _bundle_intact(out_dir: Path, old_bundle: set[str]) -> bool:
-    needed = old_bundle | set(_BUNDLE_KEYS)
-    return bool(old_bundle) and all((out_dir / path).is_file() for path in needed)
+def _files_intact(out_dir: Path, files: set[str], previous_files: frozenset[str]) -> bool:
+    """True when `files` is not empty, was owned by the previous build and is all still on disk."""
+    return bool(files) and files <= previous_files and all((out_dir / path).is_file() for path in files)

@@ -16,11 +16,16 @@ _RENDERERS = (("atom.xml", render_atom), ("rss.xml", render_rss), ("feed.json", 
 
 
 def feed_files(ctx: SiteContext, *, now: datetime) -> Iterator[tuple[str, bytes]]:
-    """Atom, RSS and JSON Feed for the whole site and for every category, site and channel, one file at a time."""
+    """Atom, RSS and JSON Feed for the whole site and for every category, site and channel, one file at a time.
+
+    The site-wide feeds carry full content; section feeds carry each item's excerpt
+    (the one its card shows) and a link to its page, see `feedstation.publish.feeds`.
+    """
     settings = ctx.settings
     for section in ctx.sections.values():
         newest = section.items[: max(0, settings.feed_items)]
         pairs = [(item.entry, item.abs_url) for item in newest]
+        excerpts = [item.excerpt for item in newest] if section.names else None
         # `now` only when the feed is empty: otherwise the same entries must give the same bytes.
         updated = _newest_change(newest) or now
         title = settings.title if not section.names else f"{' › '.join(section.names)} · {settings.title}"
@@ -28,7 +33,7 @@ def feed_files(ctx: SiteContext, *, now: datetime) -> Iterator[tuple[str, bytes]
         for name, render in _RENDERERS:
             info = FeedInfo(title=title, site_url=page_url, feed_url=paths.absolute(settings.url, section.folder + name),
                             language=settings.language, description=settings.description)
-            yield section.folder + name, render(info, pairs, updated=updated)
+            yield section.folder + name, render(info, pairs, updated=updated, excerpts=excerpts)
 
 
 def index_files(ctx: SiteContext, sources: Sequence[Source], *, now: datetime) -> dict[str, bytes]:
