@@ -4,22 +4,18 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import multiprocessing
 import os
 from collections.abc import Callable, Sequence
-from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
 
 from feedstation import schedule
 from feedstation.config import Config
-from feedstation.errors import ParseError
 from feedstation.fetch import Fetcher
 from feedstation.lock import RunLock
-from feedstation.models import Entry, FeedMeta, FeedReport, FeedState, Fetched, FetchSettings, FetchStatus, Source
-from feedstation.normalize import normalize_entries, normalize_feed_meta
-from feedstation.parse import parse_feed
+from feedstation.models import FeedReport, FeedState, Fetched, FetchSettings, FetchStatus, Source
+from feedstation.parse_pool import ParsePool, parse_and_normalize
 from feedstation.publish.hexo import HexoReport, export_hexo
 from feedstation.publish.site import SiteReport, build_site
 from feedstation.store import Store
@@ -111,11 +107,11 @@ async def _fetch_and_store(work: Sequence[tuple[Source, int, FeedState]], settin
             await asyncio.gather(*(update_one(*item) for item in work))
     finally:
         if pool is not None:
-            pool.shutdown(cancel_futures=True)
+            pool.shutdown()
     return reports
 
 
-async def _store_result(fetched: Fetched, feed_id: int, store: Store, pool: Executor | None, now: Clock) -> FeedReport:
+async def _store_result(fetched: Fetched, feed_id: int, store: Store, pool: ParsePool | None, now: Clock) -> FeedReport:
     base = FeedReport(source=fetched.source, status=fetched.status.value, http_status=fetched.http_status,
                       elapsed=fetched.elapsed, served_by=fetched.served_by)
     if fetched.status is FetchStatus.NOT_MODIFIED:
@@ -128,10 +124,7 @@ async def _store_result(fetched: Fetched, feed_id: int, store: Store, pool: Exec
     fetch_time = now()
     args = (fetched.body, fetched.final_url or fetched.source.url, fetched.content_type, fetch_time,
             fetched.source.max_items)
-    if pool is None:
-        outcome = parse_and_normalize(*args)
-    else:
-        outcome = await asyncio.get_running_loop().run_in_executor(pool, parse_and_normalize, *args)
+    outcome = parse_and_normalize(*args) if pool is None else await pool.run(*args)
     if isinstance(outcome, str):
         store.record_failure(feed_id, outcome, fetch_time, http_status=fetched.http_status,
                              served_by=fetched.served_by)
@@ -141,29 +134,11 @@ async def _store_result(fetched: Fetched, feed_id: int, store: Store, pool: Exec
     return replace(base, new=new, updated=updated)
 
 
-def parse_and_normalize(body: bytes, base_url: str, content_type: str | None, now: datetime,
-                        max_items: int | None) -> tuple[FeedMeta, list[Entry]] | str:
-    """Bytes → (feed facts, normalised entries), or the reason the body is not a usable feed.
-
-    Runs in a worker process for big runs, so it returns the failure as a value.
-    """
-    try:
-        parsed = parse_feed(body, url=base_url, content_type=content_type)
-    except ParseError as exc:
-        return str(exc)
-    entries = normalize_entries(parsed, base_url=base_url, now=now, max_items=max_items)
-    return normalize_feed_meta(parsed, base_url=base_url), entries
-
-
-def _parse_pool(feed_count: int) -> Executor | None:
+def _parse_pool(feed_count: int) -> ParsePool | None:
     cores = os.cpu_count() or 1
     if feed_count < POOL_THRESHOLD or cores < 2:
         return None
-    # forkserver, not fork: a forked worker would inherit the run lock's flock (and SQLite
-    # handles), so a `kill -9`ed run's orphaned workers would keep the lock forever.
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["feedstation.pipeline"])
-    return ProcessPoolExecutor(max_workers=cores, mp_context=context)
+    return ParsePool(cores)
 
 
 def resolved_sources(config: Config) -> list[Source]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from functools import lru_cache
 
 from sqlalchemy import (
     Boolean,
@@ -37,12 +38,18 @@ class UTCDateTime(TypeDecorator):
             return None
         if value.tzinfo is None:
             raise ValueError("naive datetime reached the store; datetimes must be aware UTC")
-        return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        return _iso_utc(value)
 
     def process_result_value(self, value: str | None, dialect) -> datetime | None:
         if value is None:
             return None
         return datetime.strptime(value, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=timezone.utc)
+
+
+@lru_cache(maxsize=8192)
+def _iso_utc(value: datetime) -> str:
+    # Cached: a feed update binds the same `now` (first/last seen) on every one of its rows.
+    return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 metadata = MetaData()
