@@ -152,20 +152,24 @@ def resolved_sources(config: Config) -> list[Source]:
     return out
 
 
-def publish_all(config: Config, store: Store, *, now: Clock = utc_now, hexo_dir: Path | None = None,
-                site_dir: Path | None = None) -> PublishRun:
+def publish_all(config: Config, store: Store, *, now: Clock = utc_now) -> PublishRun:
     """Write the Hexo posts and/or the website (whichever is configured) from what is stored."""
-    hexo_dir = hexo_dir or config.output.hexo
-    site_dir = site_dir or config.output.site
-    hexo_report = site_report = None
-    if hexo_dir is not None:
-        with RunLock(_output_lock(hexo_dir), f"the Hexo folder {hexo_dir}"):
-            hexo_report = export_hexo(store.iter_entries(), hexo_dir, disable_nunjucks=config.hexo.disable_nunjucks)
-    if site_dir is not None:
-        with RunLock(_output_lock(site_dir), f"the site folder {site_dir}"):
-            site_report = build_site(list(store.iter_entries()), resolved_sources(config), site_dir,
-                                     config.site_settings(), now=now())
-    return PublishRun(hexo=hexo_report, site=site_report)
+    hexo = publish_hexo(config, store, config.output.hexo) if config.output.hexo is not None else None
+    site = publish_site(config, store, config.output.site, now=now) if config.output.site is not None else None
+    return PublishRun(hexo=hexo, site=site)
+
+
+def publish_hexo(config: Config, store: Store, out_dir: Path) -> HexoReport:
+    """Every stored entry as a Hexo post under `out_dir` (locked against a concurrent export)."""
+    with RunLock(_output_lock(out_dir), f"the Hexo folder {out_dir}"):
+        return export_hexo(store.iter_entries(), out_dir, disable_nunjucks=config.hexo.disable_nunjucks)
+
+
+def publish_site(config: Config, store: Store, out_dir: Path, *, now: Clock = utc_now) -> SiteReport:
+    """The static website under `out_dir` (locked against a concurrent build)."""
+    with RunLock(_output_lock(out_dir), f"the site folder {out_dir}"):
+        return build_site(list(store.iter_entries()), resolved_sources(config), out_dir, config.site_settings(),
+                          now=now())
 
 
 def _output_lock(folder: Path) -> Path:

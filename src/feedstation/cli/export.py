@@ -6,8 +6,10 @@ from pathlib import Path
 
 import click
 
+from feedstation import pipeline
 from feedstation.cli.common import config_option, load, reports_errors
 from feedstation.errors import ConfigError
+from feedstation.store import Store
 
 
 @click.group()
@@ -33,17 +35,10 @@ def hexo(config_path: Path | None, out_dir: Path | None) -> None:
 
         feedstation export hexo --config feedstation.yaml --out ../blog/source/_posts
     """
-    # Imported here so `--help` stays fast and works before a config exists.
-    from feedstation.publish.hexo import export_hexo
-    from feedstation.store import Store
-
     cfg = load(config_path)
     target = out_dir or cfg.output.hexo
     if target is None:
         raise ConfigError(str(config_path or cfg.path), "output.hexo", "no Hexo output folder: set output.hexo or pass --out DIR")
-    store = Store.open(cfg.storage)
-    try:
-        report = export_hexo(store.iter_entries(), target, disable_nunjucks=cfg.hexo.disable_nunjucks)
-    finally:
-        store.close()
+    with Store.open(cfg.storage) as store:
+        report = pipeline.publish_hexo(cfg, store, Path(target))
     click.echo(f"Hexo posts in {target}: {report.written} written, {report.unchanged} unchanged, {report.removed} removed")

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
 from pathlib import Path
 
 import click
 
+from feedstation import pipeline
 from feedstation.cli.common import config_option, load, reports_errors
 from feedstation.errors import ConfigError
+from feedstation.store import Store
 
 
 def _site_dir(cfg, config_path: Path | None, out_dir: Path | None) -> Path:
@@ -19,16 +20,8 @@ def _site_dir(cfg, config_path: Path | None, out_dir: Path | None) -> Path:
 
 
 def _build(cfg, target: Path):
-    # Imported here so `--help` stays fast and works before a config exists.
-    from feedstation.publish.site import build_site
-    from feedstation.store import Store
-
-    store = Store.open(cfg.storage)
-    try:
-        entries = list(store.iter_entries())
-    finally:
-        store.close()
-    return build_site(entries, cfg.sources(), target, cfg.site_settings(), now=datetime.now(timezone.utc))
+    with Store.open(cfg.storage) as store:
+        return pipeline.publish_site(cfg, store, target)
 
 
 @click.command("build")
@@ -74,7 +67,7 @@ def serve_command(config_path: Path | None, port: int) -> None:
     target = _site_dir(cfg, config_path, None)
     _build(cfg, target)
     settings = cfg.site_settings()
-    watch = [Path(cfg.storage)] if isinstance(cfg.storage, Path) else []
+    watch = [Path(cfg.storage)] if isinstance(cfg.storage, Path) else []  # serve_site also watches <db>-wal
     if settings.theme_dir:
         watch.append(Path(settings.theme_dir))
     click.echo(f"serving {target} on http://127.0.0.1:{port}/ (Ctrl+C to stop)")
