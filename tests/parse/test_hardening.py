@@ -103,7 +103,7 @@ def test_huge_internal_subset_is_refused_not_reported_as_unknown():
 def test_quadratic_blowup_is_refused_with_small_memory_growth():
     # Measured in a fresh process: ru_maxrss is a high-water mark, so earlier tests would hide it.
     script = f"""
-import json, resource, sys, time
+import json, resource, sys
 sys.path.insert(0, {str(SRC)!r})
 sys.path.insert(0, {str(Path(__file__).resolve().parent)!r})
 from test_hardening import quadratic_blowup
@@ -111,14 +111,13 @@ from feedstation.parse import parse_feed
 from feedstation.errors import ParseError
 body = quadratic_blowup()
 before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-start = time.perf_counter()
 try:
     parse_feed(body)
     outcome = "parsed"
 except ParseError as exc:
     outcome = str(exc)
 after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-print(json.dumps({{"outcome": outcome, "growth_kb": after - before, "seconds": time.perf_counter() - start, "size": len(body)}}))
+print(json.dumps({{"outcome": outcome, "growth_kb": after - before, "size": len(body)}}))
 """
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
@@ -126,7 +125,6 @@ print(json.dumps({{"outcome": outcome, "growth_kb": after - before, "seconds": t
     assert result["size"] > 100_000
     assert "declares XML entities" in result["outcome"]
     assert result["growth_kb"] < 20 * 1024, result  # ru_maxrss is in KiB on Linux
-    assert result["seconds"] < 2, result
 
 
 def test_netscape_doctype_without_internal_subset_parses_offline(no_network):
