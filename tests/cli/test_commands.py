@@ -160,3 +160,14 @@ def test_watch_runs_then_stops_cleanly_on_ctrl_c(tmp_path):
     assert proc.returncode == 0, output.decode()
     assert b"watch stopped" in output
     assert b"Traceback" not in output
+
+
+def test_sources_prints_each_category_and_site_once_with_resolved_urls(tmp_path):
+    config = tmp_path / "feedstation.yaml"
+    config.write_text("rsshub: {instances: [https://rsshub.example.org]}\n"
+                      "sources:\n  编程:\n    开源中国: {资讯: rsshub:/oschina/news/project}\n"
+                      "    GitHub: {Trending: rsshub:/github/trending/daily/any}\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["sources", "--config", str(config)], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    assert result.output.count("编程") == 1 and result.output.count("never fetched") == 2
+    assert "https://rsshub.example.org/oschina/news/project" in result.output

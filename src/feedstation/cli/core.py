@@ -60,8 +60,12 @@ def sources_command(config_path: Path | None) -> None:
     root = Tree(Text(str(cfg.path), style="bold"))
     branches: dict[tuple, Tree] = {}
     for source in pipeline.resolved_sources(cfg):
-        category = branches.setdefault((source.category,), root.add(Text(source.category, style="bold")))
-        site = branches.setdefault((source.category, source.site), category.add(Text(source.site)))
+        if (source.category,) not in branches:
+            branches[(source.category,)] = root.add(Text(source.category, style="bold"))
+        category = branches[(source.category,)]
+        if source.tree[:2] not in branches:
+            branches[source.tree[:2]] = category.add(Text(source.site))
+        site = branches[source.tree[:2]]
         health = status.get(source.tree)
         label = Text(f"{source.channel}  ")
         label.append(source.url, style="cyan")
