@@ -7,13 +7,13 @@ import json
 import logging
 import os
 import time
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
 from feedstation.models import SiteSettings, Source, StoredEntry
-from feedstation.publish.site.context import SiteContext, build_context
+from feedstation.publish.site.context import Item, SiteContext, build_context
 from feedstation.publish.site.pages import html_pages, load_static
 from feedstation.publish.site.search import (BUNDLE_DIR, SHARDS_FILE, UI_FILES, index_shards, plan_shards,
                                              shard_fingerprint, shards_script)
@@ -43,7 +43,8 @@ def build_site(entries: Sequence[StoredEntry], sources: Sequence[Source], out_di
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     previous = _read_manifest(out_dir)
-    inputs = fingerprint_inputs(entries, sources, settings)
+    code = fingerprint_code(settings)
+    inputs = fingerprint_inputs(entries, sources, settings, code)
     if inputs == previous.inputs and previous.files and all((out_dir / path).is_file() for path in previous.files):
         # Same inputs give the same bytes: skip rendering, not just writing (no-change rebuild).
         log.debug("site: inputs unchanged, %d outputs kept", len(previous.files))
@@ -57,8 +58,18 @@ def build_site(entries: Sequence[StoredEntry], sources: Sequence[Source], out_di
     # path-guarded, skips unchanged bytes, refuses a second write to a path). Memory holds
     # the context and one page, not the site: 20k items make ≈1.5 GB of pages and feeds.
     writer = OutputWriter(out_dir)
+    # An item page whose own inputs (entry, neighbours, tree, templates, settings) match the
+    # previous build's is not even rendered: with 20k items most of a rebuild is item pages.
+    shape = tree_shape(ctx)
+    item_keys = {item.path: item_page_key(ctx, item, code, shape) for item in ctx.items}
+
+    def kept(item: Item) -> bool:
+        before = previous.item_pages.get(item.path)
+        return before is not None and before[0] == item_keys[item.path] and (out_dir / item.path).is_file()
+
     page_digests: dict[str, str] = {}  # item page → hash of its bytes, for the search shards
-    owned = _write_each(writer, _site_outputs(ctx, static, sources, now=now), page_digests)
+    owned = _write_each(writer, _site_outputs(ctx, static, sources, now=now, kept=kept), page_digests,
+                        previous_digests={path: digest for path, (_key, digest) in previous.item_pages.items()})
     rendered = time.perf_counter()
     removed = 0
     # Stale pages go before Pagefind runs, so a deleted item leaves the search index too.
@@ -69,8 +80,9 @@ def build_site(entries: Sequence[StoredEntry], sources: Sequence[Source], out_di
     for path in sorted(p for p in previous.files - owned if p.startswith(BUNDLE_DIR)):
         removed += writer.remove(path)
 
-    manifest = json.dumps({"version": 2, "inputs": inputs, "search_shards": shards, "files": sorted(owned)},
-                          ensure_ascii=False, indent=0).encode("utf-8")
+    item_pages = {path: [key, page_digests[path]] for path, key in item_keys.items() if path in page_digests}
+    manifest = json.dumps({"version": 2, "inputs": inputs, "search_shards": shards, "item_pages": item_pages,
+                           "files": sorted(owned)}, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     writer.write(MANIFEST, manifest + b"\n")
     log.debug("site: rendered and wrote %d outputs (%d changed) in %.2fs, search and pruning took %.2fs", len(owned),
               len(writer.written), rendered - started, time.perf_counter() - rendered)
@@ -116,25 +128,32 @@ def _write_search(writer: OutputWriter, out_dir: Path, ctx: SiteContext, previou
 
 
 def _site_outputs(ctx: SiteContext, static: dict[str, bytes], sources: Sequence[Source], *,
-                  now: datetime) -> Iterator[tuple[str, bytes]]:
+                  now: datetime, kept: Callable[[Item], bool]) -> Iterator[tuple[str, bytes | None]]:
     """Every output of the site except the search bundle, as (path, bytes), made as it is asked for."""
-    yield from html_pages(ctx, static)
+    yield from html_pages(ctx, static, kept)
     yield from ((f"static/{name}", data) for name, data in static.items())
     yield from feed_files(ctx, now=now)
     yield from index_files(ctx, sources, now=now).items()
 
 
-def _write_each(writer: OutputWriter, outputs: Iterable[tuple[str, bytes]],
-                page_digests: dict[str, str] | None = None) -> set[str]:
+def _write_each(writer: OutputWriter, outputs: Iterable[tuple[str, bytes | None]],
+                page_digests: dict[str, str] | None = None, previous_digests: Mapping[str, str] | None = None) -> set[str]:
     """Write outputs as they come, one at a time; returns their paths and notes item pages' hashes in `page_digests`.
+
+    `None` bytes mean "kept as it is on disk" (an item page that was not re-rendered); its
+    hash comes from the previous manifest.
 
     One thread: measured faster than 8 writer threads on a 2-core machine, where the
     threads mostly fought over the GIL with rendering (see bench/site_build.py).
     """
     paths: set[str] = set()
     for path, data in outputs:
-        writer.write(path, data)
         paths.add(path)
+        if data is None:
+            if page_digests is not None and previous_digests is not None:
+                page_digests[path] = previous_digests[path]
+            continue
+        writer.write(path, data)
         if page_digests is not None and path.startswith("item/"):
             page_digests[path] = hashlib.blake2b(data, digest_size=16).hexdigest()
     return paths
@@ -147,16 +166,20 @@ class _Manifest:
     files: frozenset[str] = frozenset()
     inputs: str | None = None
     shards: Mapping[str, str] = field(default_factory=dict)
+    item_pages: Mapping[str, tuple[str, str]] = field(default_factory=dict)  # path → (input key, bytes hash)
 
 
 def _read_manifest(out_dir: Path) -> _Manifest:
     """The previous build's manifest; damaged or missing means "none"."""
     try:
         data = json.loads((out_dir / MANIFEST).read_text(encoding="utf-8"))
-        inputs, shards = data.get("inputs"), data.get("search_shards")
+        inputs, shards, items = data.get("inputs"), data.get("search_shards"), data.get("item_pages")
         return _Manifest(files=frozenset(p for p in data["files"] if isinstance(p, str)),
                          inputs=inputs if isinstance(inputs, str) else None,
-                         shards={k: v for k, v in shards.items() if isinstance(v, str)} if isinstance(shards, dict) else {})
+                         shards={k: v for k, v in shards.items() if isinstance(v, str)} if isinstance(shards, dict) else {},
+                         item_pages={p: (v[0], v[1]) for p, v in items.items()
+                                     if isinstance(v, list) and len(v) == 2 and all(isinstance(x, str) for x in v)}
+                         if isinstance(items, dict) else {})
     except FileNotFoundError:
         return _Manifest()
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
@@ -164,22 +187,49 @@ def _read_manifest(out_dir: Path) -> _Manifest:
         return _Manifest()
 
 
-def fingerprint_inputs(entries: Sequence[StoredEntry], sources: Sequence[Source], settings: SiteSettings) -> str:
-    """A hash of everything the output depends on: entries, sources, settings, templates, assets and this code.
-
-    `now` is left out on purpose: it only matters for an empty site's feeds.
-    """
+def fingerprint_code(settings: SiteSettings) -> str:
+    """A hash of what every page depends on besides the entries: settings, templates, assets and this code."""
     digest = hashlib.blake2b(digest_size=20)
-    digest.update(repr((settings, sorted(sources, key=lambda s: (s.tree, s.url)))).encode("utf-8", "surrogatepass"))
+    digest.update(repr(settings).encode("utf-8", "surrogatepass"))
     for folder in _code_and_theme_folders(settings):
         for path in sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
             digest.update(path.as_posix().encode("utf-8", "surrogatepass"))
             digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def tree_shape(ctx: SiteContext) -> str:
+    """A hash of the category tree as item pages show it (names, titles, links; not the counts)."""
+    shape = sorted((names, section.title, section.url) for names, section in ctx.sections.items())
+    return hashlib.blake2b(repr(shape).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+
+def item_page_key(ctx: SiteContext, item: Item, code: str, shape: str) -> str:
+    """Everything one item page is rendered from: its entry, its neighbours, the tree's shape, the code."""
+    newer, older = ctx.neighbours.get(item.key, (None, None))
+    parts = (code, shape, item.path, _entry_row(item.entry),
+             newer and (newer.url, newer.entry.title), older and (older.url, older.entry.title))
+    return hashlib.blake2b(repr(parts).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+
+def _entry_row(e: StoredEntry) -> tuple:
     # The store rewrites a row only when its content_hash (title, link, author, date, content,
     # image) changes, so the hash stands for the bodies; lengths guard hand-built entries.
+    return (e.tree, e.identity, e.content_hash, e.title, e.link, e.author, e.image, e.published, e.updated,
+            len(e.content), len(e.summary))
+
+
+def fingerprint_inputs(entries: Sequence[StoredEntry], sources: Sequence[Source], settings: SiteSettings,
+                       code: str) -> str:
+    """A hash of everything the output depends on: entries, sources, and `fingerprint_code`.
+
+    `now` is left out on purpose: it only matters for an empty site's feeds.
+    """
+    digest = hashlib.blake2b(digest_size=20)
+    digest.update(code.encode())
+    digest.update(repr(sorted(sources, key=lambda s: (s.tree, s.url))).encode("utf-8", "surrogatepass"))
     # Not repr(entry): on 20k entries that re-reads ~100 MB of HTML on every no-change build.
-    rows = sorted((e.tree, e.identity, e.content_hash, e.title, e.link, e.author, e.image, e.published, e.updated,
-                   len(e.content), len(e.summary)) for e in entries)  # order-independent, like the build
+    rows = sorted(_entry_row(e) for e in entries)  # order-independent, like the build
     for row in rows:
         digest.update(repr(row).encode("utf-8", "surrogatepass"))
     return digest.hexdigest()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from importlib import resources
 from pathlib import Path
 
@@ -155,11 +155,16 @@ def _pager(number: int, total: int, url_of) -> dict | None:
             "prev": url_of(number - 1) if number > 1 else None, "next": url_of(number + 1) if number < total else None}
 
 
-def html_pages(ctx: SiteContext, static: dict[str, bytes]) -> Iterator[tuple[str, bytes]]:
-    """Every HTML page of the site as (path, bytes), rendered one at a time as the caller asks for it."""
+def html_pages(ctx: SiteContext, static: dict[str, bytes],
+               kept: Callable[[Item], bool] = lambda item: False) -> Iterator[tuple[str, bytes | None]]:
+    """Every HTML page of the site as (path, bytes), rendered one at a time as the caller asks for it.
+
+    An item page for which `kept(item)` is true is not rendered: it is yielded as
+    (path, None), meaning "the file on disk is already right".
+    """
     renderer = PageRenderer(ctx, static)
     for item in ctx.items:
-        yield item.path, renderer.item_page(item)
+        yield item.path, None if kept(item) else renderer.item_page(item)
     for section in ctx.sections.values():
         yield from renderer.listing_pages(section)
     yield from renderer.archive_pages()
