@@ -265,3 +265,24 @@ def test_empty_site_builds(tmp_path, sources):
     assert not (tmp_path / "pagefind").exists(), "Pagefind refuses an empty site; nothing to search anyway"
     assert feedparser.parse((tmp_path / "atom.xml").read_bytes()).bozo == 0
     assert report.written == report.pages
+
+
+def test_an_edited_entry_rerenders_its_page_and_neighbours_and_a_template_change_rerenders_all(tmp_path, entries,
+                                                                                                sources):
+    theme = tmp_path / "theme"
+    theme.mkdir()
+    settings = dataclasses.replace(SETTINGS, theme_dir=str(theme))
+    out = tmp_path / "site"
+    build_site(entries, sources, out, settings, now=NOW)
+    items = {i.entry.identity: i for i in build_context(entries, settings).items}
+    edited = list(entries)
+    edited[4] = dataclasses.replace(entries[4], title="改过的标题", content_hash="changed")
+    report = build_site(edited, sources, out, settings, now=NOW)
+    newer, older = build_context(entries, settings).neighbours[items["urn:test:4"].key]
+    expected_items = {items["urn:test:4"].path} | {n.path for n in (newer, older) if n is not None}
+    assert {p for p in report.written_paths if p.startswith("item/")} == expected_items
+    # A template the item pages use changed: every item page is rendered again.
+    (theme / "item.html").write_text('{% extends "base.html" %}{% block main %}<h1>{{ item.entry.title }}</h1>'
+                                     "{% endblock %}", encoding="utf-8")
+    report = build_site(edited, sources, out, settings, now=NOW)
+    assert {p for p in report.written_paths if p.startswith("item/")} == {i.path for i in items.values()}
