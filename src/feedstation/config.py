@@ -136,6 +136,7 @@ class Config:
         self.output = _ResolvedOutput(self._resolve(model.output.site), self._resolve(model.output.hexo))
         self.storage: str | Path = model.storage if "://" in model.storage else self._resolve(model.storage)
         self._tree_sources = tree_sources
+        self._sources: list[Source] | None = None
 
     def _resolve(self, value: str | None) -> Path | None:
         if value is None:
@@ -158,7 +159,15 @@ class Config:
         return self.data_dir / f"{name}.lock"
 
     def sources(self) -> list[Source]:
-        """Every leaf: the tree and `diy` list, plus `rsshub.routes` placed by the route catalog."""
+        """Every leaf: the tree and `diy` list, plus `rsshub.routes` placed by the route catalog.
+
+        Worked out once per loaded config (the catalog file is read once, not per stage).
+        """
+        if self._sources is None:
+            self._sources = self._place_sources()
+        return list(self._sources)
+
+    def _place_sources(self) -> list[Source]:
         sources = list(self._tree_sources)
         if self.rsshub.routes:
             from feedstation.catalog import RouteSpec, load_catalog, place_routes
