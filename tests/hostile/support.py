@@ -22,10 +22,11 @@ import yaml
 import feedstation
 
 from feedstation.normalize.urls import scheme_of
+from tests.corpora import feedparser_corpus
 
 REPO = Path(__file__).resolve().parents[2]
 SRC = Path(feedstation.__file__).resolve().parents[1]  # subprocesses run the code this process imported
-CORPUS = REPO.parent / "shared" / "corpus" / "feedparser" / "tests"
+CORPUS = feedparser_corpus()  # from feedparser's sdist on PyPI, cached (tests/corpora.py)
 T0 = datetime(2026, 11, 1, 12, 0, tzinfo=timezone.utc)
 MIB = 1024 * 1024
 

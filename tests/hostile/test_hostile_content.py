@@ -11,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from feedstation.cli import main
+from tests.corpora import feedparser_corpus_files
 from tests.hostile.support import (
     CORPUS, content_findings, item_content, item_page_for, page_findings, posts, read_post, rss, site_pages,
     write_config,
@@ -111,7 +112,7 @@ def test_no_site_page_at_all_carries_a_script_vector(vector_run):
 # -- feedparser's corpus through both outputs ----------------------------------------------------------
 
 def corpus_tree() -> tuple[dict, int]:
-    files = sorted(p for p in CORPUS.rglob("*") if p.is_file())
+    files = feedparser_corpus_files()
     tree: dict = {}
     for path in files:
         rel = path.relative_to(CORPUS).parts

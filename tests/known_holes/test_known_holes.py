@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import json
 import re
-import shutil
 import subprocess
 import sys
 import unicodedata
@@ -29,6 +28,7 @@ from tests.hostile.support import (
     read_post, rss, run_subprocess, site_pages, write_config,
 )
 from tests.loopback import LoopbackServer
+from tests.npm_toolsets import npm_toolset
 
 
 @pytest.fixture
@@ -247,14 +247,8 @@ process.stdout.write(JSON.stringify(out));
 
 
 @pytest.fixture(scope="session")
-def js_yaml(tmp_path_factory) -> Path:
-    npm, node = shutil.which("npm"), shutil.which("node")
-    assert npm and node, "node and npm are needed to read front matter the way Hexo does"
-    folder = tmp_path_factory.mktemp("js-yaml")
-    done = subprocess.run([npm, "install", "--silent", "--no-audit", "--no-fund", "--prefix", str(folder), "js-yaml@4"],
-                          capture_output=True, text=True, timeout=300)
-    assert done.returncode == 0, done.stderr[-2000:]
-    module = folder / "node_modules" / "js-yaml"
+def js_yaml() -> Path:
+    module = npm_toolset("js-yaml") / "node_modules" / "js-yaml"  # tests/npm/js-yaml/package.json
     assert module.is_dir()
     return module
 

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from pathlib import Path
 
 import pytest
 
 from feedstation.errors import ParseError
 from feedstation.normalize import normalize_entries
 from feedstation.parse import parse_feed
+from tests.corpora import feedparser_corpus, feedparser_corpus_files
 from tests.normalize.html_checks import unsafe_findings
 
-CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus" / "feedparser" / "tests"
-FILES = sorted(p for p in CORPUS.rglob("*") if p.is_file()) if CORPUS.is_dir() else []
+CORPUS = feedparser_corpus()  # from feedparser's sdist on PyPI, cached (tests/corpora.py)
+FILES = feedparser_corpus_files()
 NOW = datetime(2024, 1, 1, tzinfo=timezone.utc)
 
 

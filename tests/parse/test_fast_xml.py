@@ -14,11 +14,12 @@ from feedstation.parse import fast_xml, parse_feed
 from feedstation.parse.sniff import detect_format
 from feedstation.parse.xml_feed import parse_xml_feed
 from feedstation.parse.xml_guard import refuse_declared_entities
+from tests.corpora import feedparser_corpus, feedparser_corpus_files
 
 FEEDS = Path(__file__).resolve().parents[1] / "fixtures" / "feeds"
 FIXTURES = sorted(p for p in FEEDS.iterdir() if p.is_file() and not p.name.endswith(".expected.json"))
-CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus" / "feedparser" / "tests"
-CORPUS_FILES = sorted(p for p in CORPUS.rglob("*") if p.is_file()) if CORPUS.is_dir() else []
+CORPUS = feedparser_corpus()  # from feedparser's sdist on PyPI, cached (tests/corpora.py)
+CORPUS_FILES = feedparser_corpus_files()
 XML_FORMATS = ("rss", "atom", "rdf")
 
 

@@ -13,14 +13,10 @@ import lxml.html
 import pytest
 
 from feedstation.publish.hexo import export_hexo
-from tests.publish.test_hexo_support import load_fixture_entries, make_entry, npm_install
+from tests.npm_toolsets import npm_toolset
+from tests.publish.test_hexo_support import load_fixture_entries, make_entry
 
 pytestmark = pytest.mark.slow
-
-HEXO_PACKAGES = [
-    "hexo@7", "hexo-cli", "hexo-renderer-marked", "hexo-renderer-ejs",
-    "hexo-generator-index", "hexo-generator-category", "hexo-generator-archive",
-]
 
 # Without a theme Hexo renders nothing; this one prints what the tests look for.
 THEME = {
@@ -63,8 +59,8 @@ category_generator:
 
 
 @pytest.fixture(scope="session")
-def hexo_install(tmp_path_factory) -> Path:
-    return npm_install(tmp_path_factory.mktemp("hexo-node"), HEXO_PACKAGES)
+def hexo_install() -> Path:
+    return npm_toolset("hexo7")  # tests/npm/hexo7/package.json
 
 
 @pytest.fixture()

@@ -1,9 +1,8 @@
-"""Shared helpers and session fixtures for the Hexo export tests (entries, npm installs, js-yaml); no tests here."""
+"""Shared helpers and session fixtures for the Hexo export tests (entries, js-yaml); no tests here."""
 
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 from dataclasses import replace
 from datetime import datetime, timezone
@@ -12,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from feedstation.models import StoredEntry
+from tests.npm_toolsets import npm_toolset
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "hexo"
 SEED_POST = FIXTURES / "seed" / "zhihu-hotlist-post.md"  # a copy of shared/seed/
@@ -54,22 +54,6 @@ def front_matter_text(post: str) -> str:
     return post[:end]
 
 
-def npm_install(folder: Path, packages: list[str]) -> Path:
-    """`npm install` `packages` into `folder` (a fresh npm project); fails loudly without npm."""
-    npm = shutil.which("npm")
-    if npm is None:
-        pytest.fail("npm is not installed: the Hexo/js-yaml tests need Node.js >= 14 and npm (apt-get install nodejs npm)")
-    folder.mkdir(parents=True, exist_ok=True)
-    subprocess.run([npm, "init", "-y"], cwd=folder, check=True, capture_output=True)
-    result = subprocess.run(
-        [npm, "install", "--no-audit", "--no-fund", "--loglevel=error", *packages],
-        cwd=folder, capture_output=True, text=True,
-    )
-    if result.returncode != 0:
-        pytest.fail(f"npm install {' '.join(packages)} failed in {folder}:\n{result.stdout}\n{result.stderr}")
-    return folder
-
-
 # Node side of the js-yaml check: documents in, loaded values out, with non-string scalars
 # tagged so that a Date or number cannot pass for a string after JSON.
 _JS_YAML_LOADER = r"""
@@ -96,7 +80,8 @@ process.stdin.on('end', () => {
 
 @pytest.fixture(scope="session")
 def js_yaml_dir(tmp_path_factory) -> Path:
-    folder = npm_install(tmp_path_factory.mktemp("js-yaml"), ["js-yaml@4"])
+    folder = tmp_path_factory.mktemp("js-yaml")
+    (folder / "node_modules").symlink_to(npm_toolset("js-yaml") / "node_modules", target_is_directory=True)
     (folder / "load.js").write_text(_JS_YAML_LOADER, encoding="utf-8")
     return folder
 

@@ -1,0 +1,23 @@
+#!/bin/sh
+# Set up a fresh Debian machine for the test suite (README's test command runs this, then pytest):
+#  1. the Debian packages in tests/apt-packages.txt that are missing (needs root, or sudo);
+#  2. feedstation itself, editable, with its test extras (pip);
+#  3. every npm toolset under tests/npm/ into a cache outside the checkout (tests/npm_toolsets.py),
+#     and the feedparser test corpus from PyPI (tests/corpora.py); later runs reuse both.
+set -eu
+cd "$(dirname "$0")/.."
+
+missing=""
+for pkg in $(sed -e 's/#.*//' tests/apt-packages.txt); do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing="$missing $pkg"
+done
+if [ -n "$missing" ]; then
+  echo "tests/setup.sh: apt-get install$missing"
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $missing >/dev/null
+fi
+
+python3 -m pip install --quiet -e ".[test]"
+python3 -m tests.npm_toolsets
+python3 -c "from tests.corpora import feedparser_corpus; print('feedparser corpus:', feedparser_corpus())"
