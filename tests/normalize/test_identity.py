@@ -52,13 +52,24 @@ def test_relative_link_identity_does_not_depend_on_the_instance():
 
 def test_identity_fallbacks():
     when = datetime(2022, 1, 1, tzinfo=timezone.utc)
-    assert entry_identity("  guid-1 \n", "https://l", "t", when) == "guid-1"
-    assert entry_identity("  ", " https://l ", "t", when) == "https://l"
-    hashed = entry_identity(None, None, "t", when)
+    assert entry_identity("  guid-1 \n", "https://l", title="t", published=when) == "guid-1"
+    assert entry_identity("  ", " https://l ", title="t", published=when) == "https://l"
+    hashed = entry_identity(None, None, title="t", published=when)
     assert hashed.startswith("sha256:") and len(hashed) == len("sha256:") + 64
-    assert hashed == entry_identity(None, "", "t", when)
-    assert hashed != entry_identity(None, None, "t", None)
-    assert entry_identity("x" * 5000, None, "t", None).startswith("sha256:")
+    assert hashed == entry_identity(None, "", title="t", published=when)
+    assert hashed != entry_identity(None, None, title="t", published=None)
+    assert entry_identity("x" * 5000, None, title="t").startswith("sha256:")
+
+
+@pytest.mark.parametrize("field, value", [
+    ("title", "other"), ("author", "b@example.com"), ("published", datetime(2022, 1, 2, tzinfo=timezone.utc)),
+    ("content", "<p>other</p>"), ("enclosures", ("https://e.example/b.mp3",)),
+])
+def test_fallback_identity_tells_apart_items_that_differ_in_any_field(field, value):
+    base = {"title": "t", "author": "a@example.com", "published": datetime(2022, 1, 1, tzinfo=timezone.utc),
+            "content": "<p>c</p>", "enclosures": ("https://e.example/a.mp3",)}
+    assert entry_identity(None, None, **base) == entry_identity(None, None, **dict(base))
+    assert entry_identity(None, None, **base) != entry_identity(None, None, **{**base, field: value})
 
 
 def test_max_items_keeps_the_first_n_in_feed_order():

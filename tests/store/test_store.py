@@ -15,6 +15,7 @@ from sqlalchemy import text
 
 from feedstation.models import Entry, FeedMeta, Fetched, FetchStatus, Source
 from feedstation.store import Store
+from feedstation.store.schema import LATEST
 
 NOW = datetime(2026, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
 SOURCE = Source("社交媒体", "知乎", "知乎热榜", "rsshub:/zhihu/hotlist")
@@ -45,23 +46,26 @@ def test_schema_is_versioned_and_reopening_does_not_migrate_again(tmp_path):
     Store.open(path).close()
     with Store.open(path) as again, again.engine.connect() as conn:
         versions = conn.execute(text("SELECT version FROM schema_version")).scalars().all()
-    assert versions == [2]  # a new database is created at the latest version
+    assert versions == [LATEST]  # a new database is created at the latest version
 
 
 def test_a_version_1_database_is_migrated_in_place_keeping_its_rows(tmp_path):
     import sqlite3
 
     path = tmp_path / "v1.db"
-    with Store.open(path) as store:  # make a v1 database by hand: drop what migration 2 added
+    with Store.open(path) as store:  # make a v1 database by hand: drop what migrations 2 and 3 added
         fid = feed_id(store)
         store.record_success(fid, fetched(etag='"v1"'), FeedMeta(), [entry("a")], NOW)
     raw = sqlite3.connect(path)
     raw.execute("ALTER TABLE feeds DROP COLUMN warning")
+    raw.execute("ALTER TABLE entries DROP COLUMN feed_date")
+    raw.execute("ALTER TABLE entries DROP COLUMN warning")
+    raw.execute("DROP TABLE skipped_entries")
     raw.execute("UPDATE schema_version SET version = 1")
     raw.commit()
     raw.close()
     with Store.open(path) as store, store.engine.connect() as conn:
-        assert conn.execute(text("SELECT version FROM schema_version ORDER BY version")).scalars().all() == [1, 2]
+        assert conn.execute(text("SELECT version FROM schema_version ORDER BY version")).scalars().all() == [1, 2, 3]
         assert [e.identity for e in store.iter_entries()] == ["a"]
         assert store.health()[0].warning is None
 

@@ -36,7 +36,8 @@ def normalize_entries(
 def normalize_entry(e: ParsedEntry, *, feed_base: str | None, now: datetime) -> Entry:
     """One ParsedEntry → Entry. Sanitising is the last step on each body."""
     base = safe_url(e.base, feed_base) or feed_base
-    published, updated = entry_dates(e.published, e.updated, now)
+    dates = entry_dates(e.published, e.updated, now)
+    published = dates.published
     summary, summary_image = sanitize_with_lead_image(e.summary, base)
     if e.content and e.content.strip():
         content, content_image = sanitize_with_lead_image(e.content, base)
@@ -47,18 +48,22 @@ def normalize_entry(e: ParsedEntry, *, feed_base: str | None, now: datetime) -> 
     link = safe_url(e.link, base)
     author = collapse_whitespace(clean_text(e.author)) or None
     return Entry(
-        identity=entry_identity(e.id, e.link, title, published),
+        identity=entry_identity(e.id, e.link, title=title, author=author, published=published or dates.feed_date,
+                                content=content,
+                                enclosures=tuple(enc.url for enc in e.enclosures)),
         title=title,
         link=link,
         author=author,
         published=published,
-        updated=updated,
+        updated=dates.updated,
         summary=summary,
         content=content,
         image=image,
         content_hash=content_hash(
             title=title, link=link, author=author, published=published, content=content, image=image
         ),
+        feed_date=dates.feed_date,
+        warning=dates.warning,
     )
 
 
