@@ -119,6 +119,9 @@ class Entry:
     content_hash: str
     feed_date: datetime | None = None  # the feed's own date when it was implausible (not used)
     warning: str | None = None  # why the feed's date was set aside (normalize/dates.py)
+    # The identity an older feedstation gave this item (fallback identities only): the store
+    # re-keys a row stored under it rather than storing the item twice.
+    former_identity: str | None = None
 
 
 @dataclass(frozen=True)

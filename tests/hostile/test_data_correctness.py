@@ -11,6 +11,7 @@ from click.testing import CliRunner
 from sqlalchemy import select, text
 
 from feedstation.cli import main
+from feedstation.normalize.identity import former_fallback_identity
 from feedstation.parse.xml_guard import REFUSAL
 from feedstation.store import Store
 from feedstation.store.schema import entries, feeds
@@ -137,6 +138,24 @@ def test_items_with_only_an_author_stay_apart_and_identical_items_merge(server, 
     assert cli("run", "--config", config, "--force").exit_code == 0
     assert [r.identity for r in stored(tmp_path / "fs.db", "作者")] == [r.identity for r in rows]
     assert len(posts(tmp_path / "posts")) == 4
+
+
+def test_an_item_stored_under_the_former_fallback_identity_is_not_stored_twice(server, tmp_path):
+    # What feedstation before issue 11 left in the database for that feed: the three author-only
+    # items merged into one row under sha256(title, date). After the upgrade: three rows, the old
+    # one re-keyed (same row id), no duplicate.
+    authors = "".join(f"<item><author>writer{i}@example.com</author></item>" for i in range(3))
+    server.serve("/old.xml", f'<rss version="2.0"><channel><title>a</title>{authors}</channel></rss>'.encode())
+    config = str(write_config(tmp_path, {"身份": {"站": {"旧": server.url("/old.xml")}}}))
+    assert cli("run", "--config", config).exit_code == 0
+    rows = stored(tmp_path / "fs.db", "旧")
+    with Store.open(tmp_path / "fs.db") as store, store.engine.begin() as conn:
+        conn.execute(entries.delete().where(entries.c.id.in_([r.id for r in rows[1:]])))
+        conn.execute(entries.update().where(entries.c.id == rows[0].id)
+                     .values(identity=former_fallback_identity(rows[0].title, None)))
+    assert cli("run", "--config", config, "--force").exit_code == 0
+    again = stored(tmp_path / "fs.db", "旧")
+    assert [r.identity for r in again] == [r.identity for r in rows] and again[0].id == rows[0].id
 
 
 # -- 4. formats refused that feedparser reads ----------------------------------------------------------

@@ -190,3 +190,14 @@ def test_a_recoverable_parse_warning_is_kept_on_the_feed_and_cleared_by_a_clean_
     assert store.health()[0].warning == "ill-formed XML, parsed loosely: mismatched tag"
     store.record_success(fid, fetched(), FeedMeta(), [], NOW)
     assert store.health()[0].warning is None
+
+
+def test_a_row_stored_under_a_former_fallback_identity_is_rekeyed_not_duplicated(store):
+    fid = feed_id(store)
+    store.record_success(fid, fetched(), FeedMeta(), [entry("sha256:old")], NOW)
+    first = replace(entry("sha256:new-a"), former_identity="sha256:old")
+    second = replace(entry("sha256:new-b"), former_identity="sha256:old")  # wrongly merged before: new now
+    later = NOW + timedelta(hours=1)
+    assert store.record_success(fid, fetched(), FeedMeta(), [first, second], later) == (1, 1)
+    assert sorted(e.identity for e in store.iter_entries()) == ["sha256:new-a", "sha256:new-b"]
+    assert store.record_success(fid, fetched(), FeedMeta(), [first, second], later) == (0, 0)

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from feedstation.models import Entry, FeedMeta, ParsedEntry, ParsedFeed
-from feedstation.normalize.dates import entry_dates
+from feedstation.normalize.dates import before_issue_11, entry_dates
 from feedstation.normalize.html import html_text, sanitize_with_lead_image
-from feedstation.normalize.identity import content_hash, entry_identity
+from feedstation.normalize.identity import content_hash, entry_identity, former_fallback_identity
 from feedstation.normalize.text import UNTITLED, clean_text, collapse_whitespace, plain_title, truncate
 from feedstation.normalize.urls import safe_url
 
@@ -47,10 +47,13 @@ def normalize_entry(e: ParsedEntry, *, feed_base: str | None, now: datetime) -> 
     title = plain_title(e.title) or truncate(html_text(content) or html_text(summary)) or UNTITLED
     link = safe_url(e.link, base)
     author = collapse_whitespace(clean_text(e.author)) or None
+    identity = entry_identity(e.id, e.link, title=title, author=author, published=published or dates.feed_date,
+                              content=content, enclosures=tuple(enc.url for enc in e.enclosures))
+    former = None
+    if identity.startswith("sha256:") and not (clean_text(e.id).strip() or clean_text(e.link).strip()):
+        former = former_fallback_identity(title, before_issue_11(e.published, e.updated, now))
     return Entry(
-        identity=entry_identity(e.id, e.link, title=title, author=author, published=published or dates.feed_date,
-                                content=content,
-                                enclosures=tuple(enc.url for enc in e.enclosures)),
+        identity=identity,
         title=title,
         link=link,
         author=author,
@@ -64,6 +67,7 @@ def normalize_entry(e: ParsedEntry, *, feed_base: str | None, now: datetime) -> 
         ),
         feed_date=dates.feed_date,
         warning=dates.warning,
+        former_identity=former,
     )
 
 

@@ -84,6 +84,17 @@ def entry_dates(published: datetime | None, updated: datetime | None, now: datet
     return EntryDates(good_published, good_updated, feed_date=value, warning=warning)
 
 
+def before_issue_11(published: datetime | None, updated: datetime | None, now: datetime) -> datetime | None:
+    """The published date older versions used (only future dates set aside), for former identities."""
+    limit = to_utc(now) + FUTURE_TOLERANCE
+
+    def usable(value: datetime | None) -> datetime | None:
+        value = to_utc(value)
+        return value if value is not None and value <= limit else None
+
+    return usable(published) or usable(updated)
+
+
 def iso_text(value: datetime) -> str:
     """`0103-12-13T18:30:02Z`: four-digit years always, so text order is time order for years 1–9999."""
     return (f"{value.year:04d}-{value.month:02d}-{value.day:02d}T"

@@ -38,6 +38,16 @@ def entry_identity(
     return "sha256:" + _sha256(payload)
 
 
+def former_fallback_identity(title: str, published: datetime | None) -> str:
+    """The fallback identity feedstation used before issue 11 (title and date only).
+
+    Only so that the store can re-key an entry it stored under it, instead of storing the item a
+    second time under its new identity after an upgrade.
+    """
+    stamp = published.isoformat() if published else ""
+    return "sha256:" + _sha256(f"{title}\n{stamp}")
+
+
 def content_hash(
     *, title: str, link: str | None, author: str | None, published: datetime | None, content: str, image: str | None
 ) -> str:

@@ -249,6 +249,7 @@ def _upsert_entries(conn: Connection, feed_id: int, new_entries: list[Entry], no
     if not unique:
         return (0, 0)
     existing = dict(conn.execute(_EXISTING, {"b_feed": feed_id, "b_ids": list(unique)}).all())
+    existing.update(_rekey_former_identities(conn, feed_id, unique, existing))
     inserts, changes, seen = [], [], []
     for identity, entry in unique.items():
         if identity not in existing:
@@ -264,6 +265,28 @@ def _upsert_entries(conn: Connection, feed_id: int, new_entries: list[Entry], no
     if seen:
         conn.execute(_TOUCH, {"b_feed": feed_id, "b_ids": seen, "b_now": now})
     return (len(inserts), len(changes))
+
+
+def _rekey_former_identities(conn: Connection, feed_id: int, unique: dict[str, Entry],
+                              existing: dict[str, str]) -> dict[str, str]:
+    """Give rows stored under an older fallback identity the entry's current one (issue 11).
+
+    Without it every item with no guid and no link would be stored a second time after the upgrade.
+    One former row goes to the first entry that claims it; the others (items the old fallback
+    wrongly merged) are new. Returns {current identity: stored content hash} of the re-keyed rows.
+    """
+    claims: dict[str, str] = {}
+    for identity, entry in unique.items():
+        former = entry.former_identity
+        if identity not in existing and former and former not in unique and former not in claims:
+            claims[former] = identity
+    if not claims:
+        return {}
+    found = dict(conn.execute(_EXISTING, {"b_feed": feed_id, "b_ids": list(claims)}).all())
+    for former in found:
+        conn.execute(update(entries).where(entries.c.feed_id == feed_id, entries.c.identity == former)
+                     .values(identity=claims[former]))
+    return {claims[former]: digest for former, digest in found.items()}
 
 
 def _entry_row(feed_id: int, entry: Entry, now: datetime) -> dict:
