@@ -53,7 +53,7 @@ class SkippedRows:
 def entries_query(*, active_only: bool) -> Select:
     """Every entry with its tree, newest first (ties broken by id); dates come back as raw text."""
     columns = [type_coerce(c, Text).label(c.name) if c.name in _DATE_COLUMNS else c
-               for c in entries.c if c.name not in ("feed_date", "date_from_feed")]
+               for c in entries.c if c.name not in ("feed_date", "date_from_feed", "warning")]
     query = (select(*columns, feeds.c.category, feeds.c.site, feeds.c.channel)
              .join(feeds, feeds.c.id == entries.c.feed_id)
              .order_by(entries.c.published.desc(), entries.c.id.desc()))
