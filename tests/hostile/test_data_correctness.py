@@ -203,7 +203,7 @@ def test_rss11_and_atom_entry_documents_are_read_and_refusals_name_the_root(serv
 def test_item_pages_carry_each_image_attribute_once_and_keep_safe_styles(server, tmp_path):
     html = ('<p style="text-align: center; color: #c00; position: fixed; background: url(https://evil.example/t.png)">'
             'styled</p><img src="https://img.example.com/a.png" style="width: 50%; -moz-binding: url(x)" '
-            'loading="eager"><span style="behavior: url(x.htc); font-weight: bold">b</span>'
+            'loading="eager"><span style="behavior: url(x.htc); font-weight: bold">b</span><mark style="background-color:#ff0">m</mark>'
             '<b style="color: expression(alert(1))">e</b>')
     server.serve("/styled.xml", rss("styled", [{"title": "styled item", "guid": "s-1", "link": "https://example.com/s",
                                                 "description": html}]))
@@ -221,6 +221,7 @@ def test_item_pages_carry_each_image_attribute_once_and_keep_safe_styles(server,
         assert 'style="text-align: center; color: #c00"' in content
         assert 'style="width: 50%"' in content
         assert 'style="font-weight: bold"' in content
+        assert 'style="background-color: #ff0; color: #111"' in content
         for token in ("url(", "expression(", "position", "behavior", "-moz-binding"):
             assert token not in content, content
     assert escape("styled") in post.body

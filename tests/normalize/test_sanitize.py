@@ -98,6 +98,8 @@ def test_class_id_and_data_attributes_are_removed_and_a_safe_style_is_kept():
 @pytest.mark.parametrize(("tag", "style", "kept"), [
     ("p", "text-align:center", "text-align: center"),
     ("span", "COLOR: #C00; Background-Color: rgb(255, 240, 0)", "color: #c00; background-color: rgb(255, 240, 0)"),
+    # a background chosen against a light page keeps its dark text under a dark theme
+    ("mark", "background-color: #ff0", "background-color: #ff0; color: #111"),
     ("b", "font-weight: 700; font-style: italic", "font-weight: 700; font-style: italic"),
     ("u", "text-decoration: underline wavy red", "text-decoration: underline wavy red"),
     ("span", "color: hsla(120, 50%, 50%, 0.5)", "color: hsla(120, 50%, 50%, 0.5)"),

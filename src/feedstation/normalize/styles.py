@@ -8,6 +8,10 @@ value can load a URL (`url(`, `image-set(`, `@import`), run an expression (`expr
 on the list, and no function other than the colour ones is accepted. Escapes (`\\`), comments
 (`/* */`) and `!important` make a declaration invalid, so it is dropped. Everything else is dropped
 declaration by declaration; an attribute with nothing left is removed.
+
+A background colour was chosen against the dark text of a light page; an element that sets one but
+no text colour also gets `color: #111`, so a yellow highlight stays readable under a dark theme
+(found on the site's dark-mode screenshot: light text on the feed's yellow).
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ ALLOWED_PROPERTIES = frozenset(_ANY_ELEMENT) | frozenset(_IMAGES_ONLY)
 # Never needed by an allowed value; refused outright so no pattern mistake can let them through.
 _NEVER = re.compile(r"url|expression|javascript|binding|behavior|import|image|\\|/\*|@|<|>|&|!", re.IGNORECASE)
 _SPACES = re.compile(r"\s+")
+TEXT_ON_BACKGROUND = "#111"
 
 
 def safe_style(value: str, tag: str) -> str | None:
@@ -49,4 +54,7 @@ def safe_style(value: str, tag: str) -> str | None:
         raw = _SPACES.sub(" ", raw.strip().lower())
         if raw and not _NEVER.search(raw) and pattern.fullmatch(raw):
             kept.append(f"{name}: {raw}")
+    names = {declaration.partition(":")[0] for declaration in kept}
+    if "background-color" in names and "color" not in names:
+        kept.append(f"color: {TEXT_ON_BACKGROUND}")
     return "; ".join(kept) or None
