@@ -201,3 +201,19 @@ def test_a_row_stored_under_a_former_fallback_identity_is_rekeyed_not_duplicated
     assert store.record_success(fid, fetched(), FeedMeta(), [first, second], later) == (1, 1)
     assert sorted(e.identity for e in store.iter_entries()) == ["sha256:new-a", "sha256:new-b"]
     assert store.record_success(fid, fetched(), FeedMeta(), [first, second], later) == (0, 0)
+
+
+def test_skipped_rows_are_recorded_once_and_unchanged_lists_write_nothing(store, tmp_path):
+    from feedstation.models import SkippedEntry
+
+    fid = feed_id(store)
+    row = SkippedEntry(feed_id=fid, feed="c › s › ch", entry_id=7, identity="x", reason="title is NULL")
+    store.record_skipped([row], NOW)
+    wal = tmp_path / "feedstation.db-wal"
+    before = (wal.stat().st_mtime_ns, wal.stat().st_size)
+    store.record_skipped([row], NOW + timedelta(hours=1))  # same list: no write (serve would rebuild)
+    assert (wal.stat().st_mtime_ns, wal.stat().st_size) == before
+    [back] = store.skipped()
+    assert (back.feed, back.entry_id, back.identity, back.reason) == (" › ".join(SOURCE.tree), 7, "x", "title is NULL")
+    store.record_skipped([], NOW)
+    assert store.skipped() == []

@@ -167,9 +167,20 @@ class Store:
             yield from read_entries(conn, entries_query(active_only=active_only), on_skip or _ignore)
 
     def record_skipped(self, skipped: Iterable[SkippedEntry], now: datetime) -> None:
-        """Replace the list of rows the last publish skipped (shown by `feedstation status`)."""
+        """Replace the list of rows the last publish skipped (shown by `feedstation status`).
+
+        Nothing is written when the list is unchanged: `serve` rebuilds when the database file
+        changes, so a build that always wrote here would rebuild itself forever.
+        """
         rows = [{"feed_id": s.feed_id, "entry_id": s.entry_id, "identity": s.identity, "reason": s.reason,
                  "noticed_at": now} for s in skipped]
+        wanted = {(r["feed_id"], r["entry_id"], r["identity"], r["reason"]) for r in rows}
+        with self.engine.connect() as conn:
+            known = {tuple(r) for r in conn.execute(select(
+                skipped_entries.c.feed_id, skipped_entries.c.entry_id, skipped_entries.c.identity,
+                skipped_entries.c.reason)).all()}
+        if known == wanted:
+            return
         with self._begin() as conn:
             conn.execute(delete(skipped_entries))
             if rows:
