@@ -66,6 +66,9 @@ def test_a_year_0103_or_far_future_date_never_stops_publishing(server, tmp_path)
     with Store.open(tmp_path / "fs.db") as store, store.engine.connect() as conn:
         raw = conn.execute(text("SELECT feed_date FROM entries WHERE identity = 'urn:old'")).scalar()
     assert raw == "0103-12-13T18:30:02.000000Z"
+    status = cli("status", "--config", config)
+    assert status.exit_code == 0
+    assert "日期 › 站 › 频道: 2 item(s) dated by first-seen time" in status.output, status.output
 
 
 # -- 2. a reader that survives any row -----------------------------------------------------------------

@@ -114,9 +114,13 @@ def status_command(config_path: Path | None) -> None:
         rows = store.health()
         count = store.entry_count()
         skipped = store.skipped()
+        date_warnings = store.date_warnings()
     console.print(health_table(rows, pipeline.utc_now()))
     failing = sum(1 for r in rows if r.status == "error")
     console.print(Text(f"{len(rows)} feeds, {failing} failing, {count} items stored"))
+    for feed, n in date_warnings:
+        console.print(Text(f"{feed}: {n} item(s) dated by first-seen time: the feed's own date was more than a day "
+                           "in the future or before 1990 (kept in entries.feed_date)", style="yellow"), soft_wrap=True)
     if skipped:
         console.print(skipped_lines(skipped, heading="last publish"), soft_wrap=True)
 

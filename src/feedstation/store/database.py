@@ -197,6 +197,16 @@ class Store:
                              feed=" › ".join((r.category, r.site, r.channel)) if r.category else f"feed {r.feed_id}")
                 for r in rows]
 
+    def date_warnings(self) -> list[tuple[str, int]]:
+        """Per active feed ("category › site › channel"), how many entries had their feed date set aside."""
+        query = (select(feeds.c.category, feeds.c.site, feeds.c.channel, func.count().label("n"))
+                 .join(entries, entries.c.feed_id == feeds.c.id)
+                 .where(entries.c.warning.is_not(None), feeds.c.active.is_(True))
+                 .group_by(feeds.c.id, feeds.c.category, feeds.c.site, feeds.c.channel)
+                 .order_by(feeds.c.category, feeds.c.site, feeds.c.channel))
+        with self.engine.connect() as conn:
+            return [(" › ".join((r.category, r.site, r.channel)), r.n) for r in conn.execute(query)]
+
     def entry_count(self) -> int:
         with self.engine.connect() as conn:
             return conn.execute(select(func.count()).select_from(entries)).scalar_one()
