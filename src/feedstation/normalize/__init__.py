@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from feedstation.models import Entry, FeedMeta, ParsedEntry, ParsedFeed
-from feedstation.normalize.dates import before_issue_11, entry_dates
+from feedstation.normalize.dates import before_issue_11, entry_dates, to_utc
 from feedstation.normalize.html import html_text, sanitize_with_lead_image
 from feedstation.normalize.identity import content_hash, entry_identity, former_fallback_identity
 from feedstation.normalize.text import UNTITLED, clean_text, collapse_whitespace, plain_title, truncate
@@ -47,8 +47,9 @@ def normalize_entry(e: ParsedEntry, *, feed_base: str | None, now: datetime) -> 
     title = plain_title(e.title) or truncate(html_text(content) or html_text(summary)) or UNTITLED
     link = safe_url(e.link, base)
     author = collapse_whitespace(clean_text(e.author)) or None
-    identity = entry_identity(e.id, e.link, title=title, author=author, published=published or dates.feed_date,
-                              content=content, enclosures=tuple(enc.url for enc in e.enclosures))
+    # The feed's date as given, not the plausible one: an identity must not depend on `now`.
+    identity = entry_identity(e.id, e.link, title=title, author=author, published=to_utc(e.published) or to_utc(e.updated),
+                              content=content, summary=summary, enclosures=tuple(enc.url for enc in e.enclosures))
     former = None
     if identity.startswith("sha256:") and not (clean_text(e.id).strip() or clean_text(e.link).strip()):
         former = former_fallback_identity(title, before_issue_11(e.published, e.updated, now))

@@ -13,13 +13,13 @@ MAX_IDENTITY_CHARS = 1024
 
 def entry_identity(
     guid: str | None, link: str | None, *, title: str, author: str | None = None,
-    published: datetime | None = None, content: str = "", enclosures: tuple[str, ...] = (),
+    published: datetime | None = None, content: str = "", summary: str = "", enclosures: tuple[str, ...] = (),
 ) -> str:
     """guid/id, else the link as written, else `sha256:` of everything else that tells items apart.
 
     The raw link is used, not the resolved one, so a relative link does not change identity when
     the feed is fetched from another instance. Over-long ids are hashed to keep keys small.
-    The fallback hashes title, link, author, date, content and enclosure URLs (issue 11: three
+    The fallback hashes title, link, author, date, content, summary and enclosure URLs (issue 11: three
     RSS items with only an <author> each were merged into one when it hashed title and date):
     items that differ in any of them stay apart, identical items still merge, and every input is
     what the feed wrote (normalised), so a re-fetch gives the same identity.
@@ -32,7 +32,7 @@ def entry_identity(
             return value
     payload = json.dumps(
         [title, clean_text(link).strip() or None, author, published.isoformat() if published else None,
-         content, sorted(clean_text(url).strip() for url in enclosures)],
+         content, summary if summary != content else None, sorted(clean_text(url).strip() for url in enclosures)],
         ensure_ascii=False, separators=(",", ":"),
     )
     return "sha256:" + _sha256(payload)
