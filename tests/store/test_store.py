@@ -217,3 +217,18 @@ def test_skipped_rows_are_recorded_once_and_unchanged_lists_write_nothing(store,
     assert (back.feed, back.entry_id, back.identity, back.reason) == (" › ".join(SOURCE.tree), 7, "x", "title is NULL")
     store.record_skipped([], NOW)
     assert store.skipped() == []
+
+
+def test_a_feed_date_set_aside_on_update_falls_back_to_the_first_seen_time(store):
+    # A database from before issue 11 holds the year-103 date as the entry's date; the upgraded
+    # normaliser sets it aside (published None, feed_date kept), so the row goes back to first-seen.
+    fid = feed_id(store)
+    ancient = datetime(103, 12, 13, 18, 30, 2, tzinfo=timezone.utc)
+    store.record_success(fid, fetched(), FeedMeta(), [entry("a", published=ancient, content_hash="h1")], NOW)
+    again = replace(entry("a", published=None, content_hash="h2"), feed_date=ancient, warning="before 1990")
+    assert store.record_success(fid, fetched(), FeedMeta(), [again], NOW + timedelta(days=1)) == (0, 1)
+    (stored,) = store.iter_entries()
+    assert stored.published == stored.first_seen == NOW
+    with store.engine.connect() as conn:
+        row = conn.execute(text("SELECT date_from_feed, feed_date, warning FROM entries")).one()
+    assert tuple(row) == (0, "0103-12-13T18:30:02.000000Z", "before 1990")
