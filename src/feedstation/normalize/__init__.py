@@ -48,8 +48,9 @@ def normalize_entry(e: ParsedEntry, *, feed_base: str | None, now: datetime) -> 
     link = safe_url(e.link, base)
     author = collapse_whitespace(clean_text(e.author)) or None
     # The feed's date as given, not the plausible one: an identity must not depend on `now`.
-    identity = entry_identity(e.id, e.link, title=title, author=author, published=to_utc(e.published) or to_utc(e.updated),
-                              content=content, summary=summary, enclosures=tuple(enc.url for enc in e.enclosures))
+    identity = entry_identity(e.id, e.link, title=title, author=author,
+                              published=to_utc(e.published) or to_utc(e.updated), content=content, summary=summary,
+                              enclosures=tuple(enc.url for enc in e.enclosures))
     former = None
     if identity.startswith("sha256:") and not (clean_text(e.id).strip() or clean_text(e.link).strip()):
         former = former_fallback_identity(title, before_issue_11(e.published, e.updated, now))
