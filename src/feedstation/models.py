@@ -117,6 +117,11 @@ class Entry:
     content: str  # sanitised HTML
     image: str | None  # lead image, absolute http(s) URL or None
     content_hash: str
+    feed_date: datetime | None = None  # the feed's own date when it was implausible (not used)
+    warning: str | None = None  # why the feed's date was set aside (normalize/dates.py)
+    # The identity an older feedstation gave this item (fallback identities only): the store
+    # re-keys a row stored under it rather than storing the item twice.
+    former_identity: str | None = None
 
 
 @dataclass(frozen=True)
@@ -154,6 +159,20 @@ class StoredEntry:
     @property
     def tree(self) -> tuple[str, str, str]:
         return (self.category, self.site, self.channel)
+
+
+@dataclass(frozen=True)
+class SkippedEntry:
+    """A stored row that publishing could not read or render, and so left out (issue 11)."""
+
+    feed_id: int | None
+    feed: str  # "category › site › channel", or the feed id when even that is unreadable
+    entry_id: int | None
+    identity: str
+    reason: str
+
+    def line(self) -> str:
+        return f"{self.feed}: entry {self.identity!r} (row {self.entry_id}) skipped: {self.reason}"
 
 
 @dataclass(frozen=True)

@@ -14,11 +14,12 @@ from feedstation import schedule
 from feedstation.config import Config
 from feedstation.fetch import Fetcher
 from feedstation.lock import RunLock
-from feedstation.models import FeedReport, FeedState, Fetched, FetchSettings, FetchStatus, Source
+from feedstation.models import FeedReport, FeedState, Fetched, FetchSettings, FetchStatus, SkippedEntry, Source
 from feedstation.parse_pool import ParsePool, parse_and_normalize
 from feedstation.publish.hexo import HexoReport, export_hexo
 from feedstation.publish.site import SiteReport, build_site
 from feedstation.store import Store
+from feedstation.store.reading import SkippedRows
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +61,7 @@ class PublishRun:
 
     hexo: HexoReport | None = None
     site: SiteReport | None = None
+    skipped: tuple[SkippedEntry, ...] = ()  # stored rows left out because they cannot be read
 
 
 def run_lock(config: Config) -> RunLock:
@@ -153,23 +155,40 @@ def resolved_sources(config: Config) -> list[Source]:
 
 
 def publish_all(config: Config, store: Store, *, now: Clock = utc_now) -> PublishRun:
-    """Write the Hexo posts and/or the website (whichever is configured) from what is stored."""
-    hexo = publish_hexo(config, store, config.output.hexo) if config.output.hexo is not None else None
-    site = publish_site(config, store, config.output.site, now=now) if config.output.site is not None else None
-    return PublishRun(hexo=hexo, site=site)
+    """Write the Hexo posts and/or the website (whichever is configured) from what is stored.
+
+    A stored row that cannot be read is left out of both and listed in `skipped` (and in
+    `feedstation status`); it never stops the rest from being published.
+    """
+    skipped = SkippedRows()
+    hexo = site = None
+    if config.output.hexo is not None:
+        hexo = publish_hexo(config, store, config.output.hexo, skipped=skipped, now=now)
+    if config.output.site is not None:
+        site = publish_site(config, store, config.output.site, skipped=skipped, now=now)
+    return PublishRun(hexo=hexo, site=site, skipped=skipped.rows)
 
 
-def publish_hexo(config: Config, store: Store, out_dir: Path) -> HexoReport:
-    """Every stored entry as a Hexo post under `out_dir` (locked against a concurrent export)."""
+def publish_hexo(config: Config, store: Store, out_dir: Path, *, skipped: SkippedRows | None = None,
+                 now: Clock = utc_now) -> HexoReport:
+    """Every readable stored entry as a Hexo post under `out_dir` (locked against a concurrent export)."""
+    skipped = SkippedRows() if skipped is None else skipped
     with RunLock(_output_lock(out_dir), f"the Hexo folder {out_dir}"):
-        return export_hexo(store.iter_entries(), out_dir, disable_nunjucks=config.hexo.disable_nunjucks)
+        report = export_hexo(store.iter_entries(on_skip=skipped.add), out_dir,
+                             disable_nunjucks=config.hexo.disable_nunjucks)
+    store.record_skipped(skipped.rows, now())
+    return report
 
 
-def publish_site(config: Config, store: Store, out_dir: Path, *, now: Clock = utc_now) -> SiteReport:
-    """The static website under `out_dir` (locked against a concurrent build)."""
+def publish_site(config: Config, store: Store, out_dir: Path, *, skipped: SkippedRows | None = None,
+                 now: Clock = utc_now) -> SiteReport:
+    """The static website under `out_dir` from every readable entry (locked against a concurrent build)."""
+    skipped = SkippedRows() if skipped is None else skipped
     with RunLock(_output_lock(out_dir), f"the site folder {out_dir}"):
-        return build_site(list(store.iter_entries()), resolved_sources(config), out_dir, config.site_settings(),
-                          now=now())
+        report = build_site(list(store.iter_entries(on_skip=skipped.add)), resolved_sources(config), out_dir,
+                            config.site_settings(), now=now())
+    store.record_skipped(skipped.rows, now())
+    return report
 
 
 def _output_lock(folder: Path) -> Path:

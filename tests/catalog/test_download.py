@@ -79,7 +79,7 @@ def test_over_cap_instance_falls_through_to_next(base_url, tmp_path):
 
 
 @pytest.mark.parametrize(("name", "reason"), [
-    ("html", "the response is not RSS, Atom or JSON Feed (it starts with"),
+    ("html", "the server returned an HTML page, not a feed"),
     ("nested", "response is not JSON"),
     ("array", "response is not an RSSHub namespace list: expected a JSON object keyed by namespace, got list"),
     ("empty", "response holds no usable routes (0 malformed)"),

@@ -23,6 +23,7 @@ import feedstation
 
 from feedstation.normalize.urls import scheme_of
 from tests.corpora import feedparser_corpus
+from tests.normalize.html_checks import style_findings
 
 REPO = Path(__file__).resolve().parents[2]
 SRC = Path(feedstation.__file__).resolve().parents[1]  # subprocesses run the code this process imported
@@ -175,8 +176,8 @@ def _element_findings(el, *, in_content: bool) -> list[str]:
         name = name.lower()
         if name.startswith("on"):
             findings.append(f"event handler {name} on <{tag}>")
-        if name == "style":
-            findings.append(f"style attribute on <{tag}>")
+        if name == "style" and value is not None:
+            findings.extend(style_findings(tag, value))
         if (name in URL_ATTRS or name.endswith(":href")) and value is not None:
             bad = _bad_url(tag, name, value)
             if bad:

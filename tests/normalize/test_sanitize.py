@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from selectolax.lexbor import LexborHTMLParser
 
-from feedstation.normalize.html import lead_image, sanitize_html, sanitize_with_lead_image
+from feedstation.normalize.html import force_attributes, lead_image, sanitize_html, sanitize_with_lead_image
 from tests.normalize.html_checks import unsafe_findings
 
 BASE = "https://news.example.com/posts/1.html"
@@ -87,10 +89,72 @@ def test_relative_url_without_base_is_dropped():
     assert "href" not in a.attributes
 
 
-def test_class_style_id_and_data_attributes_are_removed():
+def test_class_id_and_data_attributes_are_removed_and_a_safe_style_is_kept():
     out = sanitize_html('<p class="c" id="i" style="color:red" data-track="1" title="ok">t</p>', BASE)
     [p] = elements(out, "p")
-    assert p.attributes == {"title": "ok"}
+    assert p.attributes == {"title": "ok", "style": "color: red"}
+
+
+@pytest.mark.parametrize(("tag", "style", "kept"), [
+    ("p", "text-align:center", "text-align: center"),
+    ("span", "COLOR: #C00; Background-Color: rgb(255, 240, 0)", "color: #c00; background-color: rgb(255, 240, 0)"),
+    # a background chosen against a light page keeps its dark text under a dark theme
+    ("mark", "background-color: #ff0", "background-color: #ff0; color: #111"),
+    ("b", "font-weight: 700; font-style: italic", "font-weight: 700; font-style: italic"),
+    ("u", "text-decoration: underline wavy red", "text-decoration: underline wavy red"),
+    ("span", "color: hsla(120, 50%, 50%, 0.5)", "color: hsla(120, 50%, 50%, 0.5)"),
+    ("img", "width: 100%; height: auto", "width: 100%; height: auto"),
+    ("p", "width: 100px; color: blue", "color: blue"),  # width only on images
+    ("p", "color: red; position: fixed; top: 0", "color: red"),
+])
+def test_allowed_style_properties_keep_their_look(tag, style, kept):
+    src = ' src="https://img.example.com/a.png"' if tag == "img" else ""
+    [el] = elements(sanitize_html(f'<{tag}{src} style="{style}">x</{tag}>', BASE), tag)
+    assert el.attributes["style"] == kept
+
+
+STYLE_ATTACKS = [
+    "background-color: url(javascript:alert(1))",
+    "color: expression(alert(1))",
+    "width: expression(alert(1))",
+    "background: url(https://evil.example/track.png)",
+    "background-color: #fff; background-image: url(https://evil.example/x.png)",
+    "position: fixed; top: 0; left: 0; width: 100%; height: 100%",
+    "behavior: url(x.htc)",
+    "-moz-binding: url(https://evil.example/xbl.xml#x)",
+    "color: red !important",
+    "col\\6f r: red",
+    "color: r/**/ed",
+    "color: \\75 rl(x)",
+    "color: rgb(url(x), 0, 0)",
+    "font-weight: bold; z-index: 99999",
+    "color: image-set(url(x) 1x)",
+    "content: url(x)",
+]
+
+
+@pytest.mark.parametrize("style", STYLE_ATTACKS)
+@pytest.mark.parametrize("tag", ["p", "img"])
+def test_style_never_lets_urls_expressions_bindings_or_fixed_position_through(tag, style):
+    src = ' src="https://img.example.com/a.png"' if tag == "img" else ""
+    out = sanitize_html(f'<{tag}{src} style="{style}">x</{tag}>', BASE)
+    assert unsafe_findings(out) == [], out
+    lowered = out.lower()
+    for token in ("url(", "expression(", "position", "behavior", "-moz-binding", "important", "\\", "/*", "z-index"):
+        assert token not in lowered, out
+
+
+def test_style_entities_are_decoded_before_checking():
+    out = sanitize_html('<p style="color: &#x72;ed; background-color: u&#x72;l(x)">x</p>', BASE)
+    assert elements(out, "p")[0].attributes == {"style": "color: red"}
+
+
+def test_images_carry_forced_attributes_once_even_when_sanitised_again():
+    once = sanitize_html('<img src="https://img.example.com/a.png" loading="eager" referrerpolicy="origin">', BASE)
+    again = sanitize_html(once, BASE)
+    for html in (once, again):
+        tag = html[html.index("<img"):html.index(">") + 1]
+        assert tag.count("loading=") == 1 and tag.count("referrerpolicy=") == 1, tag
 
 
 def test_allowed_article_tags_survive():
@@ -140,3 +204,15 @@ def test_lead_image_is_first_safe_img_and_matches_the_walk():
 def test_empty_and_none_give_empty_string():
     assert sanitize_html("", BASE) == ""
     assert sanitize_with_lead_image(None, BASE) == ("", None)
+
+
+def test_forcing_the_site_set_on_stored_html_sets_each_attribute_once():
+    stored = sanitize_html('<p><img src="https://img.example.com/a.png" alt="a"><img src="https://img.example.com/b.png"></p>', BASE)
+    site = force_attributes(stored, {"img": ' loading="lazy" decoding="async" referrerpolicy="no-referrer"'})
+    assert force_attributes(site, {"img": ' loading="lazy" decoding="async" referrerpolicy="no-referrer"'}) == site
+    tags = [m.group(0) for m in re.finditer(r"<img[^>]*>", site)]
+    assert len(tags) == 2
+    for tag in tags:
+        names = re.findall(r'\s([\w-]+)=', tag)
+        assert sorted(names) == sorted(set(names)), tag
+        assert {"loading", "decoding", "referrerpolicy", "src"} <= set(names)

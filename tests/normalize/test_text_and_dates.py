@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 import unicodedata
 from datetime import datetime, timedelta, timezone
 
@@ -50,7 +52,9 @@ def test_untitled_and_content_fallback():
 
 def test_dates_are_utc_and_published_falls_back_to_updated():
     east = timezone(timedelta(hours=8))
-    published, updated = entry_dates(None, datetime(2023, 5, 1, 8, tzinfo=east), NOW)
+    dates = entry_dates(None, datetime(2023, 5, 1, 8, tzinfo=east), NOW)
+    published, updated = dates.published, dates.updated
+    assert dates.warning is None and dates.feed_date is None
     assert published == updated == datetime(2023, 5, 1, 0, tzinfo=timezone.utc)
     assert published.utcoffset() == timedelta(0)
     assert plausible(datetime(2023, 5, 1), NOW).tzinfo is timezone.utc  # naive → UTC
@@ -62,3 +66,24 @@ def test_future_dates_beyond_a_day_are_dropped_not_clamped():
     feed = ParsedFeed(format="rss", entries=(ParsedEntry(id="1", published=datetime(2099, 1, 1, tzinfo=timezone.utc)),))
     [entry] = normalize_entries(feed, base_url=None, now=NOW)
     assert entry.published is None
+    # The feed's own value is kept, with a warning that says what was done with it.
+    assert entry.feed_date == datetime(2099, 1, 1, tzinfo=timezone.utc)
+    assert entry.warning == ("the feed's published date 2099-01-01T00:00:00Z is more than 1 day in the future; "
+                             "ordered by the time it was first seen")
+
+
+@pytest.mark.parametrize("year", [1, 103, 999, 1969, 1970, 1989])
+def test_dates_before_1990_are_set_aside_and_kept(year):
+    old = datetime(year, 12, 13, 18, 30, 2, tzinfo=timezone.utc)
+    feed = ParsedFeed(format="rss", entries=(ParsedEntry(id="1", published=old),))
+    [entry] = normalize_entries(feed, base_url=None, now=NOW)
+    assert entry.published is None and entry.feed_date == old
+    assert f"{year:04d}-12-13T18:30:02Z is before 1990" in entry.warning
+
+
+def test_an_implausible_published_date_falls_back_to_a_plausible_updated_one():
+    good = datetime(2023, 5, 1, tzinfo=timezone.utc)
+    dates = entry_dates(datetime(1970, 1, 1, tzinfo=timezone.utc), good, NOW)
+    assert dates.published == dates.updated == good
+    assert dates.feed_date == datetime(1970, 1, 1, tzinfo=timezone.utc)
+    assert dates.warning.endswith("ordered by the feed's other date")

@@ -15,6 +15,7 @@ from sqlalchemy import text
 
 from feedstation.models import Entry, FeedMeta, Fetched, FetchStatus, Source
 from feedstation.store import Store
+from feedstation.store.schema import LATEST
 
 NOW = datetime(2026, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
 SOURCE = Source("社交媒体", "知乎", "知乎热榜", "rsshub:/zhihu/hotlist")
@@ -45,23 +46,26 @@ def test_schema_is_versioned_and_reopening_does_not_migrate_again(tmp_path):
     Store.open(path).close()
     with Store.open(path) as again, again.engine.connect() as conn:
         versions = conn.execute(text("SELECT version FROM schema_version")).scalars().all()
-    assert versions == [2]  # a new database is created at the latest version
+    assert versions == [LATEST]  # a new database is created at the latest version
 
 
 def test_a_version_1_database_is_migrated_in_place_keeping_its_rows(tmp_path):
     import sqlite3
 
     path = tmp_path / "v1.db"
-    with Store.open(path) as store:  # make a v1 database by hand: drop what migration 2 added
+    with Store.open(path) as store:  # make a v1 database by hand: drop what migrations 2 and 3 added
         fid = feed_id(store)
         store.record_success(fid, fetched(etag='"v1"'), FeedMeta(), [entry("a")], NOW)
     raw = sqlite3.connect(path)
     raw.execute("ALTER TABLE feeds DROP COLUMN warning")
+    raw.execute("ALTER TABLE entries DROP COLUMN feed_date")
+    raw.execute("ALTER TABLE entries DROP COLUMN warning")
+    raw.execute("DROP TABLE skipped_entries")
     raw.execute("UPDATE schema_version SET version = 1")
     raw.commit()
     raw.close()
     with Store.open(path) as store, store.engine.connect() as conn:
-        assert conn.execute(text("SELECT version FROM schema_version ORDER BY version")).scalars().all() == [1, 2]
+        assert conn.execute(text("SELECT version FROM schema_version ORDER BY version")).scalars().all() == [1, 2, 3]
         assert [e.identity for e in store.iter_entries()] == ["a"]
         assert store.health()[0].warning is None
 
@@ -186,3 +190,45 @@ def test_a_recoverable_parse_warning_is_kept_on_the_feed_and_cleared_by_a_clean_
     assert store.health()[0].warning == "ill-formed XML, parsed loosely: mismatched tag"
     store.record_success(fid, fetched(), FeedMeta(), [], NOW)
     assert store.health()[0].warning is None
+
+
+def test_a_row_stored_under_a_former_fallback_identity_is_rekeyed_not_duplicated(store):
+    fid = feed_id(store)
+    store.record_success(fid, fetched(), FeedMeta(), [entry("sha256:old")], NOW)
+    first = replace(entry("sha256:new-a"), former_identity="sha256:old")
+    second = replace(entry("sha256:new-b"), former_identity="sha256:old")  # wrongly merged before: new now
+    later = NOW + timedelta(hours=1)
+    assert store.record_success(fid, fetched(), FeedMeta(), [first, second], later) == (1, 1)
+    assert sorted(e.identity for e in store.iter_entries()) == ["sha256:new-a", "sha256:new-b"]
+    assert store.record_success(fid, fetched(), FeedMeta(), [first, second], later) == (0, 0)
+
+
+def test_skipped_rows_are_recorded_once_and_unchanged_lists_write_nothing(store, tmp_path):
+    from feedstation.models import SkippedEntry
+
+    fid = feed_id(store)
+    row = SkippedEntry(feed_id=fid, feed="c › s › ch", entry_id=7, identity="x", reason="title is NULL")
+    store.record_skipped([row], NOW)
+    wal = tmp_path / "feedstation.db-wal"
+    before = (wal.stat().st_mtime_ns, wal.stat().st_size)
+    store.record_skipped([row], NOW + timedelta(hours=1))  # same list: no write (serve would rebuild)
+    assert (wal.stat().st_mtime_ns, wal.stat().st_size) == before
+    [back] = store.skipped()
+    assert (back.feed, back.entry_id, back.identity, back.reason) == (" › ".join(SOURCE.tree), 7, "x", "title is NULL")
+    store.record_skipped([], NOW)
+    assert store.skipped() == []
+
+
+def test_a_feed_date_set_aside_on_update_falls_back_to_the_first_seen_time(store):
+    # A database from before issue 11 holds the year-103 date as the entry's date; the upgraded
+    # normaliser sets it aside (published None, feed_date kept), so the row goes back to first-seen.
+    fid = feed_id(store)
+    ancient = datetime(103, 12, 13, 18, 30, 2, tzinfo=timezone.utc)
+    store.record_success(fid, fetched(), FeedMeta(), [entry("a", published=ancient, content_hash="h1")], NOW)
+    again = replace(entry("a", published=None, content_hash="h2"), feed_date=ancient, warning="before 1990")
+    assert store.record_success(fid, fetched(), FeedMeta(), [again], NOW + timedelta(days=1)) == (0, 1)
+    (stored,) = store.iter_entries()
+    assert stored.published == stored.first_seen == NOW
+    with store.engine.connect() as conn:
+        row = conn.execute(text("SELECT date_from_feed, feed_date, warning FROM entries")).one()
+    assert tuple(row) == (0, "0103-12-13T18:30:02.000000Z", "before 1990")

@@ -12,7 +12,7 @@ from rich.tree import Tree
 
 from feedstation import pipeline
 from feedstation.cli.common import EXIT_FEEDS_FAILED, config_option, console, load, reports_errors
-from feedstation.cli.tables import health_table, run_table, totals_line
+from feedstation.cli.tables import health_table, run_table, skipped_lines, totals_line
 from feedstation.config import DEFAULT_CONFIG, Config
 from feedstation.errors import FeedstationError
 from feedstation.store import Store
@@ -113,9 +113,16 @@ def status_command(config_path: Path | None) -> None:
     with Store.open(cfg.storage) as store:
         rows = store.health()
         count = store.entry_count()
+        skipped = store.skipped()
+        date_warnings = store.date_warnings()
     console.print(health_table(rows, pipeline.utc_now()))
     failing = sum(1 for r in rows if r.status == "error")
     console.print(Text(f"{len(rows)} feeds, {failing} failing, {count} items stored"))
+    for feed, n in date_warnings:
+        console.print(Text(f"{feed}: {n} item(s) dated by first-seen time: the feed's own date was more than a day "
+                           "in the future or before 1990 (kept in entries.feed_date)", style="yellow"), soft_wrap=True)
+    if skipped:
+        console.print(skipped_lines(skipped, heading="last publish"), soft_wrap=True)
 
 
 def fetch_with_progress(cfg: Config, store: Store, *, force: bool = False,

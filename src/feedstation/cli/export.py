@@ -7,9 +7,11 @@ from pathlib import Path
 import click
 
 from feedstation import pipeline
-from feedstation.cli.common import config_option, load, reports_errors
+from feedstation.cli.common import config_option, console, load, reports_errors
+from feedstation.cli.tables import skipped_lines
 from feedstation.errors import ConfigError
 from feedstation.store import Store
+from feedstation.store.reading import SkippedRows
 
 
 @click.group()
@@ -39,6 +41,9 @@ def hexo(config_path: Path | None, out_dir: Path | None) -> None:
     target = out_dir or cfg.output.hexo
     if target is None:
         raise ConfigError(str(config_path or cfg.path), "output.hexo", "no Hexo output folder: set output.hexo or pass --out DIR")
+    skipped = SkippedRows()
     with Store.open(cfg.storage) as store:
-        report = pipeline.publish_hexo(cfg, store, Path(target))
+        report = pipeline.publish_hexo(cfg, store, Path(target), skipped=skipped)
     click.echo(f"Hexo posts in {target}: {report.written} written, {report.unchanged} unchanged, {report.removed} removed")
+    if skipped.rows:
+        console.print(skipped_lines(skipped.rows, heading="export hexo"), soft_wrap=True)

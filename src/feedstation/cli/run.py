@@ -12,6 +12,7 @@ from rich.text import Text
 from feedstation import pipeline
 from feedstation.cli.common import EXIT_FEEDS_FAILED, config_option, console, load, reports_errors
 from feedstation.cli.core import fetch_with_progress, new_progress, print_run
+from feedstation.cli.tables import skipped_lines
 from feedstation.config import Config
 from feedstation.demo import write_demo_config
 from feedstation.errors import FeedstationError
@@ -104,4 +105,6 @@ def run_once(cfg: Config, *, force: bool = False, stop: StopFlag | None = None) 
         s = published.site
         console.print(Text(f"site in {cfg.output.site}: {s.pages} files, {s.written} written, "
                            f"{s.unchanged} unchanged, {s.removed} removed"))
+    if published.skipped:
+        console.print(skipped_lines(published.skipped, heading="publish"), soft_wrap=True)
     return run

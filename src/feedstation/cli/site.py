@@ -7,9 +7,11 @@ from pathlib import Path
 import click
 
 from feedstation import pipeline
-from feedstation.cli.common import config_option, load, reports_errors
+from feedstation.cli.common import config_option, console, load, reports_errors
+from feedstation.cli.tables import skipped_lines
 from feedstation.errors import ConfigError
 from feedstation.store import Store
+from feedstation.store.reading import SkippedRows
 
 
 def _site_dir(cfg, config_path: Path | None, out_dir: Path | None) -> Path:
@@ -20,8 +22,12 @@ def _site_dir(cfg, config_path: Path | None, out_dir: Path | None) -> Path:
 
 
 def _build(cfg, target: Path):
+    skipped = SkippedRows()
     with Store.open(cfg.storage) as store:
-        return pipeline.publish_site(cfg, store, target)
+        report = pipeline.publish_site(cfg, store, target, skipped=skipped)
+    if skipped.rows:
+        console.print(skipped_lines(skipped.rows, heading="build"), soft_wrap=True)
+    return report
 
 
 @click.command("build")

@@ -8,7 +8,7 @@ from datetime import datetime
 from rich.table import Table
 from rich.text import Text
 
-from feedstation.models import FeedHealth, FeedReport
+from feedstation.models import FeedHealth, FeedReport, SkippedEntry
 
 _STYLE = {"ok": "green", "not_modified": "cyan", "error": "red", "never": "dim"}
 
@@ -56,6 +56,15 @@ def totals_line(reports: Sequence[FeedReport], skipped: int) -> Text:
     text.append(f"; {new} new items, {updated} updated")
     if skipped:
         text.append(f"; {skipped} feeds not due yet (back-off or ttl)")
+    return text
+
+
+def skipped_lines(skipped: Sequence[SkippedEntry], *, heading: str) -> Text:
+    """One line per stored row left out of publishing: feed, identity, reason."""
+    text = Text(f"{heading}: {len(skipped)} stored item(s) could not be read and were left out "
+                "(fix or delete these rows; everything else was published):", style="yellow")
+    for s in skipped:
+        text.append("\n  " + s.line(), style="yellow")
     return text
 
 

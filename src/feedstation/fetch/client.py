@@ -17,7 +17,7 @@ from feedstation.fetch.address_guard import AddressRefused, GuardedResolver
 from feedstation.fetch.body import BadEncoding, BodyTooLarge, read_capped
 from feedstation.fetch.retry import is_transient_status, parse_retry_after
 from feedstation.models import FeedState, FetchSettings, FetchStatus
-from feedstation.parse.sniff import detect_format, looks_like_feed
+from feedstation.parse.sniff import describe_start, detect_format, looks_like_feed
 
 ACCEPT = (
     "application/rss+xml, application/atom+xml, application/feed+json, application/rdf+xml;q=0.9, "
@@ -95,8 +95,7 @@ def _status_text(status: int) -> str:
 def _not_a_feed(body: bytes) -> str:
     if detect_format(body) == "html":
         return "the server returned an HTML page, not a feed (login page or error page?)"
-    head = body[:40].decode("utf-8", "replace").strip()
-    return f"the response is not RSS, Atom or JSON Feed (it starts with {head!r})"
+    return f"the response is not RSS, Atom or JSON Feed ({describe_start(body)})"
 
 
 def _error(url: str, message: str, transient: bool, **fields) -> Attempt:

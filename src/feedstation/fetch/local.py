@@ -10,7 +10,7 @@ from urllib.request import url2pathname
 from feedstation.fetch.body import too_large_message
 from feedstation.fetch.client import Attempt
 from feedstation.models import FetchStatus
-from feedstation.parse.sniff import detect_format, looks_like_feed
+from feedstation.parse.sniff import describe_start, detect_format, looks_like_feed
 
 
 def is_local_source(url: str) -> bool:
@@ -61,6 +61,7 @@ async def read_local(url: str, max_bytes: int) -> Attempt:
     if not body.strip():
         return Attempt(status=FetchStatus.ERROR, url=final, error=f"empty file: {shown}")
     if not looks_like_feed(body):
-        kind = "an HTML page, not a feed" if detect_format(body) == "html" else "not RSS, Atom or JSON Feed"
+        kind = ("an HTML page, not a feed" if detect_format(body) == "html"
+                else f"not RSS, Atom or JSON Feed ({describe_start(body)})")
         return Attempt(status=FetchStatus.ERROR, url=final, error=f"{shown} is {kind}")
     return Attempt(status=FetchStatus.OK, url=final, body=body)

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from feedstation.models import Entry, FeedMeta, ParsedEntry, ParsedFeed
-from feedstation.normalize.dates import entry_dates
+from feedstation.normalize.dates import before_issue_11, entry_dates, to_utc
 from feedstation.normalize.html import html_text, sanitize_with_lead_image
-from feedstation.normalize.identity import content_hash, entry_identity
+from feedstation.normalize.identity import content_hash, entry_identity, former_fallback_identity
 from feedstation.normalize.text import UNTITLED, clean_text, collapse_whitespace, plain_title, truncate
 from feedstation.normalize.urls import safe_url
 
@@ -36,7 +36,8 @@ def normalize_entries(
 def normalize_entry(e: ParsedEntry, *, feed_base: str | None, now: datetime) -> Entry:
     """One ParsedEntry → Entry. Sanitising is the last step on each body."""
     base = safe_url(e.base, feed_base) or feed_base
-    published, updated = entry_dates(e.published, e.updated, now)
+    dates = entry_dates(e.published, e.updated, now)
+    published = dates.published
     summary, summary_image = sanitize_with_lead_image(e.summary, base)
     if e.content and e.content.strip():
         content, content_image = sanitize_with_lead_image(e.content, base)
@@ -46,19 +47,29 @@ def normalize_entry(e: ParsedEntry, *, feed_base: str | None, now: datetime) -> 
     title = plain_title(e.title) or truncate(html_text(content) or html_text(summary)) or UNTITLED
     link = safe_url(e.link, base)
     author = collapse_whitespace(clean_text(e.author)) or None
+    # The feed's date as given, not the plausible one: an identity must not depend on `now`.
+    identity = entry_identity(e.id, e.link, title=title, author=author,
+                              published=to_utc(e.published) or to_utc(e.updated), content=content, summary=summary,
+                              enclosures=tuple(enc.url for enc in e.enclosures))
+    former = None
+    if identity.startswith("sha256:") and not (clean_text(e.id).strip() or clean_text(e.link).strip()):
+        former = former_fallback_identity(title, before_issue_11(e.published, e.updated, now))
     return Entry(
-        identity=entry_identity(e.id, e.link, title, published),
+        identity=identity,
         title=title,
         link=link,
         author=author,
         published=published,
-        updated=updated,
+        updated=dates.updated,
         summary=summary,
         content=content,
         image=image,
         content_hash=content_hash(
             title=title, link=link, author=author, published=published, content=content, image=image
         ),
+        feed_date=dates.feed_date,
+        warning=dates.warning,
+        former_identity=former,
     )
 
 

@@ -8,7 +8,8 @@ Allowed attributes: title (any tag); a: href; img: src alt width height (and alw
 loading="lazy" referrerpolicy="no-referrer": hotlink-protected hosts such as zhimg refuse
 requests with a foreign Referer); video: src poster width height (always controls, preload="none",
 never autoplay); audio: src (always controls, preload="none"); source: src type; td/th: colspan
-rowspan; ol: start. Never class, style, id, data-* or on*.
+rowspan; ol: start; style (any tag), reduced to the harmless properties of `normalize/styles.py`.
+Never class, id, data-* or on*.
 
 URLs: http/https (a href also mailto); img src also data:image/{png,jpeg,gif,webp,avif} (not SVG,
 which can carry script). Everything else is removed together with its content: script, style,
@@ -24,6 +25,7 @@ import threading
 import nh3
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
+from feedstation.normalize.styles import safe_style
 from feedstation.normalize.text import clean_text
 from feedstation.normalize.urls import safe_url
 
@@ -38,7 +40,7 @@ DROPPED_WITH_CONTENT = {
     "script", "style", "template", "iframe", "object", "embed", "svg", "math", "textarea", "select",
 }  # fmt: skip
 ATTRIBUTES = {
-    "*": {"title"},
+    "*": {"title", "style"},
     "a": {"href"},
     "img": {"src", "alt", "width", "height"},
     "video": {"src", "poster", "width", "height"},
@@ -58,6 +60,7 @@ FORCED = {
 # One start tag as nh3 (html5ever) serialises it: attribute values are double-quoted and never
 # contain '"', and text never contains '<', so scanning left to right only ever starts at a tag.
 _START_TAG = re.compile(r'<(img|video|audio)((?:\s[^\s="\'/>]+(?:="[^"]*")?)*)\s*(/?)>')
+_ATTRIBUTE = re.compile(r'\s([^\s="\'/>]+)(?:="[^"]*")?')
 LINK_REL = "noopener noreferrer nofollow"
 # nh3 checks schemes before our filter runs; "data" is let through here only so the filter can
 # keep image data URLs and refuse every other one.
@@ -80,6 +83,8 @@ class _Walk:
         if attr in ("width", "height", "colspan", "rowspan", "start"):
             value = value.strip()
             return value if _NUMBER.match(value) else None
+        if attr == "style":
+            return safe_style(value, tag)
         return value
 
     def _url(self, tag: str, attr: str, value: str) -> str | None:
@@ -126,13 +131,27 @@ def sanitize_with_lead_image(html: str | None, base_url: str | None) -> tuple[st
     finally:
         _current.walk = outer
     if "<img" in cleaned or "<video" in cleaned or "<audio" in cleaned:
-        cleaned = _START_TAG.sub(_force_attributes, cleaned)
+        cleaned = force_attributes(cleaned, FORCED)
     return cleaned, walk.lead
 
 
-def _force_attributes(match: re.Match[str]) -> str:
-    tag, attrs, slash = match.groups()
-    return f"<{tag}{attrs}{FORCED[tag]}{slash}>"
+def force_attributes(html: str, forced: dict[str, str]) -> str:
+    """Each img/video/audio start tag of nh3 output with `forced[tag]` set exactly once.
+
+    Idempotent: an attribute named in `forced` is removed from the tag before the forced text is
+    appended, so HTML that already went through here (stored content, rendered again by the site
+    with its own set) never carries `loading` or `referrerpolicy` twice (issue 11).
+    """
+    def one(match: re.Match[str]) -> str:
+        tag, attrs, slash = match.groups()
+        extra = forced.get(tag)
+        if extra is None:
+            return match.group(0)
+        names = set(_ATTRIBUTE.findall(extra))
+        kept = "".join(a.group(0) for a in _ATTRIBUTE.finditer(attrs) if a.group(1) not in names)
+        return f"<{tag}{kept}{extra}{slash}>"
+
+    return _START_TAG.sub(one, html)
 
 
 def sanitize_html(html: str, base_url: str | None) -> str:

@@ -11,11 +11,18 @@ from feedstation.normalize.text import clean_text
 MAX_IDENTITY_CHARS = 1024
 
 
-def entry_identity(guid: str | None, link: str | None, title: str, published: datetime | None) -> str:
-    """guid/id, else the link as written, else `sha256:` of title and date.
+def entry_identity(
+    guid: str | None, link: str | None, *, title: str, author: str | None = None,
+    published: datetime | None = None, content: str = "", summary: str = "", enclosures: tuple[str, ...] = (),
+) -> str:
+    """guid/id, else the link as written, else `sha256:` of everything else that tells items apart.
 
     The raw link is used, not the resolved one, so a relative link does not change identity when
     the feed is fetched from another instance. Over-long ids are hashed to keep keys small.
+    The fallback hashes title, link, author, date, content, summary and enclosure URLs (issue 11: three
+    RSS items with only an <author> each were merged into one when it hashed title and date):
+    items that differ in any of them stay apart, identical items still merge, and every input is
+    what the feed wrote (normalised), so a re-fetch gives the same identity.
     """
     for candidate in (guid, link):
         value = clean_text(candidate).strip()
@@ -23,6 +30,20 @@ def entry_identity(guid: str | None, link: str | None, title: str, published: da
             if len(value) > MAX_IDENTITY_CHARS:
                 return "sha256:" + _sha256(value)
             return value
+    payload = json.dumps(
+        [title, clean_text(link).strip() or None, author, published.isoformat() if published else None,
+         content, summary if summary != content else None, sorted(clean_text(url).strip() for url in enclosures)],
+        ensure_ascii=False, separators=(",", ":"),
+    )
+    return "sha256:" + _sha256(payload)
+
+
+def former_fallback_identity(title: str, published: datetime | None) -> str:
+    """The fallback identity feedstation used before issue 11 (title and date only).
+
+    Only so that the store can re-key an entry it stored under it, instead of storing the item a
+    second time under its new identity after an upgrade.
+    """
     stamp = published.isoformat() if published else ""
     return "sha256:" + _sha256(f"{title}\n{stamp}")
 

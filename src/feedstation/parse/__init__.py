@@ -8,7 +8,7 @@ from feedstation.errors import ParseError
 from feedstation.models import ParsedFeed
 from feedstation.parse import fast_xml
 from feedstation.parse.json_feed import parse_json_feed
-from feedstation.parse.sniff import detect_format
+from feedstation.parse.sniff import describe_start, detect_format
 from feedstation.parse.xml_feed import parse_xml_feed
 from feedstation.parse.xml_guard import refuse_declared_entities
 
@@ -42,4 +42,22 @@ def parse_feed(body: bytes, *, url: str | None = None, content_type: str | None 
         return fast if fast is not None else parse_xml_feed(body, fmt, content_type=content_type)
     if fmt == "html":
         raise ParseError(f"got an HTML page, not a feed{where}: check the URL or the RSSHub route")
-    raise ParseError(f"unknown format{where}: the body is neither RSS, Atom, RDF nor JSON Feed")
+    if fmt == "xml":
+        # A root the sniffer does not know (RSS 1.1 <Channel>, a standalone Atom <entry>, ...):
+        # feedparser reads more than the sniffer knows, so it gets the last word.
+        return _parse_other_xml(body, where, content_type)
+    raise ParseError(f"unknown format{where}: the body is neither RSS, Atom, RDF nor JSON Feed "
+                     f"({describe_start(body)})")
+
+
+def _parse_other_xml(body: bytes, where: str, content_type: str | None) -> ParsedFeed:
+    refusal = (f"not RSS, Atom or JSON Feed{where}: {describe_start(body)}, and feedparser found no feed "
+               "items in it")
+    try:
+        feed = parse_xml_feed(body, None, content_type=content_type)
+    except ParseError as exc:
+        raise ParseError(f"{refusal} ({exc})") from None
+    if not feed.entries:
+        # Any XML has some title-like element; without items an unknown root is not taken for a feed.
+        raise ParseError(refusal)
+    return feed

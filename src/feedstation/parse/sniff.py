@@ -14,9 +14,12 @@ _HEAD_BYTES = 4096
 _PROLOG_LIMIT = 1 << 20
 _PROLOG = re.compile(rb"(?:\s+|<\?.*?\?>|<!--.*?-->|<!DOCTYPE(?:[^\[>]|\[.*?\])*>)*", re.S | re.I)
 _ROOT = re.compile(rb"<\s*(?:[A-Za-z_][\w.-]*:)?(rss|feed|RDF|html|HTML|Html)\b")
+# The first element of the document, whatever it is (a qualified name, as written).
+_FIRST_ELEMENT = re.compile(rb"<\s*((?:[A-Za-z_][\w.-]*:)?[A-Za-z_][\w.-]*)")
+_HTML_DOCTYPE = re.compile(rb"<!DOCTYPE\s+html\b", re.I)
 
 
-def _ascii_head(body: bytes) -> bytes:
+def _prolog_and_head(body: bytes) -> tuple[bytes, bytes]:
     head = body[:_PROLOG_LIMIT]
     for bom in _BOMS:
         if head.startswith(bom):
@@ -26,12 +29,21 @@ def _ascii_head(body: bytes) -> bytes:
         # UTF-16 without a BOM (or after one): drop the zero bytes for sniffing only.
         head = head.replace(b"\x00", b"")
     start = _PROLOG.match(head).end()
-    return head[start:start + _HEAD_BYTES]
+    return head[:start], head[start:start + _HEAD_BYTES]
+
+
+def _ascii_head(body: bytes) -> bytes:
+    return _prolog_and_head(body)[1]
 
 
 def detect_format(body: bytes) -> str | None:
-    """Return "rss", "atom", "rdf", "json" or "html" for what the bytes look like; None if unknown."""
-    head = _ascii_head(body)
+    """Return "rss", "atom", "rdf", "json", "html", or "xml" (another root element) for what the bytes
+    look like; None when they are neither markup nor JSON.
+
+    "xml" is for documents feedparser may still read though the sniffer does not know them (RSS 1.1's
+    `<Channel>`, a standalone Atom `<entry>`): they go to feedparser before being refused.
+    """
+    prolog, head = _prolog_and_head(body)
     if not head:
         return None
     if head[:1] in (b"{", b"["):
@@ -39,12 +51,32 @@ def detect_format(body: bytes) -> str | None:
     if head[:1] != b"<":
         return None
     match = _ROOT.search(head)
-    if match is None:
-        return None
-    root = match.group(1).lower()
-    return {"rss": "rss", "feed": "atom", "rdf": "rdf"}.get(root.decode(), "html")
+    if match is not None:
+        root = match.group(1).lower()
+        return {"rss": "rss", "feed": "atom", "rdf": "rdf"}.get(root.decode(), "html")
+    if _HTML_DOCTYPE.search(prolog):
+        return "html"
+    return "xml" if _FIRST_ELEMENT.match(head) else None
+
+
+def root_element(body: bytes) -> str | None:
+    """The name of the document's first element after its prolog (`Channel`, `rdf:RDF`), or None."""
+    match = _FIRST_ELEMENT.match(_ascii_head(body))
+    return match.group(1).decode("ascii") if match else None
+
+
+def describe_start(body: bytes) -> str:
+    """How the document begins, for a refusal: its root element, else its first characters after the prolog."""
+    root = root_element(body)
+    if root is not None:
+        return f"its root element is <{root}>"
+    head = _ascii_head(body)
+    if not head.strip():
+        return "it has no root element (nothing after its XML declaration, comments or DOCTYPE)"
+    return f"it starts with {head[:40].decode('utf-8', 'replace').strip()!r}"
 
 
 def looks_like_feed(body: bytes) -> bool:
-    """True when the bytes look like RSS, Atom, RDF or JSON (not an HTML page, not empty)."""
-    return detect_format(body) in ("rss", "atom", "rdf", "json")
+    """True when the bytes may be a feed: RSS, Atom, RDF, JSON, or other XML for feedparser to try
+    (not an HTML page, not plain text, not empty)."""
+    return detect_format(body) in ("rss", "atom", "rdf", "json", "xml")

@@ -23,8 +23,11 @@ _HTML_TYPES = ("text/html", "application/xhtml+xml", "html", "xhtml")
 _FALLBACKS = {"windows-1252", "iso-8859-2", "iso-8859-1", "cp1252"}
 
 
-def parse_xml_feed(body: bytes, fmt: str, *, content_type: str | None = None) -> ParsedFeed:
-    """Parse RSS/RDF/Atom bytes. Raises ParseError for entity declarations or a body with no feed in it."""
+def parse_xml_feed(body: bytes, fmt: str | None, *, content_type: str | None = None) -> ParsedFeed:
+    """Parse RSS/RDF/Atom bytes. Raises ParseError for entity declarations or a body with no feed in it.
+
+    `fmt` None: the sniffer did not know the root element; the format is feedparser's version.
+    """
     refuse_declared_entities(body)
     result = _feedparse(body, _charset_hint(body, content_type))
     retried = _retry_with_guessed_encoding(body, result)
@@ -38,7 +41,17 @@ def parse_xml_feed(body: bytes, fmt: str, *, content_type: str | None = None) ->
     if empty and (result.get("bozo") or not result.get("version")):
         reason = _bozo_reason(result) or "no channel/feed title, link or items"
         raise ParseError(f"not a feed: the document has no feed structure ({reason})")
-    return feed_from_dicts(fmt, feed, entries, warning=_warning(result))
+    return feed_from_dicts(fmt or _format_of(result.get("version")), feed, entries, warning=_warning(result))
+
+
+def _format_of(version: str | None) -> str:
+    """feedparser's version ("atom10", "rss10", "" for RSS 1.1) as a ParsedFeed format."""
+    version = version or ""
+    if version.startswith("atom"):
+        return "atom"
+    if version in ("rss090", "rss10"):
+        return "rdf"
+    return "rss"
 
 
 def feed_from_dicts(fmt: str, feed: Any, entries: Any, *, warning: str | None = None) -> ParsedFeed:

@@ -4,19 +4,22 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import and_, bindparam, delete, func, select, update
+from sqlalchemy import and_, bindparam, case, delete, func, select, update
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from feedstation import schedule
 from feedstation.errors import StoreError
-from feedstation.models import Entry, FeedHealth, FeedMeta, FeedState, Fetched, Source, StoredEntry
+from feedstation.models import (
+    Entry, FeedHealth, FeedMeta, FeedState, Fetched, SkippedEntry, Source, StoredEntry,
+)
 from feedstation.store.engine import create_store_engine
-from feedstation.store.schema import entries, feeds, migrate
+from feedstation.store.reading import entries_query, read_entries
+from feedstation.store.schema import entries, feeds, migrate, skipped_entries
 
 log = logging.getLogger(__name__)
 
@@ -153,20 +156,56 @@ class Store:
 
     # -- entries ---------------------------------------------------------------
 
-    def iter_entries(self, *, active_only: bool = True) -> Iterator[StoredEntry]:
-        """Every stored entry, newest first (ties broken by id for a stable order)."""
-        query = (select(entries, feeds.c.category, feeds.c.site, feeds.c.channel)
-                 .join(feeds, feeds.c.id == entries.c.feed_id)
-                 .order_by(entries.c.published.desc(), entries.c.id.desc()))
-        if active_only:
-            query = query.where(feeds.c.active.is_(True))
+    def iter_entries(self, *, active_only: bool = True,
+                     on_skip: Callable[[SkippedEntry], None] | None = None) -> Iterator[StoredEntry]:
+        """Every readable stored entry, newest first (ties broken by id for a stable order).
+
+        A row that cannot be read (bad date, NULL, BLOB, invalid UTF-8, a huge title) is left
+        out and handed to `on_skip` (store/reading.py); it never stops the other rows.
+        """
         with self.engine.connect() as conn:
-            for r in conn.execute(query.execution_options(yield_per=2000)):
-                yield StoredEntry(
-                    id=r.id, feed_id=r.feed_id, category=r.category, site=r.site, channel=r.channel,
-                    identity=r.identity, title=r.title, link=r.link, author=r.author, published=r.published,
-                    updated=r.updated, first_seen=r.first_seen, last_seen=r.last_seen, summary=r.summary,
-                    content=r.content, image=r.image, content_hash=r.content_hash)
+            yield from read_entries(conn, entries_query(active_only=active_only), on_skip or _ignore)
+
+    def record_skipped(self, skipped: Iterable[SkippedEntry], now: datetime) -> None:
+        """Replace the list of rows the last publish skipped (shown by `feedstation status`).
+
+        Nothing is written when the list is unchanged: `serve` rebuilds when the database file
+        changes, so a build that always wrote here would rebuild itself forever.
+        """
+        rows = [{"feed_id": s.feed_id, "entry_id": s.entry_id, "identity": s.identity, "reason": s.reason,
+                 "noticed_at": now} for s in skipped]
+        wanted = {(r["feed_id"], r["entry_id"], r["identity"], r["reason"]) for r in rows}
+        with self.engine.connect() as conn:
+            known = {tuple(r) for r in conn.execute(select(
+                skipped_entries.c.feed_id, skipped_entries.c.entry_id, skipped_entries.c.identity,
+                skipped_entries.c.reason)).all()}
+        if known == wanted:
+            return
+        with self._begin() as conn:
+            conn.execute(delete(skipped_entries))
+            if rows:
+                conn.execute(skipped_entries.insert(), rows)
+
+    def skipped(self) -> list[SkippedEntry]:
+        """The rows the last publish skipped, with their feed."""
+        query = (select(skipped_entries, feeds.c.category, feeds.c.site, feeds.c.channel)
+                 .outerjoin(feeds, feeds.c.id == skipped_entries.c.feed_id)
+                 .order_by(feeds.c.category, feeds.c.site, feeds.c.channel, skipped_entries.c.entry_id))
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).all()
+        return [SkippedEntry(feed_id=r.feed_id, entry_id=r.entry_id, identity=r.identity, reason=r.reason,
+                             feed=" › ".join((r.category, r.site, r.channel)) if r.category else f"feed {r.feed_id}")
+                for r in rows]
+
+    def date_warnings(self) -> list[tuple[str, int]]:
+        """Per active feed ("category › site › channel"), how many entries had their feed date set aside."""
+        query = (select(feeds.c.category, feeds.c.site, feeds.c.channel, func.count().label("n"))
+                 .join(entries, entries.c.feed_id == feeds.c.id)
+                 .where(entries.c.warning.is_not(None), feeds.c.active.is_(True))
+                 .group_by(feeds.c.id, feeds.c.category, feeds.c.site, feeds.c.channel)
+                 .order_by(feeds.c.category, feeds.c.site, feeds.c.channel))
+        with self.engine.connect() as conn:
+            return [(" › ".join((r.category, r.site, r.channel)), r.n) for r in conn.execute(query)]
 
     def entry_count(self) -> int:
         with self.engine.connect() as conn:
@@ -231,6 +270,7 @@ def _upsert_entries(conn: Connection, feed_id: int, new_entries: list[Entry], no
     if not unique:
         return (0, 0)
     existing = dict(conn.execute(_EXISTING, {"b_feed": feed_id, "b_ids": list(unique)}).all())
+    existing.update(_rekey_former_identities(conn, feed_id, unique, existing))
     inserts, changes, seen = [], [], []
     for identity, entry in unique.items():
         if identity not in existing:
@@ -248,25 +288,57 @@ def _upsert_entries(conn: Connection, feed_id: int, new_entries: list[Entry], no
     return (len(inserts), len(changes))
 
 
+def _rekey_former_identities(conn: Connection, feed_id: int, unique: dict[str, Entry],
+                              existing: dict[str, str]) -> dict[str, str]:
+    """Give rows stored under an older fallback identity the entry's current one (issue 11).
+
+    Without it every item with no guid and no link would be stored a second time after the upgrade.
+    One former row goes to the first entry that claims it; the others (items the old fallback
+    wrongly merged) are new. Returns {current identity: stored content hash} of the re-keyed rows.
+    """
+    claims: dict[str, str] = {}
+    for identity, entry in unique.items():
+        former = entry.former_identity
+        if identity not in existing and former and former not in unique and former not in claims:
+            claims[former] = identity
+    if not claims:
+        return {}
+    found = dict(conn.execute(_EXISTING, {"b_feed": feed_id, "b_ids": list(claims)}).all())
+    for former in found:
+        conn.execute(update(entries).where(entries.c.feed_id == feed_id, entries.c.identity == former)
+                     .values(identity=claims[former]))
+    return {claims[former]: digest for former, digest in found.items()}
+
+
 def _entry_row(feed_id: int, entry: Entry, now: datetime) -> dict:
     return {
         "feed_id": feed_id, "identity": entry.identity, "title": entry.title, "link": entry.link,
         "author": entry.author, "published": entry.published or now, "date_from_feed": entry.published is not None,
         "updated": entry.updated, "first_seen": now, "last_seen": now, "summary": entry.summary,
         "content": entry.content, "image": entry.image, "content_hash": entry.content_hash,
+        "feed_date": entry.feed_date, "warning": entry.warning,
     }
 
 
 def _update_changed(conn: Connection, feed_id: int, changed: list[Entry], now: datetime) -> None:
-    # An entry whose feed gives no date keeps the first-seen date it got on insert.
+    # An entry whose feed gives no (plausible) date is ordered by the first-seen time it got on
+    # insert; one whose feed date was used before and is now set aside goes back to that time.
     for entry in changed:
         values = {"title": entry.title, "link": entry.link, "author": entry.author, "updated": entry.updated,
                   "summary": entry.summary, "content": entry.content, "image": entry.image,
-                  "content_hash": entry.content_hash, "last_seen": now}
+                  "content_hash": entry.content_hash, "last_seen": now, "feed_date": entry.feed_date,
+                  "warning": entry.warning}
         if entry.published is not None:
             values.update(published=entry.published, date_from_feed=True)
+        else:
+            values.update(published=case((entries.c.date_from_feed.is_(True), entries.c.first_seen),
+                                         else_=entries.c.published), date_from_feed=False)
         conn.execute(update(entries).where(and_(entries.c.feed_id == feed_id, entries.c.identity == entry.identity))
                      .values(**values))
+
+
+def _ignore(_skipped: SkippedEntry) -> None:
+    pass
 
 
 def _reason(exc: BaseException) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timezone
 from functools import lru_cache
 
@@ -27,7 +28,9 @@ from feedstation.errors import StoreError
 class UTCDateTime(TypeDecorator):
     """Aware UTC datetimes stored as sortable ISO text (`2022-01-06T10:32:27.000000Z`).
 
-    Text, not a native type, so SQLite and PostgreSQL store and sort them identically.
+    Text, not a native type, so SQLite and PostgreSQL store and sort them identically. The year
+    is always four digits (`0103-12-13T…`), so text order is time order for years 1–9999
+    (issue 11: `%Y` wrote `103-…`, which sorted after 2024 and could not be read back).
     """
 
     impl = String(32)
@@ -43,13 +46,30 @@ class UTCDateTime(TypeDecorator):
     def process_result_value(self, value: str | None, dialect) -> datetime | None:
         if value is None:
             return None
-        return datetime.strptime(value, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=timezone.utc)
+        return parse_utc_text(value)
+
+
+# What this and earlier feedstation versions wrote, read leniently: a year of 1–4 digits (older
+# versions wrote `103-…`), a space for `T`, optional fraction, `Z` or a zero offset or nothing.
+_UTC_TEXT = re.compile(r"(\d{1,4})-(\d{1,2})-(\d{1,2})[T ](\d{1,2}):(\d{2}):(\d{2})(?:\.(\d{1,6}))?(?:Z|[+-]00:?00)?")
+
+
+def parse_utc_text(value: str) -> datetime:
+    """Stored ISO text → aware UTC datetime; ValueError naming the value when it is not one."""
+    match = _UTC_TEXT.fullmatch(value.strip()) if isinstance(value, str) else None
+    if match is None:
+        raise ValueError(f"not a stored UTC date: {str(value)[:60]!r}")
+    year, month, day, hour, minute, second, fraction = match.groups()
+    return datetime(int(year), int(month), int(day), int(hour), int(minute), int(second),
+                    int((fraction or "0").ljust(6, "0")), tzinfo=timezone.utc)
 
 
 @lru_cache(maxsize=8192)
 def _iso_utc(value: datetime) -> str:
     # Cached: a feed update binds the same `now` (first/last seen) on every one of its rows.
-    return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    v = value.astimezone(timezone.utc)
+    return (f"{v.year:04d}-{v.month:02d}-{v.day:02d}T{v.hour:02d}:{v.minute:02d}:{v.second:02d}"
+            f".{v.microsecond:06d}Z")
 
 
 metadata = MetaData()
@@ -100,10 +120,27 @@ entries = Table(
     Column("content", Text, nullable=False),
     Column("image", Text),
     Column("content_hash", String(80), nullable=False),
+    # The feed's own date when it was implausible and so not used (normalize/dates.py), and why.
+    Column("feed_date", UTCDateTime),
+    Column("warning", Text),
     UniqueConstraint("feed_id", "identity", name="uq_entries_identity"),
 )
 Index("ix_entries_published", entries.c.published)
 Index("ix_entries_feed_published", entries.c.feed_id, entries.c.published)
+
+# Stored entries the last publish could not read or render, so `feedstation status` can list them.
+# Replaced as a whole by every publish; the entry_id has no foreign key, since the row it names
+# may be the broken one.
+skipped_entries = Table(
+    "skipped_entries",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("feed_id", Integer, ForeignKey("feeds.id", ondelete="CASCADE")),
+    Column("entry_id", Integer),
+    Column("identity", Text, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("noticed_at", UTCDateTime, nullable=False),
+)
 
 schema_version = Table(
     "schema_version",
@@ -118,10 +155,34 @@ def _add_feed_warning(conn: Connection) -> None:
     conn.execute(text("ALTER TABLE feeds ADD COLUMN warning TEXT"))
 
 
+_DATE_COLUMNS = {
+    "entries": ("published", "updated", "first_seen", "last_seen"),
+    "feeds": ("failing_since", "last_fetched_at", "last_success_at", "next_attempt_at"),
+}
+
+
+def _entry_date_warnings(conn: Connection) -> None:
+    """Entries keep an implausible feed date and its warning; years are padded to four digits.
+
+    Versions before 3 wrote years below 1000 unpadded (`103-12-13T…`), which sorted wrongly and
+    could not be read back; prefixing zeros makes them the text every later version writes.
+    """
+    conn.execute(text("ALTER TABLE entries ADD COLUMN feed_date VARCHAR(32)"))
+    conn.execute(text("ALTER TABLE entries ADD COLUMN warning TEXT"))
+    skipped_entries.create(conn, checkfirst=True)
+    for table, columns in _DATE_COLUMNS.items():
+        for column in columns:
+            for digits in (1, 2, 3):
+                pattern = "_" * digits + "-%"  # LIKE, not GLOB: portable to PostgreSQL
+                conn.execute(text(f"UPDATE {table} SET {column} = :pad || {column} "
+                                  f"WHERE {column} LIKE :pattern"),
+                             {"pad": "0" * (4 - digits), "pattern": pattern})
+
+
 # Append-only: UPGRADES[N] brings the schema from version N-1 to N. Never edit a released one.
 # A new database is created straight at the latest version from `metadata` (and stamped so);
 # the upgrades are for databases made by an older feedstation. Version 1 is the first schema.
-UPGRADES = {2: _add_feed_warning}
+UPGRADES = {2: _add_feed_warning, 3: _entry_date_warnings}
 LATEST = max(UPGRADES, default=1)
 
 
@@ -132,7 +193,7 @@ def migrate(engine: Engine) -> int:
         schema_version.create(conn, checkfirst=True)
         current = conn.execute(text("SELECT COALESCE(MAX(version), 0) FROM schema_version")).scalar_one()
         if current == 0:
-            metadata.create_all(conn, tables=[feeds, entries])
+            metadata.create_all(conn, tables=[feeds, entries, skipped_entries])
             conn.execute(schema_version.insert().values(version=latest, applied_at=datetime.now(timezone.utc)))
             return latest
     if current > latest:

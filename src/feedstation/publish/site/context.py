@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from selectolax.lexbor import LexborHTMLParser
 
 from feedstation.models import SiteSettings, StoredEntry
+from feedstation.normalize.html import force_attributes
 from feedstation.publish.site import paths
 
 EXCERPT_CHARS = 140
@@ -18,11 +19,9 @@ _SPACES = re.compile(r"\s+")
 # Block ends become spaces so "<p>a.</p><p>B</p>" reads "a. B", while inline tags add
 # nothing ("<code>zsh</code>." stays "zsh.") — Chinese text has no spaces to lose.
 _BLOCK_END = re.compile(r"(</(?:p|div|li|h[1-6]|blockquote|pre|tr|td|th|dd|dt|figcaption)\s*>|<br\s*/?>)", re.I)
-# The store's HTML is nh3 output, so every image starts with exactly `<img `: adding fixed
-# attributes in front is safe and far cheaper than re-parsing 20k bodies. The first
-# occurrence of an attribute wins in HTML, so a feed's own `loading=eager` cannot undo it.
-_IMG_TAG = re.compile(r"<img\b", re.IGNORECASE)
-_LAZY_IMG = '<img loading="lazy" decoding="async" referrerpolicy="no-referrer"'
+# The store's HTML is nh3 output that already carries loading/referrerpolicy; force_attributes
+# sets the site's set once per image (issue 11: prefixing them gave every <img> both twice).
+_LAZY_IMG = {"img": ' loading="lazy" decoding="async" referrerpolicy="no-referrer"'}
 
 
 @dataclass(frozen=True)
@@ -41,7 +40,7 @@ class Item:
     def content(self) -> str:
         """Sanitised HTML with lazy, no-referrer images; made when its page renders, so the
         context does not hold a second copy of every body."""
-        return _IMG_TAG.sub(_LAZY_IMG, self.entry.content or self.entry.summary)
+        return force_attributes(self.entry.content or self.entry.summary, _LAZY_IMG)
 
     @property
     def iso(self) -> str:

@@ -1,0 +1,169 @@
+"""Stored rows back into StoredEntry for publishing: each row is checked on its own, and one that
+cannot be read is skipped and reported (feed, identity, reason) instead of stopping the site.
+
+Publishing must not depend on every stored row being perfect (issue 11): a row written by an
+older feedstation, edited by hand or by another tool can hold a date that does not parse, a NULL
+where a value belongs, a BLOB or a number in a text column, bytes that are not UTF-8, or a title
+of megabytes. Columns are therefore read raw (dates as text, text leniently decoded) and turned
+into values here, one row at a time.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+
+from sqlalchemy import Select, Text, select, type_coerce
+from sqlalchemy.engine import Connection, Row
+
+from feedstation.models import SkippedEntry, StoredEntry
+from feedstation.store.schema import entries, feeds, parse_utc_text
+
+log = logging.getLogger(__name__)
+
+# Normalised titles are one line of plain text; a title this long can only be a broken row,
+# and it would be repeated on every list page, feed and search shard the entry appears in.
+MAX_TITLE_CHARS = 65_536
+_REQUIRED_TEXT = ("identity", "title", "summary", "content", "content_hash")
+_OPTIONAL_TEXT = ("link", "author", "image")
+_REQUIRED_DATES = ("published", "first_seen", "last_seen")
+_DATE_COLUMNS = (*_REQUIRED_DATES, "updated")
+
+
+class Unreadable(Exception):
+    """One stored row that cannot become a StoredEntry; the message says which column and why."""
+
+
+class SkippedRows:
+    """Rows skipped by the readers of one publish; the site and the Hexo export read the same rows."""
+
+    def __init__(self) -> None:
+        self._rows: dict[tuple[int | None, str], SkippedEntry] = {}
+
+    def add(self, skipped: SkippedEntry) -> None:
+        self._rows.setdefault((skipped.entry_id, skipped.identity), skipped)
+
+    @property
+    def rows(self) -> tuple[SkippedEntry, ...]:
+        return tuple(sorted(self._rows.values(), key=lambda s: (s.feed, s.entry_id or 0)))
+
+
+def entries_query(*, active_only: bool) -> Select:
+    """Every entry with its tree, newest first (ties broken by id); dates come back as raw text."""
+    columns = [type_coerce(c, Text).label(c.name) if c.name in _DATE_COLUMNS else c
+               for c in entries.c if c.name not in ("feed_date", "date_from_feed", "warning")]
+    query = (select(*columns, feeds.c.category, feeds.c.site, feeds.c.channel)
+             .join(feeds, feeds.c.id == entries.c.feed_id)
+             .order_by(entries.c.published.desc(), entries.c.id.desc()))
+    return query.where(feeds.c.active.is_(True)) if active_only else query
+
+
+def read_entries(conn: Connection, query: Select, on_skip) -> Iterator[StoredEntry]:
+    """StoredEntry for each readable row of `query`; `on_skip(SkippedEntry)` for each other one."""
+    with lenient_text(conn):
+        for row in conn.execute(query.execution_options(yield_per=2000)):
+            try:
+                yield stored_entry(row)
+            except Unreadable as exc:
+                skipped = SkippedEntry(feed_id=row.feed_id, feed=_feed_label(row), entry_id=row.id,
+                                       identity=shown(row.identity), reason=str(exc))
+                log.info("%s", skipped.line())
+                on_skip(skipped)
+
+
+def stored_entry(row: Row) -> StoredEntry:
+    """One row as a StoredEntry, or Unreadable naming the first column that is not usable."""
+    values = {name: _text(row, name, required=True) for name in _REQUIRED_TEXT}
+    values.update({name: _text(row, name, required=False) for name in _OPTIONAL_TEXT})
+    values.update({name: _date(row, name, required=True) for name in _REQUIRED_DATES})
+    values["updated"] = _date(row, "updated", required=False)
+    for name in ("category", "site", "channel"):
+        values[name] = _text(row, name, required=True)
+    if not values["identity"].strip():
+        raise Unreadable("identity is empty")
+    if len(values["title"]) > MAX_TITLE_CHARS:
+        raise Unreadable(f"title is {len(values['title']):,} characters long (at most {MAX_TITLE_CHARS:,} "
+                         "can be published)")
+    return StoredEntry(id=row.id, feed_id=row.feed_id, **values)
+
+
+def _text(row: Row, name: str, *, required: bool) -> str | None:
+    value = getattr(row, name)
+    if value is None:
+        if required:
+            raise Unreadable(f"{name} is NULL")
+        return None
+    if isinstance(value, bytes | memoryview):
+        raise Unreadable(f"{name} is binary data (a BLOB), not text")
+    if not isinstance(value, str):
+        raise Unreadable(f"{name} is a {type(value).__name__} ({shown(value)}), not text")
+    if _has_surrogates(value):
+        raise Unreadable(f"{name} is not valid UTF-8 ({shown(value)!r})")
+    return value
+
+
+def _date(row: Row, name: str, *, required: bool) -> datetime | None:
+    value = getattr(row, name)
+    if value is None and not required:
+        return None
+    if value is None:
+        raise Unreadable(f"{name} is NULL")
+    try:
+        return parse_utc_text(value)
+    except ValueError:
+        raise Unreadable(f"{name} is not a date: {shown(value)!r}") from None
+
+
+def _feed_label(row: Row) -> str:
+    parts = [getattr(row, name) for name in ("category", "site", "channel")]
+    if all(isinstance(p, str) and not _has_surrogates(p) for p in parts):
+        return " › ".join(parts)
+    return f"feed {row.feed_id}"
+
+
+def shown(value: object, limit: int = 120) -> str:
+    """A value as valid, short text for a report (invalid UTF-8 shown as U+FFFD)."""
+    if isinstance(value, memoryview):
+        value = bytes(value)
+    if isinstance(value, bytes):
+        text = value.decode("utf-8", "replace")
+    elif isinstance(value, str):
+        text = value.encode("utf-8", "surrogateescape").decode("utf-8", "replace") if _has_surrogates(value) else value
+    else:
+        text = repr(value)
+    return text if len(text) <= limit else text[:limit] + f"… ({len(text):,} characters)"
+
+
+def _has_surrogates(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def _decode_leniently(raw: bytes) -> str:
+    # Invalid bytes become lone surrogates, which no normalised text contains (clean_text drops
+    # them), so a row holding them is recognised and skipped instead of aborting the query.
+    return raw.decode("utf-8", "surrogateescape")
+
+
+@contextmanager
+def lenient_text(conn: Connection) -> Iterator[None]:
+    """On SQLite, decode TEXT values that are not UTF-8 instead of failing the whole query.
+
+    pysqlite raises OperationalError ("Could not decode to UTF-8") while stepping the cursor,
+    which ends the iteration for every later row too. Other engines validate encodings on write.
+    """
+    if conn.dialect.name != "sqlite":
+        yield
+        return
+    dbapi = conn.connection.dbapi_connection
+    previous = dbapi.text_factory
+    dbapi.text_factory = _decode_leniently
+    try:
+        yield
+    finally:
+        dbapi.text_factory = previous

@@ -1,0 +1,115 @@
+"""Issue 11 property: random hostile-but-valid feeds through `run` always exit 0, publish every entry,
+store no duplicates, and a re-fetch finds the same identities.
+
+Every generated item differs from every other in exactly the fields hypothesis picked (a unique
+marker sits in one random field: title, author, description or enclosure), and some items are
+repeated byte for byte, which must merge. Dates range over years 1–9999 and the far future.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from datetime import datetime, timezone
+from email.utils import format_datetime
+from html import escape
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from feedstation.cli import main
+from feedstation.store import Store
+from tests.hostile.support import posts, write_config
+from tests.loopback import LoopbackServer
+
+# Characters XML 1.0 allows (so the feed stays valid), weighted towards the troublesome ones.
+XML_TEXT = st.text(
+    alphabet=st.one_of(st.sampled_from("<>&\"' \t\n;:/\\{}%#@!`$~*"), st.sampled_from("知乎热榜中文😀\u200b\u202e\ufeff"),
+                       st.characters(min_codepoint=0x20, max_codepoint=0xD7FF)),
+    max_size=40,
+)
+HTML_BITS = st.sampled_from([
+    "<script>alert(1)</script>", '<img src="https://img.example.com/a.png" onerror="alert(1)" loading="eager">',
+    '<p style="color: red; position: fixed; background: url(javascript:alert(1))">s</p>',
+    '<a href="javascript:alert(1)">x</a>', "<![CDATA[ nested ]]>", "&amp;lt;b&amp;gt;", "<!-- c -->", "",
+    '<svg onload="alert(1)"></svg>', "<b>{{ nunjucks }}</b>", "---\ntitle: x\n---",
+])
+DATES = st.one_of(
+    st.none(),
+    st.datetimes(min_value=datetime(1, 1, 1), max_value=datetime(9999, 12, 31), timezones=st.just(timezone.utc)),
+    st.sampled_from([datetime(2099, 1, 1, tzinfo=timezone.utc), datetime(1970, 1, 1, tzinfo=timezone.utc),
+                     datetime(103, 12, 13, 18, 30, 2, tzinfo=timezone.utc)]),
+)
+
+
+@st.composite
+def items(draw, index: int) -> str:
+    marker = f"m{index}q"
+    where = draw(st.sampled_from(["title", "author", "description", "enclosure"]))
+    parts = []
+    title = draw(st.one_of(st.none(), XML_TEXT))
+    if where == "title" or title is not None:
+        parts.append(f"<title>{escape((title or '') + (' ' + marker if where == 'title' else ''))}</title>")
+    if draw(st.booleans()):
+        parts.append(f"<guid isPermaLink='false'>guid-{index}</guid>")
+    if draw(st.booleans()):
+        parts.append(f"<link>https://example.com/{index}/{escape(draw(XML_TEXT)).replace(' ', '%20')}</link>")
+    author = draw(st.one_of(st.none(), XML_TEXT))
+    if where == "author" or author is not None:
+        parts.append(f"<author>{escape((author or '') + (' ' + marker if where == 'author' else ''))}</author>")
+    when = draw(DATES)
+    if when is not None:
+        # Atom-style ISO in dc:date for years RFC 822 cannot spell; RFC 822 pubDate otherwise.
+        if when.year >= 1900:
+            parts.append(f"<pubDate>{format_datetime(when, usegmt=True)}</pubDate>")
+        else:
+            parts.append(f"<dc:date>{when.year:04d}-{when:%m-%dT%H:%M:%S}Z</dc:date>")
+    body = draw(XML_TEXT) + draw(HTML_BITS) + (f"<p>{marker}</p>" if where == "description" else "")
+    if body.strip() or draw(st.booleans()):
+        parts.append(f"<description>{escape(body)}</description>")
+    if where == "enclosure" or draw(st.booleans()):
+        name = marker if where == "enclosure" else f"shared{draw(st.integers(0, 2))}"
+        parts.append(f'<enclosure url="https://media.example.com/{name}.mp3" type="audio/mpeg" length="1"/>')
+    return "<item>" + "".join(draw(st.permutations(parts))) + "</item>"
+
+
+@st.composite
+def feeds(draw) -> tuple[bytes, int]:
+    count = draw(st.integers(1, 5))
+    unique = [draw(items(i)) for i in range(count)]
+    repeats = draw(st.lists(st.sampled_from(unique), max_size=2))
+    order = draw(st.permutations(unique + repeats))
+    body = ('<?xml version="1.0" encoding="utf-8"?><rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/">'
+            f"<channel><title>{escape(draw(XML_TEXT))}</title><link>https://example.com/</link>"
+            + "".join(order) + "</channel></rss>")
+    return body.encode("utf-8"), count
+
+
+@pytest.fixture(scope="module")
+def server():
+    yield from LoopbackServer.fixture()
+
+
+@pytest.mark.slow
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(feeds())
+def test_random_hostile_feeds_always_publish_every_entry_once(server, feed):
+    body, distinct = feed
+    server.serve("/random.xml", body)
+    with tempfile.TemporaryDirectory() as folder:
+        folder = Path(folder)
+        config = str(write_config(folder, {"随机": {"站": {"频道": server.url("/random.xml")}}}))
+        first = CliRunner().invoke(main, ["run", "--config", config], env={"COLUMNS": "250"})
+        assert first.exit_code == 0, first.output[-3000:]
+        with Store.open(folder / "fs.db") as store:
+            identities = sorted(e.identity for e in store.iter_entries())
+        assert len(identities) == distinct, body.decode()  # distinct items apart, repeated ones merged
+        assert len(posts(folder / "posts")) == distinct
+        assert len(list((folder / "public" / "item").rglob("*.html"))) == distinct
+        again = CliRunner().invoke(main, ["run", "--config", config, "--force"], env={"COLUMNS": "250"})
+        assert again.exit_code == 0, again.output[-3000:]
+        assert "0 new items, 0 updated" in again.output
+        with Store.open(folder / "fs.db") as store:
+            assert sorted(e.identity for e in store.iter_entries()) == identities

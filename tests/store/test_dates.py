@@ -1,0 +1,57 @@
+"""Stored dates round-trip for every year 1–9999 and sort as text in time order (issue 11)."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime, timedelta, timezone
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sqlalchemy import text
+
+from feedstation.models import Entry, FeedMeta, Fetched, FetchStatus, Source
+from feedstation.store import Store
+from feedstation.store.schema import _iso_utc, parse_utc_text
+
+SOURCE = Source("c", "s", "ch", "https://example.com/feed")
+NOW = datetime(2024, 1, 1, tzinfo=timezone.utc)
+UTC_DATETIMES = st.datetimes(min_value=datetime(1, 1, 1), max_value=datetime(9999, 12, 31, 23, 59, 59),
+                             timezones=st.just(timezone.utc))
+
+
+@settings(max_examples=300, deadline=None)
+@given(UTC_DATETIMES, UTC_DATETIMES)
+def test_every_year_round_trips_and_text_order_is_time_order(a, b):
+    assert parse_utc_text(_iso_utc(a)) == a
+    assert (_iso_utc(a) < _iso_utc(b)) == (a < b)
+
+
+def test_year_103_is_written_zero_padded():
+    assert _iso_utc(datetime(103, 12, 13, 18, 30, 2, tzinfo=timezone.utc)) == "0103-12-13T18:30:02.000000Z"
+
+
+def test_older_unpadded_text_is_still_read():
+    assert parse_utc_text("103-12-13T18:30:02.000000Z") == datetime(103, 12, 13, 18, 30, 2, tzinfo=timezone.utc)
+    assert parse_utc_text("2024-01-01 10:00:00") == datetime(2024, 1, 1, 10, tzinfo=timezone.utc)
+
+
+def test_migration_3_pads_years_an_older_version_wrote_unpadded(tmp_path):
+    path = tmp_path / "v2.db"
+    with Store.open(path) as store:
+        fid = store.sync_feeds([SOURCE])[SOURCE.tree]
+        entries = [Entry(identity=i, title=i, link=None, author=None, published=when, updated=None, summary="",
+                         content="<p>x</p>", image=None, content_hash=i)
+                   for i, when in (("new", NOW - timedelta(days=1)), ("old", datetime(2020, 1, 1, tzinfo=timezone.utc)))]
+        store.record_success(fid, Fetched(source=SOURCE, status=FetchStatus.OK), FeedMeta(), entries, NOW)
+    raw = sqlite3.connect(path)  # what feedstation ≤ schema 2 wrote for a year-103 date
+    raw.execute("UPDATE entries SET published = '103-12-13T18:30:02.000000Z' WHERE identity = 'old'")
+    raw.execute("ALTER TABLE entries DROP COLUMN feed_date")
+    raw.execute("ALTER TABLE entries DROP COLUMN warning")
+    raw.execute("DROP TABLE skipped_entries")
+    raw.execute("UPDATE schema_version SET version = 2")
+    raw.commit()
+    raw.close()
+    with Store.open(path) as store, store.engine.connect() as conn:
+        assert conn.execute(text("SELECT published FROM entries WHERE identity = 'old'")).scalar() == \
+            "0103-12-13T18:30:02.000000Z"
+        assert [e.identity for e in store.iter_entries()] == ["new", "old"]  # newest first, as text sorts
