@@ -13,7 +13,7 @@ _BOMS = (b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff", b"\xef\xbb\xbf", b"\xff\xfe",
 _HEAD_BYTES = 4096
 _PROLOG_LIMIT = 1 << 20
 _PROLOG = re.compile(rb"(?:\s+|<\?.*?\?>|<!--.*?-->|<!DOCTYPE(?:[^\[>]|\[.*?\])*>)*", re.S | re.I)
-_ROOT = re.compile(rb"<\s*(?:[A-Za-z_][\w.-]*:)?(rss|feed|RDF|html|HTML|Html)\b")
+_ROOT = re.compile(rb"<\s*(?:[A-Za-z_][\w.-]*:)?(rss|feed|RDF|opml|html|HTML|Html)\b")
 
 
 def _ascii_head(body: bytes) -> bytes:
@@ -30,7 +30,7 @@ def _ascii_head(body: bytes) -> bytes:
 
 
 def detect_format(body: bytes) -> str | None:
-    """Return "rss", "atom", "rdf", "json" or "html" for what the bytes look like; None if unknown."""
+    """Return "rss", "atom", "rdf", "json", "opml" or "html" for what the bytes look like; None if unknown."""
     head = _ascii_head(body)
     if not head:
         return None
@@ -42,7 +42,12 @@ def detect_format(body: bytes) -> str | None:
     if match is None:
         return None
     root = match.group(1).lower()
-    return {"rss": "rss", "feed": "atom", "rdf": "rdf"}.get(root.decode(), "html")
+    return {"rss": "rss", "feed": "atom", "rdf": "rdf", "opml": "opml"}.get(root.decode(), "html")
+
+
+def is_opml(body: bytes) -> bool:
+    """True for an OPML subscription list (fetched as a list of sources, never parsed as a feed)."""
+    return detect_format(body) == "opml"
 
 
 def looks_like_feed(body: bytes) -> bool:
