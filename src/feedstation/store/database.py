@@ -15,6 +15,7 @@ from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from feedstation import schedule
 from feedstation.errors import StoreError
 from feedstation.models import Entry, FeedHealth, FeedMeta, FeedState, Fetched, Source, StoredEntry
+from feedstation.normalize.identity import IMPORTED_POST_PREFIX, imported_post_identity
 from feedstation.store.engine import create_store_engine
 from feedstation.store.schema import entries, feeds, migrate
 
@@ -134,6 +135,30 @@ class Store:
                 last_fetched_at=now, served_by=served_by,
                 next_attempt_at=schedule.next_attempt_after_failure(failures, now, retry_after)))
 
+    def import_entries(self, feed_id: int, imported: list[Entry], now: datetime) -> list[tuple[str, bool]]:
+        """Store entries read from outside (existing Hexo posts) in one transaction.
+
+        An item of the feed with the same title and date that is already stored *is* that
+        entry, so nothing is stored twice. Returns, per input, the identity the item is
+        stored under and whether it is new.
+        """
+        results: list[tuple[str, bool]] = []
+        fresh: list[Entry] = []
+        with self._begin() as conn:
+            for entry in imported:
+                found = conn.execute(select(entries.c.identity).where(
+                    entries.c.feed_id == feed_id, entries.c.published == entry.published,
+                    entries.c.title == entry.title).limit(1)).first()
+                if found is not None:
+                    results.append((found.identity, False))
+                elif any(e.identity == entry.identity for e in fresh):
+                    results.append((entry.identity, False))
+                else:
+                    results.append((entry.identity, True))
+                    fresh.append(entry)
+            _upsert_entries(conn, feed_id, fresh, now)
+        return results
+
     def health(self) -> list[FeedHealth]:
         counts = select(entries.c.feed_id, func.count().label("n")).group_by(entries.c.feed_id).subquery()
         query = (select(feeds, func.coalesce(counts.c.n, 0).label("entry_count"))
@@ -231,6 +256,8 @@ def _upsert_entries(conn: Connection, feed_id: int, new_entries: list[Entry], no
     if not unique:
         return (0, 0)
     existing = dict(conn.execute(_EXISTING, {"b_feed": feed_id, "b_ids": list(unique)}).all())
+    if len(existing) < len(unique):
+        existing.update(_adopt_imported(conn, feed_id, [e for i, e in unique.items() if i not in existing]))
     inserts, changes, seen = [], [], []
     for identity, entry in unique.items():
         if identity not in existing:
@@ -246,6 +273,26 @@ def _upsert_entries(conn: Connection, feed_id: int, new_entries: list[Entry], no
     if seen:
         conn.execute(_TOUCH, {"b_feed": feed_id, "b_ids": seen, "b_now": now})
     return (len(inserts), len(changes))
+
+
+def _adopt_imported(conn: Connection, feed_id: int, new: list[Entry]) -> dict[str, str]:
+    """Give an imported post's row (identity from title + date) to the feed's item of that title and date.
+
+    Returns {new identity: old content hash} for the rows taken over, so the caller
+    updates them like changed entries. One indexed SELECT per feed with new items.
+    """
+    wanted = {imported_post_identity(e.title, e.published): e for e in new
+              if e.published is not None and not e.identity.startswith(IMPORTED_POST_PREFIX)}
+    if not wanted:
+        return {}
+    rows = conn.execute(_EXISTING, {"b_feed": feed_id, "b_ids": list(wanted)}).all()
+    adopted = {}
+    for old_identity, old_hash in rows:
+        entry = wanted[old_identity]
+        conn.execute(update(entries).where(entries.c.feed_id == feed_id, entries.c.identity == old_identity)
+                     .values(identity=entry.identity))
+        adopted[entry.identity] = old_hash
+    return adopted
 
 
 def _entry_row(feed_id: int, entry: Entry, now: datetime) -> dict:
