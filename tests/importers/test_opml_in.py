@@ -198,3 +198,22 @@ def test_an_opml_list_given_as_one_channel_fails_with_a_message_that_says_where_
         (report,) = pipeline.fetch_all(cfg, store).reports
     assert report.status == "error"
     assert "is an OPML list of feeds, not one feed: give its location in place of a site" in report.error
+
+
+def test_import_opml_from_a_url_goes_through_the_fetcher_and_refuses_local_locations(tmp_path):
+    config = tmp_path / "feedstation.yaml"
+    config.write_text("fetch: {allow_private_addresses: true, retries: 0}\nsources:\n  手写:\n    站:\n"
+                      "      A: https://example.org/a.xml\n", encoding="utf-8")
+    with LoopbackServer() as server:
+        server.serve("/hostile.opml", body=(OPML / "hostile.opml").read_bytes())
+        result = CliRunner().invoke(main, ["import", "opml", server.url("/hostile.opml"), "--merge",
+                                           "--config", str(config)], catch_exceptions=False)
+        assert server.requests_to("/hostile.opml")[0].headers["User-Agent"].startswith("feedstation/")
+        missing = CliRunner().invoke(main, ["import", "opml", server.url("/nope.opml"), "--merge", "--config", str(config)])
+    output = " ".join(result.output.split())
+    assert result.exit_code == 0, result.output
+    assert "refused the local location 'file:///etc/passwd' in an OPML list from the web" in output
+    assert "/etc/shadow" in output
+    urls = {s.url for s in load_config(config).sources()}
+    assert urls == {"https://example.org/a.xml", "https://example.org/good.xml", "https://example.org/other.xml"}
+    assert missing.exit_code != 0 and "could not download the OPML list" in missing.output and "404" in missing.output
