@@ -37,6 +37,7 @@ class Store:
 
     def __init__(self, engine: Engine):
         self.engine = engine
+        self._import_feeds: set[int] | None = None  # feeds holding imported Hexo posts (see _adopt_imported)
 
     @classmethod
     def open(cls, target: str | Path) -> "Store":
@@ -103,8 +104,9 @@ class Store:
         Validators saved without their entries would make the next 304 lose those entries
         for good, so they commit together or not at all. Returns (new, updated) counts.
         """
+        adopt = feed_id in self._feeds_with_imports()
         with self._begin() as conn:
-            counts = _upsert_entries(conn, feed_id, new_entries, now)
+            counts = _upsert_entries(conn, feed_id, new_entries, now, adopt_imported=adopt)
             _fault_point("between_entries_and_validators")
             conn.execute(_FEED_OK, {
                 "b_id": feed_id, "b_etag": fetched.etag, "b_last_modified": fetched.last_modified,
@@ -157,7 +159,18 @@ class Store:
                     results.append((entry.identity, True))
                     fresh.append(entry)
             _upsert_entries(conn, feed_id, fresh, now)
+        if fresh:
+            self._feeds_with_imports().add(feed_id)
         return results
+
+    def _feeds_with_imports(self) -> set[int]:
+        """Feeds with imported posts not yet matched by a fetched item: one scan per Store, so
+        other feeds pay nothing for the matching."""
+        if self._import_feeds is None:
+            with self.engine.connect() as conn:
+                self._import_feeds = set(conn.execute(select(entries.c.feed_id).distinct().where(
+                    entries.c.identity.like(IMPORTED_POST_PREFIX + "%"))).scalars())
+        return self._import_feeds
 
     def health(self) -> list[FeedHealth]:
         counts = select(entries.c.feed_id, func.count().label("n")).group_by(entries.c.feed_id).subquery()
@@ -249,14 +262,15 @@ _FEED_OK = update(feeds).where(feeds.c.id == bindparam("b_id")).values(
     next_attempt_at=bindparam("b_next_attempt_at"))
 
 
-def _upsert_entries(conn: Connection, feed_id: int, new_entries: list[Entry], now: datetime) -> tuple[int, int]:
+def _upsert_entries(conn: Connection, feed_id: int, new_entries: list[Entry], now: datetime, *,
+                    adopt_imported: bool = False) -> tuple[int, int]:
     unique: dict[str, Entry] = {}
     for entry in new_entries:
         unique.setdefault(entry.identity, entry)  # a feed listing one id twice keeps the first
     if not unique:
         return (0, 0)
     existing = dict(conn.execute(_EXISTING, {"b_feed": feed_id, "b_ids": list(unique)}).all())
-    if len(existing) < len(unique):
+    if adopt_imported and len(existing) < len(unique):
         existing.update(_adopt_imported(conn, feed_id, [e for i, e in unique.items() if i not in existing]))
     inserts, changes, seen = [], [], []
     for identity, entry in unique.items():
