@@ -128,3 +128,20 @@ def test_import_then_export_owns_the_posts_and_the_feed_serving_them_again_makes
         assert len(seed_files) == 1 and "fresh " in seed_files[0].read_text(encoding="utf-8")
         assert untouched_files(posts) == before
         assert (posts / MANIFEST_NAME).exists()
+
+
+def test_posts_imported_after_the_feed_already_served_them_are_not_stored_or_written_twice(tmp_path):
+    with LoopbackServer() as server:
+        config, posts = make_site(tmp_path, server.url(""))
+        server.serve("/zhihu/hotlist", body=zhihu_feed((SEED_TITLE, "https://www.zhihu.com/question/1", SEED_DATE)))
+        runner = CliRunner()
+        assert runner.invoke(main, ["fetch", "--config", str(config)], catch_exceptions=False).exit_code == 0
+        result = runner.invoke(main, ["import", "hexo", str(posts), "--config", str(config)], catch_exceptions=False)
+        output = " ".join(result.output.split())
+        assert "Imported 2 posts" in output and "(1 already stored)" in output
+        assert runner.invoke(main, ["export", "hexo", "--config", str(config)], catch_exceptions=False).exit_code == 0
+    cfg = load_config(config)
+    with Store.open(cfg.storage) as store:
+        assert sorted(e.title for e in store.iter_entries()) == sorted([SEED_TITLE, "It's {braces}"])
+    seed_files = [p for p in posts.rglob("*.md") if SEED_TITLE[:10] in p.name]
+    assert len(seed_files) == 1 and "fresh " in seed_files[0].read_text(encoding="utf-8")

@@ -88,8 +88,8 @@ def rsshub_page_command(config_file: Path, user_config: Path | None, output: Pat
 
         notes += check_against_catalog(placed.feeds, load_catalog(catalog_file))
     except CatalogError as exc:
-        catalog_line = (f"routes not checked against RSSHub's route catalog ({catalog_file}): {exc}; then import "
-                        "again (with --catalog) to find the routes that no longer exist")
+        catalog_line = (f"routes not checked against RSSHub's route catalog ({catalog_file}): {exc}; then run this "
+                        "import again (with --force) to find the routes that no longer exist")
     header = [f"feedstation config imported from {config_file.name}"
               + (f" and {user_config.name}" if user_config else "") + " by `feedstation import rsshub-page`.",
               "Each leaf's comment names the input line it came from; see the end of the file for what was left out."]
