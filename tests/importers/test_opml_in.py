@@ -217,3 +217,12 @@ def test_import_opml_from_a_url_goes_through_the_fetcher_and_refuses_local_locat
     urls = {s.url for s in load_config(config).sources()}
     assert urls == {"https://example.org/a.xml", "https://example.org/good.xml", "https://example.org/other.xml"}
     assert missing.exit_code != 0 and "could not download the OPML list" in missing.output and "404" in missing.output
+
+
+def test_import_of_a_list_with_no_usable_feed_writes_nothing_and_fails(tmp_path):
+    out = tmp_path / "feedstation.yaml"
+    bad = tmp_path / "bad.opml"
+    bad.write_bytes(b"<rss/>")
+    result = CliRunner().invoke(main, ["import", "opml", str(bad), "-o", str(out)])
+    assert result.exit_code == 4 and not out.exists()
+    assert "the root element is <rss>, not <opml>" in result.output and "lists no feed" in result.output

@@ -96,6 +96,9 @@ def rsshub_page_command(config_file: Path, user_config: Path | None, output: Pat
     footer = [str(n) for n in notes if n.kind in ("param", "skipped")]
     if footer:
         footer.insert(0, "Not imported (fill these in and add them by hand):")
+    if not placed.feeds:
+        print_report(output, placed.feeds, notes, noun="routes", wrote=False)
+        raise FeedstationError(f"{config_file} has no enabled route that could be imported; {output} was not written")
     text = render_new_config(placed.feeds, header=header, instances=instances, footer=footer)
     save_config_text(output, text)
     print_report(output, placed.feeds, notes, noun="routes")
@@ -141,11 +144,12 @@ def opml_command(location: str, output: Path | None, merge: bool, force: bool, c
         _refuse_overwrite(target, force)
         placed = place_feeds(read.feeds)
         header = [f"feedstation config imported from {location} by `feedstation import opml`."]
-        save_config_text(target, render_new_config(placed.feeds, header=header, hexo_output=None))
+        if placed.feeds:
+            save_config_text(target, render_new_config(placed.feeds, header=header, hexo_output=None))
     notes += placed.notes
-    print_report(target, placed.feeds, notes, noun="feeds")
-    if not read.feeds and notes:
-        raise SystemExit(1)
+    print_report(target, placed.feeds, notes, noun="feeds", wrote=bool(placed.feeds))
+    if not read.feeds:
+        raise FeedstationError(f"{location} lists no feed that could be imported; {target} was not changed")
 
 
 @import_group.command("hexo", short_help="Import existing Hexo posts (reference format) as history.")
@@ -184,9 +188,11 @@ def hexo_command(posts_dir: Path, config_path: Path | None) -> None:
                            "imported items there and leaves this folder as it is", style="yellow"))
 
 
-def print_report(target: Path, feeds: Sequence[ImportedFeed], notes: Sequence[ImportNote], *, noun: str) -> None:
+def print_report(target: Path, feeds: Sequence[ImportedFeed], notes: Sequence[ImportNote], *, noun: str,
+                 wrote: bool = True) -> None:
     counts = Counter(feed.category for feed in feeds)
-    console.print(Text(f"Wrote {target}: {len(feeds)} {noun} imported in {len(counts)} categories"))
+    verb = "Wrote" if wrote else "Did not write"
+    console.print(Text(f"{verb} {target}: {len(feeds)} {noun} imported in {len(counts)} categories"))
     for category, count in counts.items():
         console.print(Text(f"  {category}: {count}"))
     groups: dict[str, list[ImportNote]] = {}
