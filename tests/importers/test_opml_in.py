@@ -226,3 +226,10 @@ def test_import_of_a_list_with_no_usable_feed_writes_nothing_and_fails(tmp_path)
     result = CliRunner().invoke(main, ["import", "opml", str(bad), "-o", str(out)])
     assert result.exit_code == 4 and not out.exists()
     assert "the root element is <rss>, not <opml>" in result.output and "lists no feed" in result.output
+
+
+def test_a_whole_sources_tree_can_be_one_opml_list(tmp_path):
+    (tmp_path / "subs.opml").write_bytes((OPML / "miniflux.opml").read_bytes())
+    (tmp_path / "feedstation.yaml").write_text("sources: subs.opml\n", encoding="utf-8")
+    cfg = load_config(tmp_path / "feedstation.yaml")
+    assert [(s.tree, s.url) for s in cfg.sources()] == READERS["miniflux.opml"]
