@@ -14,7 +14,7 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from feedstation.errors import ConfigError
 from feedstation.models import FetchSettings, SiteSettings, Source
-from feedstation.source_tree import TreeError, parse_diy, parse_tree
+from feedstation.source_tree import OpmlGraft, TreeError, parse_diy, parse_tree
 
 DEFAULT_CONFIG = "feedstation.yaml"
 DEFAULT_USER_AGENT = "feedstation/0.1 (+https://pypi.org/project/feedstation/)"
@@ -117,14 +117,14 @@ class ConfigModel(_Section):
     output: OutputSection = Field(default_factory=OutputSection)
     hexo: HexoSection = Field(default_factory=HexoSection)
     retention: RetentionSection = Field(default_factory=RetentionSection)
-    sources: dict[str, Any] | None = Field(None, description="the tree: category → site → channel → feed")
+    sources: dict[str, Any] | str | None = Field(None, description="the tree: category → site → channel → feed (or an OPML list's location)")
     diy: list[Any] | None = Field(None, description="the reference's flat list of {categories, source_parent, source_child, link}")
 
 
 class Config:
     """A loaded, validated config with paths resolved against the config file's folder."""
 
-    def __init__(self, path: Path, model: ConfigModel, tree_sources: list[Source]):
+    def __init__(self, path: Path, model: ConfigModel, tree_sources: list[Source | OpmlGraft]):
         self.path = path
         self.base_dir = path.parent
         self.model = model
@@ -158,17 +158,31 @@ class Config:
         name = self.storage.name if isinstance(self.storage, Path) else "feedstation"
         return self.data_dir / f"{name}.lock"
 
-    def sources(self) -> list[Source]:
-        """Every leaf: the tree and `diy` list, plus `rsshub.routes` placed by the route catalog.
+    @property
+    def opml_cache_dir(self) -> Path:
+        """Last good copies of the remote OPML lists named in `sources`."""
+        return self.data_dir / "opml-lists"
 
-        Worked out once per loaded config (the catalog file is read once, not per stage).
+    def opml_grafts(self) -> list[OpmlGraft]:
+        return [item for item in self._tree_sources if isinstance(item, OpmlGraft)]
+
+    def sources(self) -> list[Source]:
+        """Every leaf: the tree and `diy` list (OPML lists expanded), plus `rsshub.routes` placed by the route catalog.
+
+        Worked out once per loaded config (the catalog file is read once, not per stage);
+        `forget_sources` makes the next call read the OPML lists again.
         """
         if self._sources is None:
             self._sources = self._place_sources()
         return list(self._sources)
 
+    def forget_sources(self) -> None:
+        self._sources = None
+
     def _place_sources(self) -> list[Source]:
-        sources = list(self._tree_sources)
+        sources = [item for item in self._tree_sources if isinstance(item, Source)]
+        if len(sources) != len(self._tree_sources):
+            sources = self._expand_opml(sources)
         if self.rsshub.routes:
             from feedstation.catalog import RouteSpec, load_catalog, place_routes
 
@@ -177,6 +191,23 @@ class Config:
             placed = place_routes(specs, load_catalog(self.catalog_path), language=self.site.language)
             sources += [s for s in placed if s.tree not in explicit]  # explicit tree entries win
         return sources
+
+    def _expand_opml(self, explicit: list[Source]) -> list[Source]:
+        """Config order, each OPML list's feeds in its place; explicit leaves win names and locations."""
+        from feedstation.importers.opml_sources import expand_graft
+
+        taken = {s.tree for s in explicit}
+        urls = {s.url for s in explicit}
+        out: list[Source] = []
+        for item in self._tree_sources:
+            if isinstance(item, Source):
+                out.append(item)
+                continue
+            grafted = expand_graft(item, self.opml_cache_dir, str(self.path), taken=taken, known_urls=urls)
+            taken.update(s.tree for s in grafted)
+            urls.update(s.url for s in grafted)
+            out += grafted
+        return out
 
     def site_settings(self) -> SiteSettings:
         site = self.site
@@ -236,7 +267,7 @@ def config_from_data(raw: Any, path: Path, *, lines: dict[str, int] | None = Non
         tree = parse_tree(model.sources, path.parent) + parse_diy(model.diy, path.parent)
     except TreeError as exc:
         raise ConfigError(_where(name, lines, exc.key), exc.key, exc.message) from None
-    _check_duplicates(tree, name, lines)
+    _check_duplicates([s for s in tree if isinstance(s, Source)], name, lines)
     return Config(path, model, tree)
 
 

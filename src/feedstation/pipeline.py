@@ -41,6 +41,7 @@ class FetchRun:
     reports: tuple[FeedReport, ...]
     skipped: int = 0
     retention_removed: int = 0
+    lists_failed: tuple[str, ...] = ()  # remote OPML lists that could not be refreshed, with the reason
 
     @property
     def new(self) -> int:
@@ -72,6 +73,7 @@ def run_lock(config: Config) -> RunLock:
 def fetch_all(config: Config, store: Store, *, now: Clock = utc_now, force: bool = False,
               on_feed_done: OnFeedDone | None = None, on_start: Callable[[int], None] | None = None) -> FetchRun:
     """Fetch every due source, store what changed, record every failure. Never raises for a feed's failure."""
+    lists_failed = refresh_opml_lists(config)
     sources = config.sources()
     feed_ids = store.sync_feeds(sources)
     states = store.feed_states()
@@ -85,7 +87,20 @@ def fetch_all(config: Config, store: Store, *, now: Clock = utc_now, force: bool
     if config.retention.max_age_days or config.retention.max_items_per_feed:
         removed = store.apply_retention(now(), max_age_days=config.retention.max_age_days,
                                         max_items_per_feed=config.retention.max_items_per_feed)
-    return FetchRun(tuple(reports), skipped=len(sources) - len(due), retention_removed=removed)
+    return FetchRun(tuple(reports), skipped=len(sources) - len(due), retention_removed=removed,
+                    lists_failed=lists_failed)
+
+
+def refresh_opml_lists(config: Config) -> tuple[str, ...]:
+    """Download the remote OPML lists in `sources` (a failed one keeps its last good copy); re-read the local ones."""
+    grafts = config.opml_grafts()
+    if not grafts:
+        return ()
+    from feedstation.importers.opml_sources import refresh_remote_lists
+
+    results = refresh_remote_lists(grafts, config.opml_cache_dir, config.fetch_settings())
+    config.forget_sources()  # the next sources() reads every list again
+    return tuple(f"{r.url}: {r.error}" for r in results if not r.ok)
 
 
 async def _fetch_and_store(work: Sequence[tuple[Source, int, FeedState]], settings: FetchSettings, store: Store,

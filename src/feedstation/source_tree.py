@@ -1,11 +1,15 @@
 """Turn the config's `sources` tree (and the reference's flat `diy` list) into `Source` leaves.
 
+An OPML location where a mapping is expected (as `sources` itself, a category's value or a
+site's value) becomes an `OpmlGraft`, expanded later by importers/opml_sources.py.
+
 Every mistake raises ConfigError naming the key path, e.g. `sources.社交媒体.知乎.知乎热榜`.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +22,15 @@ _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
 _VISIBLE = re.compile(r"[^\s\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
 
 
+@dataclass(frozen=True)
+class OpmlGraft:
+    """An OPML list standing in the tree: its feeds fill the levels below `prefix`."""
+
+    prefix: tuple[str, ...]  # () for all of `sources`, (category,) or (category, site)
+    location: str  # absolute file path, file: URL, or http(s) URL
+    key: str  # config key path, for messages
+
+
 class TreeError(ValueError):
     """A mistake in the tree: `key` is the dotted key path below the config root."""
 
@@ -27,26 +40,50 @@ class TreeError(ValueError):
         self.message = message
 
 
-def parse_tree(raw: Any, base_dir: Path) -> list[Source]:
-    """The three-level mapping category → site → channel → leaf."""
+def parse_tree(raw: Any, base_dir: Path) -> list[Source | OpmlGraft]:
+    """The three-level mapping category → site → channel → leaf, in config order (OPML lists as grafts)."""
     if raw is None:
         return []
-    sources: list[Source] = []
+    if isinstance(raw, str):
+        return [_graft(raw, (), "sources", base_dir)]
+    sources: list[Source | OpmlGraft] = []
     _expect_mapping(raw, "sources", "a mapping of categories, e.g. `社交媒体: {知乎: {知乎热榜: rsshub:/zhihu/hotlist}}`")
     for category, sites in raw.items():
         key1 = f"sources.{category}"
         _expect_name(category, key1, "category")
+        if isinstance(sites, str) and sites.strip():
+            sources.append(_graft(sites, (str(category),), key1, base_dir))
+            continue
         _expect_mapping(sites, key1, "a mapping of sites, e.g. `知乎: {知乎热榜: rsshub:/zhihu/hotlist}`")
         for site, channels in sites.items():
             key2 = f"{key1}.{site}"
             _expect_name(site, key2, "site")
+            if isinstance(channels, str) and channels.strip():
+                sources.append(_graft(channels, (str(category), str(site)), key2, base_dir))
+                continue
             _expect_mapping(channels, key2, "a mapping of channels, e.g. `知乎热榜: rsshub:/zhihu/hotlist`")
             for channel, leaf in channels.items():
                 key3 = f"{key2}.{channel}"
                 _expect_name(channel, key3, "channel")
                 url, max_items = parse_leaf(leaf, key3, base_dir)
+                if _names_opml(url):
+                    raise TreeError(key3, f"{url} looks like an OPML list, which holds many feeds, so it cannot be "
+                                          "one channel; give it in place of the site (`Site: list.opml`), of the "
+                                          "category, or as `sources: list.opml`")
                 sources.append(Source(str(category), str(site), str(channel), url, max_items))
     return sources
+
+
+def _graft(value: str, prefix: tuple[str, ...], key: str, base_dir: Path) -> OpmlGraft:
+    location = _resolve_location(value.strip(), key, base_dir)
+    if location.startswith("rsshub:"):
+        raise TreeError(key, f"expected a mapping or an OPML list's location here, got the RSSHub route {value!r}; "
+                             "a route is a channel's value (category → site → channel → feed)")
+    return OpmlGraft(prefix, location, key)
+
+
+def _names_opml(url: str) -> bool:
+    return url.split("?", 1)[0].lower().endswith(".opml")
 
 
 def parse_diy(raw: Any, base_dir: Path) -> list[Source]:

@@ -152,5 +152,7 @@ def print_run(run: pipeline.FetchRun) -> None:
     if run.reports:
         console.print(run_table(run.reports))
     console.print(totals_line(run.reports, run.skipped))
+    for failure in run.lists_failed:
+        console.print(Text(f"OPML list not refreshed (last good copy used): {failure}", style="yellow"))
     if run.retention_removed:
         console.print(Text(f"retention removed {run.retention_removed} old items"))

@@ -17,7 +17,7 @@ from feedstation.fetch.address_guard import AddressRefused, GuardedResolver
 from feedstation.fetch.body import BadEncoding, BodyTooLarge, read_capped
 from feedstation.fetch.retry import is_transient_status, parse_retry_after
 from feedstation.models import FeedState, FetchSettings, FetchStatus
-from feedstation.parse.sniff import describe_start, detect_format, looks_like_feed
+from feedstation.parse.sniff import describe_start, detect_format, is_opml, looks_like_feed
 
 ACCEPT = (
     "application/rss+xml, application/atom+xml, application/feed+json, application/rdf+xml;q=0.9, "
@@ -182,7 +182,7 @@ async def _finish(
         return _error(url, str(exc), False, **fields)
     if not body.strip():
         return _error(url, "empty response body", False, **fields)
-    if not looks_like_feed(body):
+    if not looks_like_feed(body) and not is_opml(body):  # OPML: a list of sources (importers/opml_sources.py)
         return _error(url, _not_a_feed(body), False, **fields)
     return Attempt(
         status=FetchStatus.OK,

@@ -10,7 +10,11 @@ from urllib.request import url2pathname
 from feedstation.fetch.body import too_large_message
 from feedstation.fetch.client import Attempt
 from feedstation.models import FetchStatus
-from feedstation.parse.sniff import describe_start, detect_format, looks_like_feed
+from feedstation.parse.sniff import describe_start, detect_format, is_opml, looks_like_feed
+
+
+OPML_AS_CHANNEL = ("{} is an OPML list of feeds, not one feed: give its location in place of a site "
+                   "(`Site: list.opml`), of a category, or as `sources: list.opml`")
 
 
 def is_local_source(url: str) -> bool:
@@ -60,6 +64,8 @@ async def read_local(url: str, max_bytes: int) -> Attempt:
     final = path.absolute().as_uri()
     if not body.strip():
         return Attempt(status=FetchStatus.ERROR, url=final, error=f"empty file: {shown}")
+    if is_opml(body):
+        return Attempt(status=FetchStatus.ERROR, url=final, error=OPML_AS_CHANNEL.format(shown))
     if not looks_like_feed(body):
         kind = ("an HTML page, not a feed" if detect_format(body) == "html"
                 else f"not RSS, Atom or JSON Feed ({describe_start(body)})")

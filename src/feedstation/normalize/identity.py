@@ -63,3 +63,16 @@ def content_hash(
 def _sha256(text: str) -> str:
     # surrogatepass: identity input is cleaned already, but a hash must never be the thing that crashes.
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+IMPORTED_POST_PREFIX = "hexo-import:"
+
+
+def imported_post_identity(title: str, published: datetime) -> str:
+    """Identity of an item known only from a Hexo post (no link, no guid): title and date, to the second.
+
+    The store gives this identity's row to the first item a feed serves with the same title
+    and date, so an imported post and the feed's item become one entry (issue 15).
+    """
+    stamp = published.replace(microsecond=0).isoformat()
+    return IMPORTED_POST_PREFIX + _sha256(" ".join(title.split()) + "\n" + stamp)[:32]

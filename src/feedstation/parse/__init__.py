@@ -40,6 +40,9 @@ def parse_feed(body: bytes, *, url: str | None = None, content_type: str | None 
         # feedparser adapter would, and feedparser reads those.
         fast = fast_xml.parse(body, fmt, content_type=content_type)
         return fast if fast is not None else parse_xml_feed(body, fmt, content_type=content_type)
+    if fmt == "opml":
+        raise ParseError(f"got an OPML list of feeds, not one feed{where}: give its location in place of a site "
+                         "(`Site: URL`), of a category, or as `sources: URL`")
     if fmt == "html":
         raise ParseError(f"got an HTML page, not a feed{where}: check the URL or the RSSHub route")
     if fmt == "xml":

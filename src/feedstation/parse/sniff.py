@@ -13,7 +13,7 @@ _BOMS = (b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff", b"\xef\xbb\xbf", b"\xff\xfe",
 _HEAD_BYTES = 4096
 _PROLOG_LIMIT = 1 << 20
 _PROLOG = re.compile(rb"(?:\s+|<\?.*?\?>|<!--.*?-->|<!DOCTYPE(?:[^\[>]|\[.*?\])*>)*", re.S | re.I)
-_ROOT = re.compile(rb"<\s*(?:[A-Za-z_][\w.-]*:)?(rss|feed|RDF|html|HTML|Html)\b")
+_ROOT = re.compile(rb"<\s*(?:[A-Za-z_][\w.-]*:)?(rss|feed|RDF|opml|html|HTML|Html)\b")
 # The first element of the document, whatever it is (a qualified name, as written).
 _FIRST_ELEMENT = re.compile(rb"<\s*((?:[A-Za-z_][\w.-]*:)?[A-Za-z_][\w.-]*)")
 _HTML_DOCTYPE = re.compile(rb"<!DOCTYPE\s+html\b", re.I)
@@ -37,7 +37,7 @@ def _ascii_head(body: bytes) -> bytes:
 
 
 def detect_format(body: bytes) -> str | None:
-    """Return "rss", "atom", "rdf", "json", "html", or "xml" (another root element) for what the bytes
+    """Return "rss", "atom", "rdf", "json", "opml", "html", or "xml" (another root element) for what the bytes
     look like; None when they are neither markup nor JSON.
 
     "xml" is for documents feedparser may still read though the sniffer does not know them (RSS 1.1's
@@ -53,10 +53,15 @@ def detect_format(body: bytes) -> str | None:
     match = _ROOT.search(head)
     if match is not None:
         root = match.group(1).lower()
-        return {"rss": "rss", "feed": "atom", "rdf": "rdf"}.get(root.decode(), "html")
+        return {"rss": "rss", "feed": "atom", "rdf": "rdf", "opml": "opml"}.get(root.decode(), "html")
     if _HTML_DOCTYPE.search(prolog):
         return "html"
     return "xml" if _FIRST_ELEMENT.match(head) else None
+
+
+def is_opml(body: bytes) -> bool:
+    """True for an OPML subscription list (fetched as a list of sources, never parsed as a feed)."""
+    return detect_format(body) == "opml"
 
 
 def root_element(body: bytes) -> str | None:

@@ -145,9 +145,14 @@ def format_date(moment: datetime) -> str:
 
 def entry_key(entry: StoredEntry) -> str:
     """Stable key of an entry across runs: a digest (32 hex) of its tree and identity."""
+    return tree_identity_key(entry.tree, entry.identity)
+
+
+def tree_identity_key(tree: tuple[str, str, str], identity: str) -> str:
+    """`entry_key` from the parts (for importers, which know the tree and identity, not a StoredEntry)."""
     # Length-prefixed fields: unambiguous whatever characters the names contain, and (unlike
     # repr) fixed forever, because the key also picks the placeholder image and name suffix.
-    raw = "".join(f"{len(part)}:{part}" for part in (entry.category, entry.site, entry.channel, entry.identity))
+    raw = "".join(f"{len(part)}:{part}" for part in (*tree, identity))
     return hashlib.sha256(raw.encode("utf-8", "surrogatepass")).hexdigest()[:32]  # 128 bits: plenty, smaller manifest
 
 
@@ -220,6 +225,26 @@ def _plan_paths(
             planned.append((key, relpath, entry))
             break
     return planned
+
+
+def register_imported_posts(out_dir: Path, posts: dict[str, str]) -> int:
+    """Record files feedstation did not write as the posts of these entry keys ({key: relative path}).
+
+    The next export then owns them: it rewrites such a file in its own format (or moves
+    it to the entry's path, removing the old one) instead of leaving it beside a duplicate.
+    Keys already in the manifest are left as they are. Returns how many were added.
+    """
+    root = Path(out_dir).resolve()
+    manifest = _read_manifest(root)
+    added = {key: {"path": relpath} for key, relpath in posts.items() if key not in manifest}
+    if added:
+        OutputWriter(root).write(MANIFEST_NAME, _manifest_bytes({**manifest, **added}))
+    return len(added)
+
+
+def owned_paths(out_dir: Path) -> set[str]:
+    """Relative paths (casefolded) of the posts the manifest says feedstation owns."""
+    return {str(info.get("path", "")).casefold() for info in _read_manifest(Path(out_dir).resolve()).values()}
 
 
 def _candidate_names(base: str, key: str):

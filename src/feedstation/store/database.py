@@ -17,6 +17,7 @@ from feedstation.errors import StoreError
 from feedstation.models import (
     Entry, FeedHealth, FeedMeta, FeedState, Fetched, SkippedEntry, Source, StoredEntry,
 )
+from feedstation.normalize.identity import IMPORTED_POST_PREFIX, imported_post_identity
 from feedstation.store.engine import create_store_engine
 from feedstation.store.reading import entries_query, read_entries
 from feedstation.store.schema import entries, feeds, migrate, skipped_entries
@@ -39,6 +40,7 @@ class Store:
 
     def __init__(self, engine: Engine):
         self.engine = engine
+        self._import_feeds: set[int] | None = None  # feeds holding imported Hexo posts (see _adopt_imported)
 
     @classmethod
     def open(cls, target: str | Path) -> "Store":
@@ -105,8 +107,9 @@ class Store:
         Validators saved without their entries would make the next 304 lose those entries
         for good, so they commit together or not at all. Returns (new, updated) counts.
         """
+        adopt = feed_id in self._feeds_with_imports()
         with self._begin() as conn:
-            counts = _upsert_entries(conn, feed_id, new_entries, now)
+            counts = _upsert_entries(conn, feed_id, new_entries, now, adopt_imported=adopt)
             _fault_point("between_entries_and_validators")
             conn.execute(_FEED_OK, {
                 "b_id": feed_id, "b_etag": fetched.etag, "b_last_modified": fetched.last_modified,
@@ -136,6 +139,41 @@ class Store:
                 consecutive_failures=failures, failing_since=row.failing_since or now,
                 last_fetched_at=now, served_by=served_by,
                 next_attempt_at=schedule.next_attempt_after_failure(failures, now, retry_after)))
+
+    def import_entries(self, feed_id: int, imported: list[Entry], now: datetime) -> list[tuple[str, bool]]:
+        """Store entries read from outside (existing Hexo posts) in one transaction.
+
+        An item of the feed with the same title and date that is already stored *is* that
+        entry, so nothing is stored twice. Returns, per input, the identity the item is
+        stored under and whether it is new.
+        """
+        results: list[tuple[str, bool]] = []
+        fresh: list[Entry] = []
+        with self._begin() as conn:
+            for entry in imported:
+                found = conn.execute(select(entries.c.identity).where(
+                    entries.c.feed_id == feed_id, entries.c.published == entry.published,
+                    entries.c.title == entry.title).limit(1)).first()
+                if found is not None:
+                    results.append((found.identity, False))
+                elif any(e.identity == entry.identity for e in fresh):
+                    results.append((entry.identity, False))
+                else:
+                    results.append((entry.identity, True))
+                    fresh.append(entry)
+            _upsert_entries(conn, feed_id, fresh, now)
+        if fresh:
+            self._feeds_with_imports().add(feed_id)
+        return results
+
+    def _feeds_with_imports(self) -> set[int]:
+        """Feeds with imported posts not yet matched by a fetched item: one scan per Store, so
+        other feeds pay nothing for the matching."""
+        if self._import_feeds is None:
+            with self.engine.connect() as conn:
+                self._import_feeds = set(conn.execute(select(entries.c.feed_id).distinct().where(
+                    entries.c.identity.like(IMPORTED_POST_PREFIX + "%"))).scalars())
+        return self._import_feeds
 
     def health(self) -> list[FeedHealth]:
         counts = select(entries.c.feed_id, func.count().label("n")).group_by(entries.c.feed_id).subquery()
@@ -263,7 +301,8 @@ _FEED_OK = update(feeds).where(feeds.c.id == bindparam("b_id")).values(
     next_attempt_at=bindparam("b_next_attempt_at"))
 
 
-def _upsert_entries(conn: Connection, feed_id: int, new_entries: list[Entry], now: datetime) -> tuple[int, int]:
+def _upsert_entries(conn: Connection, feed_id: int, new_entries: list[Entry], now: datetime, *,
+                    adopt_imported: bool = False) -> tuple[int, int]:
     unique: dict[str, Entry] = {}
     for entry in new_entries:
         unique.setdefault(entry.identity, entry)  # a feed listing one id twice keeps the first
@@ -271,6 +310,8 @@ def _upsert_entries(conn: Connection, feed_id: int, new_entries: list[Entry], no
         return (0, 0)
     existing = dict(conn.execute(_EXISTING, {"b_feed": feed_id, "b_ids": list(unique)}).all())
     existing.update(_rekey_former_identities(conn, feed_id, unique, existing))
+    if adopt_imported and len(existing) < len(unique):
+        existing.update(_adopt_imported(conn, feed_id, [e for i, e in unique.items() if i not in existing]))
     inserts, changes, seen = [], [], []
     for identity, entry in unique.items():
         if identity not in existing:
@@ -308,6 +349,26 @@ def _rekey_former_identities(conn: Connection, feed_id: int, unique: dict[str, E
         conn.execute(update(entries).where(entries.c.feed_id == feed_id, entries.c.identity == former)
                      .values(identity=claims[former]))
     return {claims[former]: digest for former, digest in found.items()}
+
+
+def _adopt_imported(conn: Connection, feed_id: int, new: list[Entry]) -> dict[str, str]:
+    """Give an imported post's row (identity from title + date) to the feed's item of that title and date.
+
+    Returns {new identity: old content hash} for the rows taken over, so the caller
+    updates them like changed entries. One indexed SELECT per feed with new items.
+    """
+    wanted = {imported_post_identity(e.title, e.published): e for e in new
+              if e.published is not None and not e.identity.startswith(IMPORTED_POST_PREFIX)}
+    if not wanted:
+        return {}
+    rows = conn.execute(_EXISTING, {"b_feed": feed_id, "b_ids": list(wanted)}).all()
+    adopted = {}
+    for old_identity, old_hash in rows:
+        entry = wanted[old_identity]
+        conn.execute(update(entries).where(entries.c.feed_id == feed_id, entries.c.identity == old_identity)
+                     .values(identity=entry.identity))
+        adopted[entry.identity] = old_hash
+    return adopted
 
 
 def _entry_row(feed_id: int, entry: Entry, now: datetime) -> dict:
