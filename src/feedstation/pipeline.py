@@ -17,6 +17,7 @@ from feedstation.lock import RunLock
 from feedstation.models import FeedReport, FeedState, Fetched, FetchSettings, FetchStatus, Source
 from feedstation.parse_pool import ParsePool, parse_and_normalize
 from feedstation.publish.hexo import HexoReport, export_hexo
+from feedstation.publish.hexo_window import entries_in_window
 from feedstation.publish.site import SiteReport, build_site
 from feedstation.store import Store
 
@@ -154,15 +155,16 @@ def resolved_sources(config: Config) -> list[Source]:
 
 def publish_all(config: Config, store: Store, *, now: Clock = utc_now) -> PublishRun:
     """Write the Hexo posts and/or the website (whichever is configured) from what is stored."""
-    hexo = publish_hexo(config, store, config.output.hexo) if config.output.hexo is not None else None
+    hexo = publish_hexo(config, store, config.output.hexo, now=now) if config.output.hexo is not None else None
     site = publish_site(config, store, config.output.site, now=now) if config.output.site is not None else None
     return PublishRun(hexo=hexo, site=site)
 
 
-def publish_hexo(config: Config, store: Store, out_dir: Path) -> HexoReport:
-    """Every stored entry as a Hexo post under `out_dir` (locked against a concurrent export)."""
+def publish_hexo(config: Config, store: Store, out_dir: Path, *, now: Clock = utc_now) -> HexoReport:
+    """Every stored entry in the `hexo.keep` window as a Hexo post under `out_dir` (locked against a concurrent export)."""
     with RunLock(_output_lock(out_dir), f"the Hexo folder {out_dir}"):
-        return export_hexo(store.iter_entries(), out_dir, disable_nunjucks=config.hexo.disable_nunjucks)
+        entries = entries_in_window(store.iter_entries(), config.hexo_window(), now())
+        return export_hexo(entries, out_dir, options=config.hexo_options())
 
 
 def publish_site(config: Config, store: Store, out_dir: Path, *, now: Clock = utc_now) -> SiteReport:
