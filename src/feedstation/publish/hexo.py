@@ -12,6 +12,7 @@ from pathlib import Path
 
 from feedstation.errors import OutputError
 from feedstation.models import StoredEntry
+from feedstation.publish.hexo_inert import neutral_references
 from feedstation.publish.hexo_post import HexoOptions, entry_key, placeholder_image, render_post
 from feedstation.publish.safe_names import MAX_NAME_BYTES, safe_name, truncate_utf8
 from feedstation.publish.writer import OutputWriter
@@ -174,7 +175,7 @@ def _is_kept_path_valid(relpath: str, folder: str) -> bool:
     # A name from before `'` became `’` (issue 14) is given up: Volantis writes the permalink into
     # single-quoted attributes, so the old file is replaced by a safe one and removed.
     return (head == folder and name.endswith(".md") and not name.startswith((".", "_")) and "\\" not in name
-            and "'" not in name)
+            and "'" not in name and neutral_references(name) == name)
 
 
 def _write_intent(root: Path, old: dict[str, dict], planned: list[tuple[str, str, StoredEntry]]) -> None:

@@ -55,7 +55,7 @@ def inert_text(value: str) -> str:
     if not any(ch in value for ch in "'\"<&"):
         return value
     if "&" in value:
-        value = _REFERENCE.sub(_neutral_reference, value)
+        value = neutral_references(value)
     if "<" in value:
         value = _TAG_OPEN.sub("＜", value)
     if "'" in value or '"' in value:
@@ -101,6 +101,11 @@ def inert_body(item_html: str) -> str:
     if "``" in text or "~~" in text:
         text = _FENCE.sub(lambda m: ("&#96;" if m.group()[0] == "`" else "&#126;") * len(m.group()), text)
     return text
+
+
+def neutral_references(value: str) -> str:
+    """`value` with `＆` for every `&` that starts a character reference a browser would decode."""
+    return _REFERENCE.sub(_neutral_reference, value) if "&" in value else value
 
 
 def _neutral_reference(match: re.Match[str]) -> str:
