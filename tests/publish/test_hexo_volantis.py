@@ -1,7 +1,7 @@
 """Issue 14: hostile feeds through feedstation, then real Hexo + Volantis from npm; the generated HTML is parsed.
 
 Judged by hexo@7 + hexo-theme-volantis@6.8.3 and hexo@5 + hexo-theme-volantis@5.8.0 (tests/npm/*-volantis*),
-the themes the reference's users run. Every markup attempt in feed text carries an `fs-` tag or a
+the themes the reference's users run, and hexo@7 + hexo-theme-landscape (tests/npm/hexo7-landscape). Every markup attempt in feed text carries an `fs-` tag or a
 `data-fs` attribute, so an element that came from feed text cannot pass for one of the theme's own.
 """
 
@@ -31,12 +31,23 @@ pytestmark = pytest.mark.slow
 class Theme:
     toolset: str
     hexo_major: str
+    hexo_theme: str    # Hexo's `theme:`
     hexo_options: str  # feedstation's `hexo:` section for this theme
+    post_title: str    # XPath of the title a reader sees on a post page (a hidden one does not count)
+    list_title: str    # XPath of each post's title on the index page
+    body: str          # XPath of the rendered post content (one per post on a list page)
 
 
+_VOLANTIS = dict(post_title="//article//h1[contains(concat(' ', normalize-space(@class), ' '), ' title ')]",
+                 list_title="//h2[contains(@class, 'article-title')]", body="//div[@id='post-body']")
 THEMES = {
-    "volantis6": Theme("hexo7-volantis6", "7", "hexo: {theme: volantis6}\n"),
-    "volantis5": Theme("hexo5-volantis5", "5", ""),
+    "volantis6": Theme("hexo7-volantis6", "7", "volantis", "hexo: {theme: volantis6}\n", **_VOLANTIS),
+    "volantis5": Theme("hexo5-volantis5", "5", "volantis", "", **_VOLANTIS),
+    # Hexo's default theme escapes titles (`<%= %>`): the look-alikes must read right there too.
+    "landscape": Theme("hexo7-landscape", "7", "landscape", "",
+                       post_title="//h1[contains(concat(' ', normalize-space(@class), ' '), ' article-title ')]",
+                       list_title="//h1/a[contains(@class, 'article-title')]",
+                       body="//div[contains(concat(' ', normalize-space(@class), ' '), ' article-entry ')]"),
 }
 HEXO_CONFIG = """\
 title: feedstation hostile
@@ -44,7 +55,6 @@ url: http://example.com
 permalink: :year/:month/:day/:title/
 timezone: UTC
 language: zh-CN
-theme: volantis
 index_generator: {per_page: 50}
 archive_generator: {per_page: 50}
 category_generator: {per_page: 50}
@@ -76,6 +86,7 @@ _IGNORED_IN_URLS = re.compile(r"[\x00-\x20]")
 @dataclass(frozen=True)
 class Built:
     theme: str
+    layout: Theme
     site: Path
     titles: tuple[str, ...]                  # the stored titles, as the feed gave them
     baseline_handlers: frozenset[tuple]      # (tag, attribute, value) the theme itself writes
@@ -93,7 +104,7 @@ def write_feeds(folder: Path) -> dict:
 
 
 def export_and_generate(folder: Path, theme: Theme, tree: dict, hexo_options: str) -> tuple[Path, list[str]]:
-    site = make_site(folder / "hexo", theme.toolset, theme.hexo_major, HEXO_CONFIG)
+    site = make_site(folder / "hexo", theme.toolset, theme.hexo_major, HEXO_CONFIG + f"theme: {theme.hexo_theme}\n")
     config = write_config(folder, tree, site=False, extra=hexo_options)
     config.write_text(config.read_text("utf-8").replace(json.dumps(str(folder / "posts")),
                                                         json.dumps(str(site / "source" / "_posts"))), encoding="utf-8")
@@ -120,8 +131,8 @@ def built(request, tmp_path_factory) -> Built:
     baseline, _ = export_and_generate(folder / "benign", theme, {"c": {"s": {"ch": str(folder / "benign" / "feed.xml")}}}, "")
     handlers = frozenset((el.tag, name, value) for page in pages(baseline) for el in elements(page)
                          for name, value in el.attrib.items() if name.lower().startswith("on") or name in URL_ATTRS)
-    shows = any(post_title(page) is not None for page in pages(baseline))
-    return Built(request.param, site, tuple(titles), handlers, shows)
+    shows = any(post_title(theme, page) is not None for page in pages(baseline))
+    return Built(request.param, theme, site, tuple(titles), handlers, shows)
 
 
 def pages(site: Path) -> list[lxml.html.HtmlElement]:
@@ -134,15 +145,14 @@ def elements(doc: lxml.html.HtmlElement):
     return (el for el in doc.iter() if isinstance(el.tag, str))
 
 
-def post_title(doc: lxml.html.HtmlElement) -> str | None:
-    """The title a reader sees on a post page (Volantis: `<h1 class="title">`, a hidden one does not count)."""
-    shown = doc.xpath("//article//h1[contains(concat(' ', normalize-space(@class), ' '), ' title ')]")
+def post_title(theme: Theme, doc: lxml.html.HtmlElement) -> str | None:
+    """The title a reader sees on a post page, None on other pages."""
+    shown = doc.xpath(theme.post_title)
     return " ".join(shown[0].text_content().split()) if shown else None
 
 
-def post_body(doc: lxml.html.HtmlElement):
-    found = doc.xpath("//div[@id='post-body']")
-    return found[0] if found else None
+def post_bodies(theme: Theme, doc: lxml.html.HtmlElement) -> list:
+    return doc.xpath(theme.body)
 
 
 def test_no_event_handler_or_script_url_from_feed_text_on_any_page(built):
@@ -162,11 +172,10 @@ def test_no_event_handler_or_script_url_from_feed_text_on_any_page(built):
 def test_no_element_from_feed_text_outside_the_post_body_and_only_allowed_ones_inside(built):
     findings = []
     for doc in pages(built.site):
-        body = post_body(doc)
         for el in elements(doc):
             if el.tag.startswith("fs-") or any(name.startswith("data-fs") for name in el.attrib):
                 findings.append(f"<{el.tag} {dict(el.attrib)}>")
-        if body is not None:
+        for body in post_bodies(built.layout, doc):
             findings += [f"<{el.tag}> in the post body" for el in elements(body) if el.tag not in TAGS]
     assert findings == [], f"{built.theme}: " + "\n".join(findings)
 
@@ -175,16 +184,16 @@ def test_every_title_is_shown_and_equal_to_the_feed_title(built):
     expected = sorted(front_matter_text(t) for t in built.titles)
     # The only change is the documented look-alikes; an ordinary title is shown exactly as the feed has it.
     assert "普通标题 ordinary" in expected
-    shown = sorted(t for doc in pages(built.site) if (t := post_title(doc)) is not None)
+    shown = sorted(t for doc in pages(built.site) if (t := post_title(built.layout, doc)) is not None)
     assert shown == expected, built.theme
     index = lxml.html.fromstring((built.site / "public" / "index.html").read_bytes())
-    listed = sorted(" ".join(h.text_content().split()) for h in index.xpath("//h2[contains(@class, 'article-title')]"))
+    listed = sorted(" ".join(h.text_content().split()) for h in index.xpath(built.layout.list_title))
     assert listed == expected, built.theme
 
 
 def test_markdown_and_nunjucks_in_feed_text_stay_text(built):
-    bodies = {post_title(doc): post_body(doc) for doc in pages(built.site)
-              if post_body(doc) is not None and post_title(doc) is not None}
+    bodies = {post_title(built.layout, doc): post_bodies(built.layout, doc)[0] for doc in pages(built.site)
+              if post_title(built.layout, doc) is not None}
 
     def body_of(fragment: str):
         [body] = [b for title, b in bodies.items() if fragment in title]
@@ -199,5 +208,5 @@ def test_markdown_and_nunjucks_in_feed_text_stay_text(built):
 
 
 def test_volantis6_shows_no_title_without_the_preset(built):
-    # Why `hexo.theme: volantis6` exists (issue 14.3); Volantis 5 shows titles either way.
+    # Why `hexo.theme: volantis6` exists (issue 14.3); Volantis 5 and landscape show titles either way.
     assert built.baseline_shows_titles is (built.theme != "volantis6")
