@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import difflib
+import re
 import zoneinfo
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -15,6 +16,10 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from feedstation.errors import ConfigError
 from feedstation.models import FetchSettings, SiteSettings, Source
 from feedstation.source_tree import OpmlGraft, TreeError, parse_diy, parse_tree
+
+if TYPE_CHECKING:
+    from feedstation.publish.hexo_post import HexoOptions
+    from feedstation.publish.hexo_window import HexoWindow
 
 DEFAULT_CONFIG = "feedstation.yaml"
 DEFAULT_USER_AGENT = "feedstation/0.1 (+https://pypi.org/project/feedstation/)"
@@ -96,10 +101,49 @@ class OutputSection(_Section):
     hexo: str | None = Field(None, description="folder of Hexo posts, e.g. source/_posts (`feedstation export hexo`)")
 
 
+class HexoKeep(_Section):
+    """The Hexo window: newest `posts` and/or the last `days` (both limits apply when both are set)."""
+
+    posts: int | None = Field(None, ge=1, description="export only the newest N items")
+    days: int | None = Field(None, ge=1, description="export only the items published in the last D days")
+
+
+_FRONT_MATTER_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_-]{0,63}\Z")
+
+
 class HexoSection(_Section):
     """Hexo export options."""
 
     disable_nunjucks: bool = Field(False, description="add `disableNunjucks: true` to every exported post")
+    theme: Literal["volantis6"] | None = Field(
+        None, description="add the front matter this theme needs (`volantis6`: `title_display: true`, else no title shows)")
+    extra_front_matter: dict[str, str | int | bool] = Field(
+        default_factory=dict, description="more front-matter keys for every post, e.g. `{comments_display: false}`")
+    date_format: Literal["rfc822", "local"] = Field(
+        "rfc822", description="`rfc822`: the reference's GMT dates; `local`: wall time in `hexo.timezone`, "
+                              "read right by Hexo on a machine in any time zone")
+    timezone: str | None = Field(
+        None, description="time zone of `date_format: local`; must equal Hexo's own `timezone` (default: site.timezone)")
+    keep: HexoKeep | None = Field(
+        None, description="window `{posts: N, days: D}`: export only those; posts feedstation exported earlier "
+                          "that fell out are removed (history stays in the database and the site)")
+
+    @field_validator("extra_front_matter")
+    @classmethod
+    def _own_keys(cls, value: dict[str, str | int | bool]) -> dict[str, str | int | bool]:
+        from feedstation.publish.hexo_post import RESERVED_KEYS
+
+        for key in value:
+            if not _FRONT_MATTER_KEY.match(key):
+                raise ValueError(f"front-matter key {key!r} must be a plain name (letters, digits, _ and -)")
+            if key in RESERVED_KEYS:
+                raise ValueError(f"front-matter key {key!r} is written by the post format itself; pick another")
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str | None) -> str | None:
+        return None if value is None else SiteSection._known_zone(value)
 
 
 class RetentionSection(_Section):
@@ -215,6 +259,21 @@ class Config:
         return SiteSettings(title=site.title, url=site.url, language=site.language, timezone=site.timezone,
                             description=site.description, page_size=site.page_size, feed_items=site.feed_items,
                             theme_dir=theme)
+
+    def hexo_options(self) -> HexoOptions:
+        """How Hexo posts are written (`hexo:`); the defaults give the reference format."""
+        from feedstation.publish.hexo_post import HexoOptions, front_matter_additions
+
+        h = self.hexo
+        return HexoOptions(disable_nunjucks=h.disable_nunjucks, date_format=h.date_format,
+                           timezone=h.timezone or self.site.timezone,
+                           extra_front_matter=front_matter_additions(h.theme, h.extra_front_matter))
+
+    def hexo_window(self) -> HexoWindow | None:
+        from feedstation.publish.hexo_window import HexoWindow
+
+        keep = self.hexo.keep
+        return None if keep is None else HexoWindow(posts=keep.posts, days=keep.days)
 
     def fetch_settings(self) -> FetchSettings:
         f = self.fetch

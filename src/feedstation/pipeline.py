@@ -17,6 +17,7 @@ from feedstation.lock import RunLock
 from feedstation.models import FeedReport, FeedState, Fetched, FetchSettings, FetchStatus, SkippedEntry, Source
 from feedstation.parse_pool import ParsePool, parse_and_normalize
 from feedstation.publish.hexo import HexoReport, export_hexo
+from feedstation.publish.hexo_window import entries_in_window
 from feedstation.publish.site import SiteReport, build_site
 from feedstation.store import Store
 from feedstation.store.reading import SkippedRows
@@ -186,11 +187,12 @@ def publish_all(config: Config, store: Store, *, now: Clock = utc_now) -> Publis
 
 def publish_hexo(config: Config, store: Store, out_dir: Path, *, skipped: SkippedRows | None = None,
                  now: Clock = utc_now) -> HexoReport:
-    """Every readable stored entry as a Hexo post under `out_dir` (locked against a concurrent export)."""
+    """Every readable stored entry in the `hexo.keep` window as a Hexo post under `out_dir`
+    (locked against a concurrent export)."""
     skipped = SkippedRows() if skipped is None else skipped
     with RunLock(_output_lock(out_dir), f"the Hexo folder {out_dir}"):
-        report = export_hexo(store.iter_entries(on_skip=skipped.add), out_dir,
-                             disable_nunjucks=config.hexo.disable_nunjucks)
+        entries = entries_in_window(store.iter_entries(on_skip=skipped.add), config.hexo_window(), now())
+        report = export_hexo(entries, out_dir, options=config.hexo_options())
     store.record_skipped(skipped.rows, now())
     return report
 

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from feedstation.publish.front_matter import scalar, single_quoted
 from feedstation.publish.hexo import export_hexo, render_post
+from feedstation.publish.hexo_inert import inert_text
 from tests.publish.test_hexo_support import front_matter_text, js_yaml_dir, js_yaml_load_many, make_entry  # noqa: F401
 
 # Values that some YAML 1.1 or 1.2 resolver types, or that start with an indicator.
@@ -28,9 +29,10 @@ _NOT_PRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800
 
 
 def expected_title(title: str) -> str:
-    """The documented contract: line breaks (incl. NEL, LS, PS) and tabs become spaces, unprintables go."""
+    """The documented contract: line breaks (incl. NEL, LS, PS) and tabs become spaces, unprintables go,
+    and HTML's markup characters become look-alikes (`inert_text`, issue 14)."""
     folded = re.sub("\r\n|[\r\n\x85\u2028\u2029\t]", " ", title)
-    return _NOT_PRINTABLE.sub("", folded)
+    return inert_text(_NOT_PRINTABLE.sub("", folded))
 
 
 def test_plain_values_stay_plain_as_in_the_reference():
@@ -53,7 +55,8 @@ def test_typed_tree_names_read_back_as_strings_in_both_parsers(js_yaml_dir):
     posts = [render_post(make_entry(category=v, site=v, channel=v, title=v)) for v in TYPED_OR_INDICATOR]
     docs = [front_matter_text(post) for post in posts]
     loaded_js = js_yaml_load_many(js_yaml_dir, docs)
-    for value, doc, js in zip(TYPED_OR_INDICATOR, docs, loaded_js):
+    for raw, doc, js in zip(TYPED_OR_INDICATOR, docs, loaded_js):
+        value = inert_text(raw)  # the same as `raw` but for the quote and `&x` cases
         py = yaml.safe_load(doc)
         assert py["categories"] == [value] * 3 and py["author"] == value and py["title"] == value, doc
         assert "error" not in js, (doc, js)

@@ -119,13 +119,14 @@ def test_hexo_generates_every_post_with_its_title_date_and_categories(hexo_site,
     hexo_generate(hexo_site)
 
     pages = post_pages(hexo_site)
-    from feedstation.publish.front_matter import fold_text
+    # What the post shows: one line, quotes and markup characters as look-alikes (issue 14).
+    from feedstation.publish.hexo_post import front_matter_text as shown_text
 
     for entry in entries:
-        title = fold_text(entry.title)
+        title = shown_text(entry.title)
         assert title in pages, f"no generated page shows the title {title!r}; got {sorted(pages)}"
         date = entry.published.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.000Z")
-        cats = [fold_text(entry.category), fold_text(entry.site), fold_text(entry.channel)]
+        cats = [shown_text(entry.category), shown_text(entry.site), shown_text(entry.channel)]
         # The export strips Hexo's own markers (their inner text stays): compare with that.
         html = HEXO_MARKERS.sub("", entry.content or entry.summary)
         body = lxml.html.fromstring(f"<div>{html}</div>").text_content().strip()
@@ -134,10 +135,10 @@ def test_hexo_generates_every_post_with_its_title_date_and_categories(hexo_site,
     category = hexo_site / "public" / "categories" / "社交媒体" / "知乎" / "知乎热榜" / "index.html"
     assert category.is_file()
     listed = {h2.text_content() for h2 in lxml.html.fromstring(category.read_bytes()).xpath("//h2[@class='title']")}
-    assert {fold_text(e.title) for e in entries if e.tree == ("社交媒体", "知乎", "知乎热榜")} <= listed
+    assert {shown_text(e.title) for e in entries if e.tree == ("社交媒体", "知乎", "知乎热榜")} <= listed
 
     index = lxml.html.fromstring((hexo_site / "public" / "index.html").read_bytes())
-    assert {fold_text(e.title) for e in entries} <= {h2.text_content() for h2 in index.xpath("//h2[@class='title']")}
+    assert {shown_text(e.title) for e in entries} <= {h2.text_content() for h2 in index.xpath("//h2[@class='title']")}
     assert "2022-01-06T10:32:27.000Z" in index.text_content()
     # Every post link on the index leads to a generated page (a `#` or `?` in a file name would not).
     links = index.xpath("//a[@class='link']/@href")

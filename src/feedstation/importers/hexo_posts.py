@@ -21,7 +21,8 @@ import yaml
 from feedstation.models import Entry, Source
 from feedstation.normalize.html import sanitize_with_lead_image
 from feedstation.normalize.identity import content_hash, imported_post_identity
-from feedstation.publish.hexo import MANIFEST_NAME, owned_paths, register_imported_posts, tree_identity_key
+from feedstation.publish.hexo import MANIFEST_NAME, owned_paths, register_imported_posts
+from feedstation.publish.hexo_post import tree_identity_key
 from feedstation.store import Store
 
 _PLACEHOLDER = re.compile(r"^https://picsum\.photos/\d+/\d+\?random=\d+$")

@@ -6,16 +6,14 @@ import hashlib
 import json
 import logging
 import os
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from email.utils import format_datetime
 from pathlib import Path
 
 from feedstation.errors import OutputError
 from feedstation.models import StoredEntry
-from feedstation.publish.front_matter import scalar, single_quoted
+from feedstation.publish.hexo_inert import neutral_references
+from feedstation.publish.hexo_post import HexoOptions, entry_key, placeholder_image, render_post
 from feedstation.publish.safe_names import MAX_NAME_BYTES, safe_name, truncate_utf8
 from feedstation.publish.writer import OutputWriter
 
@@ -23,16 +21,7 @@ log = logging.getLogger(__name__)
 
 MANIFEST_NAME = ".feedstation-hexo.json"
 MANIFEST_VERSION = 1
-POST_FORMAT_VERSION = 1  # bump when render_post's output changes, so every post is rewritten once
-PLACEHOLDER_IMAGE = "https://picsum.photos/400/300?random={n}"
-PLACEHOLDER_RANGE = 10001  # N in 0..10000, as the reference used
-
-# Hexo's own post-render markers (Hexo ≤6: <!--hexoPostRenderEscape:…:hexoPostRenderEscape-->,
-# Hexo 7: <hexoPostRenderCodeBlock>, both with U+FFFC-numbered placeholders). Feed text that
-# contains them would be swapped for another block's content or crash Hexo's restore step.
-# Hexo matches them case-sensitively, so a plain substring test can skip the regex.
-_HEXO_MARKERS = re.compile(r"<!--hexoPostRenderEscape:|:hexoPostRenderEscape-->|</?hexoPostRenderCodeBlock>|\ufffc")
-
+POST_FORMAT_VERSION = 2  # bump when render_post's output changes, so every post is rewritten once
 
 @dataclass(frozen=True)
 class HexoReport:
@@ -43,7 +32,12 @@ class HexoReport:
     removed: int
 
 
-def export_hexo(entries: Iterable[StoredEntry], out_dir: Path, *, disable_nunjucks: bool = False) -> HexoReport:
+__all__ = ["HexoOptions", "HexoReport", "MANIFEST_NAME", "entry_key", "export_hexo", "placeholder_image", "render_post"]
+
+
+def export_hexo(
+    entries: Iterable[StoredEntry], out_dir: Path, *, disable_nunjucks: bool = False, options: HexoOptions | None = None
+) -> HexoReport:
     """Write every entry to `out_dir/<category>/<site>/<channel>/<title>.md`, incrementally.
 
     - Paths are safe names (see `safe_names`); two entries never share a file: the later
@@ -57,17 +51,20 @@ def export_hexo(entries: Iterable[StoredEntry], out_dir: Path, *, disable_nunjuc
       file (size, mtime) changed since the manifest was written. Files of entries no
       longer given are removed; files feedstation did not write are never touched.
     - Nothing is written outside `out_dir` (every write goes through `OutputWriter`).
+    - `options` (default: the reference format, `disable_nunjucks` as given) says how posts are
+      written; a changed option rewrites every post once.
     """
+    options = options or HexoOptions(disable_nunjucks=disable_nunjucks)
     writer = OutputWriter(Path(out_dir))
     root = str(writer.root)
     old = _read_manifest(writer.root)
-    planned = _plan_paths(_unique_by_key(entries), old, writer.root, disable_nunjucks)
+    planned = _plan_paths(_unique_by_key(entries), old, writer.root, options)
     _write_intent(writer.root, old, planned)
 
     new: dict[str, dict] = {}
     written = unchanged = 0
     for key, relpath, entry in planned:
-        fingerprint = _input_fingerprint(entry, disable_nunjucks)
+        fingerprint = _input_fingerprint(entry, options)
         target = os.path.join(root, relpath)  # str, not Path: pathlib costs more than the stat here
         before = old.get(key)
         if before and before.get("path") == relpath and before.get("input") == fingerprint and _stat_matches(target, before):
@@ -76,7 +73,7 @@ def export_hexo(entries: Iterable[StoredEntry], out_dir: Path, *, disable_nunjuc
             new[key] = before
             unchanged += 1
             continue
-        data = render_post(entry, disable_nunjucks=disable_nunjucks).encode("utf-8", "replace")
+        data = render_post(entry, options).encode("utf-8", "replace")
         if writer.write(relpath, data):
             written += 1
         else:
@@ -93,70 +90,7 @@ def export_hexo(entries: Iterable[StoredEntry], out_dir: Path, *, disable_nunjuc
     return HexoReport(written=written, unchanged=unchanged, removed=removed)
 
 
-def render_post(entry: StoredEntry, *, disable_nunjucks: bool = False) -> str:
-    """The post text in the reference format (see DESIGN.md "The seed post format").
-
-    The title is always a single-quoted YAML scalar; its line breaks are folded to spaces
-    and characters YAML cannot carry are dropped, so Hexo reads back a one-line title.
-    """
-    image = single_quoted(entry.image or placeholder_image(entry))
-    site = scalar(entry.site)
-    lines = [
-        "",
-        "---",
-        f"title: {single_quoted(entry.title)}",
-        "categories: ",
-        f" - {scalar(entry.category)}",
-        f" - {site}",
-        f" - {scalar(entry.channel)}",
-        f"headimg: {image}",
-        f"author: {site}",
-        "comments: false",
-        f"date: {format_date(entry.published)}",
-        f"thumbnail: {image}",
-    ]
-    if disable_nunjucks:
-        lines.append("disableNunjucks: true")
-    lines += ["---", "", "<div>   ", escape_body(entry.content or entry.summary) + "  ", "</div>", " " * 12]
-    return "\n".join(lines)
-
-
-def escape_body(html: str) -> str:
-    """Item HTML made inert for Hexo: its markers removed, `{`/`}` as character references.
-
-    Braces are escaped even with `disableNunjucks`, so a post stays safe if that option is
-    dropped later or a theme renders the content through Nunjucks again.
-    """
-    # Repeat: removing one marker can join the halves of another.
-    while "hexoPostRender" in html or "\ufffc" in html:
-        stripped = _HEXO_MARKERS.sub("", html)
-        if stripped == html:
-            break
-        html = stripped
-    return html.replace("{", "&#123;").replace("}", "&#125;")
-
-
-def format_date(moment: datetime) -> str:
-    """RFC 822 date in GMT with English names whatever the locale: `Thu, 06 Jan 2022 10:32:27 GMT`."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return format_datetime(moment.astimezone(timezone.utc), usegmt=True)
-
-
-def entry_key(entry: StoredEntry) -> str:
-    """Stable key of an entry across runs: a digest (32 hex) of its tree and identity."""
-    return tree_identity_key(entry.tree, entry.identity)
-
-
-def tree_identity_key(tree: tuple[str, str, str], identity: str) -> str:
-    """`entry_key` from the parts (for importers, which know the tree and identity, not a StoredEntry)."""
-    # Length-prefixed fields: unambiguous whatever characters the names contain, and (unlike
-    # repr) fixed forever, because the key also picks the placeholder image and name suffix.
-    raw = "".join(f"{len(part)}:{part}" for part in (*tree, identity))
-    return hashlib.sha256(raw.encode("utf-8", "surrogatepass")).hexdigest()[:32]  # 128 bits: plenty, smaller manifest
-
-
-def _input_fingerprint(entry: StoredEntry, disable_nunjucks: bool) -> str:
+def _input_fingerprint(entry: StoredEntry, options: HexoOptions) -> str:
     """Digest of everything a post is rendered from, without hashing the HTML again.
 
     The store rewrites an entry's row only when its `content_hash` (title, link, author,
@@ -164,17 +98,12 @@ def _input_fingerprint(entry: StoredEntry, disable_nunjucks: bool) -> str:
     cheap guard for callers that build entries by hand.
     """
     fields = (
-        POST_FORMAT_VERSION, disable_nunjucks, entry.category, entry.site, entry.channel, entry.title,
+        POST_FORMAT_VERSION, options.fingerprint(), entry.category, entry.site, entry.channel, entry.title,
         entry.image, entry.published.isoformat(), entry.content_hash, len(entry.content), len(entry.summary),
     )
     # repr of a tuple is unambiguous and C-fast; were it ever to change between Python
     # versions, the cost is one re-render whose unchanged bytes the writer still skips.
     return hashlib.sha256(repr(fields).encode("utf-8", "surrogatepass")).hexdigest()[:32]
-
-
-def placeholder_image(entry: StoredEntry) -> str:
-    """A picsum URL whose N (0..10000) is fixed by the entry's tree and identity, so it never changes."""
-    return PLACEHOLDER_IMAGE.format(n=int(entry_key(entry)[:16], 16) % PLACEHOLDER_RANGE)
 
 
 def _unique_by_key(entries: Iterable[StoredEntry]) -> dict[str, StoredEntry]:
@@ -189,7 +118,7 @@ def _unique_by_key(entries: Iterable[StoredEntry]) -> dict[str, StoredEntry]:
 
 
 def _plan_paths(
-    entries: dict[str, StoredEntry], old: dict[str, dict], root: Path, disable_nunjucks: bool
+    entries: dict[str, StoredEntry], old: dict[str, dict], root: Path, options: HexoOptions
 ) -> list[tuple[str, str, StoredEntry]]:
     """Give every entry a relative path: its manifest path if still valid, else a free safe name."""
     old_paths = {str(info.get("path", "")).casefold() for info in old.values()}
@@ -218,7 +147,7 @@ def _plan_paths(
             if relpath.casefold() not in old_paths and os.path.lexists(root / relpath):
                 # Not ours: never overwrite it, unless it already holds exactly this post
                 # (a run that crashed before saving its manifest).
-                expected = render_post(entry, disable_nunjucks=disable_nunjucks).encode("utf-8", "replace")
+                expected = render_post(entry, options).encode("utf-8", "replace")
                 if not _holds(root / relpath, expected):
                     continue
             claimed.add(relpath.casefold())
@@ -263,7 +192,10 @@ def _is_kept_path_valid(relpath: str, folder: str) -> bool:
     head, _, name = relpath.rpartition("/")
     # The folder check keeps an entry on its category page if naming rules ever change and
     # refuses a tampered manifest entry such as "../x.md" (the writer would refuse it too).
-    return head == folder and name.endswith(".md") and not name.startswith((".", "_")) and "\\" not in name
+    # A name from before `'` became `’` (issue 14) is given up: Volantis writes the permalink into
+    # single-quoted attributes, so the old file is replaced by a safe one and removed.
+    return (head == folder and name.endswith(".md") and not name.startswith((".", "_")) and "\\" not in name
+            and "'" not in name and neutral_references(name) == name)
 
 
 def _write_intent(root: Path, old: dict[str, dict], planned: list[tuple[str, str, StoredEntry]]) -> None:

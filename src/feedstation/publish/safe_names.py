@@ -5,17 +5,25 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from feedstation.publish.hexo_inert import neutral_references
+
 FALLBACK_NAME = "untitled"
 MAX_NAME_BYTES = 200  # before the extension; most file systems cap a name at 255 bytes
 
 # Forbidden on Windows (and `/` everywhere), plus C0/DEL/C1 controls and the Unicode line
 # and paragraph separators, which break listings and shells. `#` and `%` too: Hexo builds
 # permalinks from file names, where they start a fragment or a bad percent-escape.
+# (`"`, `<`, `>` are here too, and Hexo's url_for percent-encodes them in the permalink.)
 _FORBIDDEN = re.compile('[/\\\\:*?"<>|#%\x00-\x1f\x7f-\x9f\u2028\u2029]')
 # Invisible characters that make two names look alike or reorder how a name is displayed
 # (bidi overrides such as U+202E are the classic "exe.txt" spoof; CVE-2021-42574).
 _INVISIBLE = re.compile("[\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ud800-\udfff]")
 _SPACES = re.compile(r"\s+")
+# url_for leaves `'` and `&` as they are, and Volantis writes permalinks raw into single-quoted
+# `href='…'` on every list page: a `'` in a name would end the attribute and `&amp;` would decode
+# (issue 14). `’` and `＆` read the same.
+APOSTROPHE = "\u2019"
+
 _DOT_RUNS = re.compile(r"\.{2,}")
 
 # Reserved device names on Windows, with or without an extension (CON, con.txt, LPT¹).
@@ -30,13 +38,14 @@ def safe_name(text: str, *, max_bytes: int = MAX_NAME_BYTES, fallback: str = FAL
 
     NFC-normalised (so NFC/NFD twins give the same name, and the caller's collision
     handling tells them apart), invisible and bidi-control characters removed, forbidden
-    characters replaced by `_`, whitespace collapsed, leading dots/underscores and trailing
+    characters replaced by `_`, `'` by `’` and a character reference's `&` by `＆`, whitespace collapsed, leading dots/underscores and trailing
     dots/spaces stripped, Windows device names suffixed with `_` (`CON` → `CON_`), cut to
     `max_bytes` of UTF-8 on a character boundary.
     """
     name = unicodedata.normalize("NFC", _INVISIBLE.sub("", text))
     name = _SPACES.sub(" ", name)  # first, so tabs and newlines become spaces, not `_`
     name = _FORBIDDEN.sub("_", name)
+    name = neutral_references(name.replace("'", APOSTROPHE))
     name = _DOT_RUNS.sub(".", name)
     name = _trim(name)
     name = truncate_utf8(name, max_bytes)
