@@ -230,7 +230,9 @@ def _upsert_entries(conn: Connection, feed_id: int, new_entries: list[Entry], no
         unique.setdefault(entry.identity, entry)  # a feed listing one id twice keeps the first
     if not unique:
         return (0, 0)
-    existing = dict(conn.execute(_EXISTING, {"b_feed": feed_id, "b_ids": list(unique)}).all())
+    existing: dict[str, str] = {}
+    for ids in _chunks(list(unique)):
+        existing.update(conn.execute(_EXISTING, {"b_feed": feed_id, "b_ids": ids}).all())
     inserts, changes, seen = [], [], []
     for identity, entry in unique.items():
         if identity not in existing:
@@ -243,9 +245,19 @@ def _upsert_entries(conn: Connection, feed_id: int, new_entries: list[Entry], no
         conn.execute(entries.insert(), inserts)
     if changes:
         _update_changed(conn, feed_id, changes, now)
-    if seen:
-        conn.execute(_TOUCH, {"b_feed": feed_id, "b_ids": seen, "b_now": now})
+    for ids in _chunks(seen):
+        conn.execute(_TOUCH, {"b_feed": feed_id, "b_ids": ids, "b_now": now})
     return (len(inserts), len(changes))
+
+
+# Identities per `IN (...)`: PostgreSQL's protocol allows 65,535 parameters per statement and SQLite
+# 32,766, and a feed may list more items than that (a 70,000-item feed is 3.5 MiB).
+_IN_CHUNK = 5_000
+
+
+def _chunks(values: list[str]) -> Iterator[list[str]]:
+    for start in range(0, len(values), _IN_CHUNK):
+        yield values[start:start + _IN_CHUNK]
 
 
 def _entry_row(feed_id: int, entry: Entry, now: datetime) -> dict:
