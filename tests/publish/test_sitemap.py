@@ -7,12 +7,15 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from lxml import etree
 
+from feedstation.publish.feeds import format_rfc3339
 from feedstation.publish.sitemap import (
+    SITEMAP_MAX_BYTES,
     SITEMAP_MAX_URLS,
     SITEMAP_NS,
     render_robots,
     render_sitemap,
     render_sitemap_index,
+    render_sitemaps,
 )
 
 S = f"{{{SITEMAP_NS}}}"
@@ -67,3 +70,52 @@ def test_robots_allows_all_and_points_at_the_sitemap():
 def test_robots_refuses_line_breaks_in_the_site_url():
     with pytest.raises(ValueError, match="line break"):
         render_robots("https://x.example\nDisallow: /")
+
+
+def _urls(prefix: str, count: int) -> list[tuple[str, datetime | None]]:
+    return [(f"https://x.example/{prefix}/{n}.html", WHEN + timedelta(minutes=n)) for n in range(count)]
+
+
+def test_sitemaps_stay_one_file_while_they_fit():
+    pages, items = _urls("c", 3), _urls("item", 10)[::-1]
+    files = render_sitemaps(pages, items, base_url="https://x.example/")
+    assert list(files) == ["sitemap.xml"]
+    assert files["sitemap.xml"] == render_sitemap([*pages, *items])
+
+
+def test_sitemaps_past_the_url_limit_become_an_index_of_parts_each_within_the_limits():
+    # 120,000 items: the size a year of history reaches; every URL must be in exactly one part.
+    pages, items = _urls("c", 1_200), _urls("item", 120_000)[::-1]
+    files = render_sitemaps(pages, items, base_url="https://x.example/news/")
+    index = etree.fromstring(files["sitemap.xml"])
+    assert index.tag == S + "sitemapindex"
+    listed = [loc.text for loc in index.iter(S + "loc")]
+    assert listed == ["https://x.example/news/sitemap-pages.xml"] + [
+        f"https://x.example/news/sitemap-items-{n}.xml" for n in (1, 2, 3)]
+    seen: list[str] = []
+    for name, body in files.items():
+        if name == "sitemap.xml":
+            continue
+        assert len(body) <= SITEMAP_MAX_BYTES
+        locs = [loc.text for loc in etree.fromstring(body).iter(S + "loc")]
+        assert len(locs) <= SITEMAP_MAX_URLS
+        seen.extend(locs)
+    assert sorted(seen) == sorted(url for url, _ in [*pages, *items])
+    # Each part's lastmod in the index is its newest item's.
+    lastmods = [el.text for el in index.iter(S + "lastmod")]
+    assert lastmods[-1] == format_rfc3339(items[0][1])
+
+
+def test_a_new_item_changes_only_the_last_part_and_the_index():
+    pages, items = _urls("c", 5), _urls("item", 120)[::-1]
+    before = render_sitemaps(pages, items[1:], base_url="https://x.example/", max_urls=50)
+    after = render_sitemaps(pages, items, base_url="https://x.example/", max_urls=50)
+    changed = sorted(name for name in after if before.get(name) != after[name])
+    assert changed == ["sitemap-items-3.xml", "sitemap.xml"]
+
+
+def test_sitemaps_split_further_when_parts_exceed_the_byte_limit():
+    pages, items = _urls("c", 2), _urls("item", 40)[::-1]
+    files = render_sitemaps(pages, items, base_url="https://x.example/", max_bytes=2_000)
+    assert len(files) > 3
+    assert all(len(body) <= 2_000 for name, body in files.items() if name != "sitemap.xml")

@@ -10,8 +10,9 @@ from lxml import etree
 from feedstation.publish.feeds import escape_url, format_rfc3339, serialize_xml
 
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
-# sitemaps.org protocol: at most 50,000 URLs per sitemap file; more need a sitemap index.
+# sitemaps.org protocol: at most 50,000 URLs and 50 MB (uncompressed) per sitemap file; more need an index.
 SITEMAP_MAX_URLS = 50_000
+SITEMAP_MAX_BYTES = 50 * 1024 * 1024
 
 
 def render_sitemap(urls: Sequence[tuple[str, datetime | None]]) -> bytes:
@@ -27,6 +28,58 @@ def render_sitemap(urls: Sequence[tuple[str, datetime | None]]) -> bytes:
 def render_sitemap_index(sitemaps: Sequence[tuple[str, datetime | None]]) -> bytes:
     """A sitemap index of (absolute URL of a sitemap file, last modified or None), in the order given."""
     return _render("sitemapindex", "sitemap", sitemaps)
+
+
+def render_sitemaps(
+    pages: Sequence[tuple[str, datetime | None]],
+    items: Sequence[tuple[str, datetime | None]],
+    *,
+    base_url: str,
+    max_urls: int = SITEMAP_MAX_URLS,
+    max_bytes: int = SITEMAP_MAX_BYTES,
+) -> dict[str, bytes]:
+    """The site's sitemap files by name: one `sitemap.xml`, or an index plus parts when one file is too big.
+
+    While everything fits in one file (`max_urls`, `max_bytes`) the result is `{"sitemap.xml": urlset}`.
+    Past that, `sitemap.xml` is a sitemap index of `sitemap-pages.xml` (the list pages) and
+    `sitemap-items-N.xml` parts cut from the items *oldest first* (`items` come newest first, as the site
+    lists them), so a new item only ever changes the last part and the index: the earlier parts keep their
+    bytes and are not re-uploaded on deploy. `base_url` is the site's absolute base URL.
+    """
+    single = [*pages, *items]
+    if len(single) <= max_urls:
+        body = render_sitemap(single)
+        if len(body) <= max_bytes:
+            return {"sitemap.xml": body}
+    files = {"sitemap-pages.xml": _render_within("sitemap-pages.xml", pages, max_bytes)}
+    items_oldest_first = list(reversed(items))
+    size = max_urls
+    while True:
+        parts = [items_oldest_first[start:start + size] for start in range(0, len(items_oldest_first), size)]
+        rendered = [render_sitemap(part) for part in parts]
+        if all(len(body) <= max_bytes for body in rendered):
+            break
+        if size == 1:
+            raise ValueError("one sitemap URL is longer than the sitemap size limit")
+        size = max(1, size // 2)
+    for number, (part, body) in enumerate(zip(parts, rendered), start=1):
+        files[f"sitemap-items-{number}.xml"] = body
+    base = base_url.rstrip("/") + "/"
+    newest = {"sitemap-pages.xml": _newest(pages)}
+    newest.update({f"sitemap-items-{n}.xml": _newest(part) for n, part in enumerate(parts, start=1)})
+    files["sitemap.xml"] = render_sitemap_index([(base + name, newest[name]) for name in files])
+    return files
+
+
+def _render_within(name: str, urls: Sequence[tuple[str, datetime | None]], max_bytes: int) -> bytes:
+    body = render_sitemap(urls)
+    if len(body) > max_bytes:
+        raise ValueError(f"{name}: {len(urls)} list pages exceed the sitemap size limit of {max_bytes} bytes")
+    return body
+
+
+def _newest(urls: Sequence[tuple[str, datetime | None]]) -> datetime | None:
+    return max((when for _, when in urls if when is not None), default=None)
 
 
 def render_robots(site_url: str) -> bytes:

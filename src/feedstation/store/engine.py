@@ -11,6 +11,8 @@ from sqlalchemy.engine import Engine
 from feedstation.errors import StoreError
 
 BUSY_TIMEOUT_MS = 10_000
+# Execution option marking a connection whose transactions write (SQLite: BEGIN IMMEDIATE).
+WRITE_OPTION = "feedstation_write"
 
 
 def create_store_engine(target: str | Path) -> Engine:
@@ -23,7 +25,8 @@ def create_store_engine(target: str | Path) -> Engine:
         except OSError as exc:
             raise StoreError(f"cannot create the folder for the database {path}: {exc.strerror}") from exc
         url = f"sqlite:///{path}"
-    engine = create_engine(url, future=True)
+    # pool_pre_ping: a connection the server dropped (restart, idle timeout) is replaced before use.
+    engine = create_engine(url, pool_pre_ping=not url.startswith("sqlite"))
     if engine.dialect.name == "sqlite":
         _configure_sqlite(engine)
     return engine
@@ -48,4 +51,7 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn) -> None:
-        conn.exec_driver_sql("BEGIN")
+        # IMMEDIATE for the store's writing transactions (`WRITE_OPTION`): they take the write lock up
+        # front, so two writers wait for each other (busy_timeout) instead of the second failing when
+        # it upgrades a stale read. Reads stay plain BEGIN and never block a writer (WAL).
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get(WRITE_OPTION) else "BEGIN")

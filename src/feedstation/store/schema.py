@@ -23,6 +23,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.types import TypeDecorator
 
 from feedstation.errors import StoreError
+from feedstation.store.engine import WRITE_OPTION
 
 
 class UTCDateTime(TypeDecorator):
@@ -186,10 +187,29 @@ UPGRADES = {2: _add_feed_warning, 3: _entry_date_warnings}
 LATEST = max(UPGRADES, default=1)
 
 
+# PostgreSQL advisory-lock key for schema changes (any constant; "feedstation" in ASCII, truncated).
+_MIGRATION_LOCK_KEY = 0x66656564737461
+
+
+def _write_transaction(engine: Engine):
+    """engine.begin() marked as writing, so SQLite takes its write lock up front (BEGIN IMMEDIATE)."""
+    return engine.execution_options(**{WRITE_OPTION: True}).begin()
+
+
+def _lock_migrations(conn: Connection) -> None:
+    """Serialise schema changes between processes (PostgreSQL: CREATE TABLE races corrupt nothing but fail).
+
+    SQLite needs nothing: its first write in the transaction takes the database's single write lock.
+    """
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK_KEY})
+
+
 def migrate(engine: Engine) -> int:
     """Bring the schema up to date, one transaction per migration. Returns the version reached."""
     latest = LATEST
-    with engine.begin() as conn:
+    with _write_transaction(engine) as conn:
+        _lock_migrations(conn)
         schema_version.create(conn, checkfirst=True)
         current = conn.execute(text("SELECT COALESCE(MAX(version), 0) FROM schema_version")).scalar_one()
         if current == 0:
@@ -202,7 +222,10 @@ def migrate(engine: Engine) -> int:
             f"understands ({latest}); upgrade feedstation"
         )
     for version in range(current + 1, latest + 1):
-        with engine.begin() as conn:
+        with _write_transaction(engine) as conn:
+            _lock_migrations(conn)
+            if conn.execute(text("SELECT COALESCE(MAX(version), 0) FROM schema_version")).scalar_one() >= version:
+                continue  # another process applied it while this one waited for the lock
             UPGRADES[version](conn)
             conn.execute(
                 schema_version.insert().values(version=version, applied_at=datetime.now(timezone.utc))

@@ -8,7 +8,7 @@ from datetime import datetime
 from feedstation.models import Source
 from feedstation.publish.feeds import FeedInfo, render_atom, render_json_feed, render_rss
 from feedstation.publish.opml import render_opml
-from feedstation.publish.sitemap import render_robots, render_sitemap
+from feedstation.publish.sitemap import render_robots, render_sitemaps
 from feedstation.publish.site import paths
 from feedstation.publish.site.context import Item, SiteContext
 
@@ -37,22 +37,22 @@ def feed_files(ctx: SiteContext, *, now: datetime) -> Iterator[tuple[str, bytes]
 
 
 def index_files(ctx: SiteContext, sources: Sequence[Source], *, now: datetime) -> dict[str, bytes]:
-    """sitemap.xml (home, sections, archive months, items), robots.txt and sources.opml."""
+    """sitemap.xml (home, sections, archive months, items; an index of parts past 50,000 URLs), robots.txt, sources.opml."""
     site_url = ctx.settings.url
-    urls: list[tuple[str, datetime | None]] = []
+    pages: list[tuple[str, datetime | None]] = []
     home = ctx.sections[()]
-    urls.append((paths.absolute(site_url, "index.html"), _newest_change(home.items[:1])))
+    pages.append((paths.absolute(site_url, "index.html"), _newest_change(home.items[:1])))
     for names, section in ctx.sections.items():
         if names:
-            urls.append((paths.absolute(site_url, section.folder + "index.html"), _newest_change(section.items[:1])))
+            pages.append((paths.absolute(site_url, section.folder + "index.html"), _newest_change(section.items[:1])))
     for (year, month), listed in sorted(ctx.months.items(), reverse=True):
-        urls.append((paths.absolute(site_url, paths.month_dir(year, month) + "index.html"), _newest_change(listed[:1])))
-    urls.extend((item.abs_url, item.entry.updated or item.entry.published) for item in ctx.items)
+        pages.append((paths.absolute(site_url, paths.month_dir(year, month) + "index.html"), _newest_change(listed[:1])))
+    items = [(item.abs_url, item.entry.updated or item.entry.published) for item in ctx.items]
     # OPML's dateCreated: when the collection began (the oldest first sighting), so a new
     # item does not rewrite the file; `now` only for an empty site.
     created = min((item.entry.first_seen for item in ctx.items), default=now)
     return {
-        "sitemap.xml": render_sitemap(urls),
+        **render_sitemaps(pages, items, base_url=site_url),
         "robots.txt": render_robots(site_url),
         "sources.opml": render_opml(ctx.settings.title, sorted(sources, key=lambda s: s.tree), created=created),
     }
