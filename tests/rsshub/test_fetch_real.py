@@ -23,3 +23,35 @@ def test_every_offline_test_route_is_stored_after_falling_through_a_dead_first_i
     # /test/redirect answers 301 → /test/1, so /test/1 is asked twice
     for name in OFFLINE_ROUTES:
         assert len(rsshub.requests_to(f"/test/{name}")) == (2 if name == "1" else 1), name
+
+
+ZHIHU_DOWN = 'FetchError: [GET] "https://api.zhihu.com/topstory/hot-lists/total?limit=10&reverse_order=0"'
+
+
+def test_rsshub_s_own_message_is_shown_and_a_failing_route_is_asked_once_per_instance(rsshub, tmp_path):
+    channels = {name: f"rsshub:/test/{name}" for name in FAILING_ROUTES}
+    channels["zhihu"] = "rsshub:/zhihu/hot"
+    channels["gone"] = "rsshub:/zhihu/hotlist"
+    dead = dead_instance()
+    config = write_config(tmp_path, [dead, rsshub.base], channels)
+    config.write_text(config.read_text().replace("retries: 3", "retries: 2"))
+    result = run_cli("fetch", "--config", str(config))
+    assert result.exit_code == 0, result.output
+    live = rsshub.base.removeprefix("http://")
+    with Store.open(tmp_path / "feedstation.db") as store:
+        errors = {h.channel: h.error for h in store.health()}
+    assert f"{live}: 503 — Error: Error test" in errors["error"]
+    assert f"{live}: 503 — ConfigNotFoundError: Test config not found error" in errors["config-not-found-error"]
+    assert f"{live}: 503 — InvalidParameterError: Test invalid parameter error" in errors["invalid-parameter-error"]
+    assert f"{live}: 503 — Error: this route is empty" in errors["empty"]
+    assert f"{live}: 503 — {ZHIHU_DOWN}: <no response> fetch failed" in errors["zhihu"]
+    assert f"{live}: 404 — NotFoundError: The route does not exist or has been deleted." in errors["gone"]
+    # the dead instance is named too, with its own reason
+    assert f"{dead.removeprefix('http://')}: could not connect to 127.0.0.1:" in errors["error"]
+    # RSSHub's route errors are not retried on that instance, although the dead one made the rounds repeat
+    for path in ("/zhihu/hot", "/zhihu/hotlist", *(f"/test/{name}" for name in FAILING_ROUTES)):
+        assert len(rsshub.requests_to(path)) == 1, path
+    # the same messages in the run's table and in `status`
+    assert "503 — Error: Error test" in result.output
+    status = run_cli("status", "--config", str(config))
+    assert "404 — NotFoundError: The route does not exist or has been deleted." in status.output
