@@ -55,3 +55,18 @@ def test_rsshub_s_own_message_is_shown_and_a_failing_route_is_asked_once_per_ins
     assert "503 — Error: Error test" in result.output
     status = run_cli("status", "--config", str(config))
     assert "404 — NotFoundError: The route does not exist or has been deleted." in status.output
+
+
+def test_a_forced_second_run_gets_304s_from_rsshub(rsshub, tmp_path):
+    routes = ("1", "gzip", "long")
+    config = write_config(tmp_path, [rsshub.base], {name: f"rsshub:/test/{name}" for name in routes})
+    assert run_cli("fetch", "--config", str(config)).exit_code == 0
+    first = rsshub.requests_to("/test/1")[0]
+    assert "if-none-match" not in first.headers
+    rsshub.clear_requests()
+    second = run_cli("fetch", "--force", "--config", str(config))
+    assert second.exit_code == 0, second.output
+    assert "0 ok, 3 unchanged (304)" in second.output
+    sent = rsshub.requests_to("/test/1")[0].headers["if-none-match"]
+    weak, strong = sent.split(", ")
+    assert weak.startswith('W/"') and strong == weak[2:]

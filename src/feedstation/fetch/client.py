@@ -57,10 +57,25 @@ def conditional_headers(state: FeedState) -> dict[str, str]:
     """Validators from the last 200 (RFC 9110 §13.1.1 If-None-Match, §13.1.3 If-Modified-Since)."""
     headers = {}
     if state.etag:
-        headers["If-None-Match"] = state.etag
+        headers["If-None-Match"] = if_none_match(state.etag)
     if state.last_modified:
         headers["If-Modified-Since"] = state.last_modified
     return headers
+
+
+def if_none_match(etag: str) -> str:
+    """A stored weak ETag in both forms, `W/"x", "x"`; a strong one as it came.
+
+    RSSHub (Hono's etag middleware behind compression) sends `W/"x"` on a gzip response but
+    compares If-None-Match against the strong `"x"` only, so the weak tag alone never gets a
+    304. RFC 9110 §13.1.2 allows a list, and If-None-Match uses the weak comparison, under
+    which both forms name the same representation. A strong tag is sent alone: servers that
+    compare the header as one string (many do) keep answering 304.
+    """
+    etag = etag.strip()
+    if etag.startswith('W/"') and etag.endswith('"') and "," not in etag:
+        return f"{etag}, {etag[2:]}"
+    return etag
 
 
 def parse_max_age(cache_control: str | None) -> float | None:
