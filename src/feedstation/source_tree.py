@@ -32,15 +32,15 @@ def parse_tree(raw: Any, base_dir: Path) -> list[Source]:
     if raw is None:
         return []
     sources: list[Source] = []
-    _expect_mapping(raw, "sources", "a mapping of categories, e.g. `社交媒体: {知乎: {知乎热榜: rsshub:/zhihu/hotlist}}`")
+    _expect_mapping(raw, "sources", "a mapping of categories, e.g. `社交媒体: {知乎: {知乎热榜: rsshub:/zhihu/hot}}`")
     for category, sites in raw.items():
         key1 = f"sources.{category}"
         _expect_name(category, key1, "category")
-        _expect_mapping(sites, key1, "a mapping of sites, e.g. `知乎: {知乎热榜: rsshub:/zhihu/hotlist}`")
+        _expect_mapping(sites, key1, "a mapping of sites, e.g. `知乎: {知乎热榜: rsshub:/zhihu/hot}`")
         for site, channels in sites.items():
             key2 = f"{key1}.{site}"
             _expect_name(site, key2, "site")
-            _expect_mapping(channels, key2, "a mapping of channels, e.g. `知乎热榜: rsshub:/zhihu/hotlist`")
+            _expect_mapping(channels, key2, "a mapping of channels, e.g. `知乎热榜: rsshub:/zhihu/hot`")
             for channel, leaf in channels.items():
                 key3 = f"{key2}.{channel}"
                 _expect_name(channel, key3, "channel")
@@ -105,7 +105,7 @@ def _resolve_location(value: str, key: str, base_dir: Path) -> str:
     if value.startswith("rsshub:"):
         path = value[len("rsshub:"):]
         if not path.startswith("/") or path.startswith("//"):
-            raise TreeError(key, f"an RSSHub route must start with a single '/', e.g. rsshub:/zhihu/hotlist (got {value!r})")
+            raise TreeError(key, f"an RSSHub route must start with a single '/', e.g. rsshub:/zhihu/hot (got {value!r})")
         return value
     scheme = _SCHEME.match(value)
     if scheme and len(scheme.group(1)) > 1:  # one letter is a Windows drive, not a scheme

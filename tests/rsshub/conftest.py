@@ -44,3 +44,30 @@ def rsshub(rsshub_session: RealRSSHub) -> RealRSSHub:
 def rsshub_keyed(rsshub_keyed_session: RealRSSHub) -> RealRSSHub:
     rsshub_keyed_session.clear_requests()
     return rsshub_keyed_session
+
+
+@pytest.fixture(scope="session")
+def real_catalog_path(rsshub_session: RealRSSHub, tmp_path_factory: pytest.TempPathFactory):
+    """The real `/api/namespace`, downloaded by `update_catalog` as `routes update` does, cached once."""
+    from feedstation.catalog import update_catalog
+
+    path = tmp_path_factory.mktemp("catalog") / "rsshub-routes.json"
+    report = update_catalog([rsshub_session.base], path)
+    return path, report
+
+
+@pytest.fixture(scope="session")
+def real_catalog(real_catalog_path):
+    from feedstation.catalog import load_catalog
+
+    return load_catalog(real_catalog_path[0])
+
+
+@pytest.fixture(scope="session")
+def real_namespace_json(rsshub_session: RealRSSHub) -> dict:
+    """The real `/api/namespace` as RSSHub serves it (for checks on fields feedstation does not keep)."""
+    import json
+    import urllib.request
+
+    with urllib.request.urlopen(rsshub_session.url("/api/namespace"), timeout=60) as resp:
+        return json.loads(resp.read())

@@ -8,7 +8,7 @@ from datetime import datetime
 
 @dataclass(frozen=True)
 class RouteSpec:
-    """One entry of config `rsshub.routes`: "/zhihu/hotlist" or {path, category?, site?, channel?}."""
+    """One entry of config `rsshub.routes`: "/zhihu/hot" or {path, category?, site?, channel?}."""
 
     path: str
     category: str | None = None

@@ -40,7 +40,7 @@ def routes() -> None:
     Example:
       feedstation routes update
       feedstation routes search 知乎
-      feedstation routes add /zhihu/hotlist
+      feedstation routes add /zhihu/hot
     """
 
 
@@ -120,8 +120,8 @@ def show_command(config_path: Path | None, path: str) -> None:
 
     \b
     Example:
-      feedstation routes show /zhihu/hotlist
-      feedstation routes show /zhihu/hot/science
+      feedstation routes show /zhihu/hot
+      feedstation routes show /ithome/soft
     """
     config = load(config_path)
     catalog = load_catalog(config.catalog_path)
@@ -183,8 +183,8 @@ def add_command(config_path: Path | None, path: str, category: str | None, site:
 
     \b
     Example:
-      feedstation routes add /zhihu/hotlist
-      feedstation routes add /zhihu/hot/science --channel 知乎科学热榜
+      feedstation routes add /zhihu/hot
+      feedstation routes add /ithome/soft --channel 软件之家
     """
     spec = RouteSpec(path=path, category=category, site=site, channel=channel)
     config = load(config_path)
