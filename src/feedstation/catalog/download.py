@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 from feedstation.catalog.cache import save_catalog
 from feedstation.catalog.model import Catalog, Namespace, UpdateReport
-from feedstation.catalog.payload import Malformed, read_namespaces
+from feedstation.catalog.payload import Malformed, read_namespaces_reporting
 from feedstation.errors import CatalogError
 from feedstation.fetch import Fetcher
 from feedstation.models import FeedState, FetchSettings, FetchStatus, Source
@@ -53,17 +53,20 @@ def update_catalog(
             "check `rsshub.instances` in the config or try again later"
         )
     now = datetime.now(timezone.utc).replace(microsecond=0)
-    catalog = Catalog(namespaces=namespaces, instance=instance, fetched_at=now, skipped=skipped)
+    catalog = Catalog(namespaces=namespaces, instance=instance, fetched_at=now, skipped=len(skipped))
     save_catalog(catalog, Path(path))
-    logger.info("route catalog from %s: %d namespaces, %d routes, %d malformed skipped",
-                instance, len(namespaces), catalog.route_count, skipped)
-    return UpdateReport(instance=instance, namespaces=len(namespaces), routes=catalog.route_count, skipped=skipped,
-                        path=str(path), fetched_at=now, failures=tuple(failures))
+    logger.info("route catalog from %s: %d namespaces, %d routes, %d malformed entries skipped",
+                instance, len(namespaces), catalog.route_count, len(skipped))
+    for reason in skipped:
+        logger.debug("route catalog: skipped %s", reason)
+    return UpdateReport(instance=instance, namespaces=len(namespaces), routes=catalog.route_count,
+                        skipped=len(skipped), path=str(path), fetched_at=now, failures=tuple(failures),
+                        skipped_reasons=skipped)
 
 
 async def _first_answer(
     instances: Sequence[str], settings: FetchSettings
-) -> tuple[str | None, tuple[Namespace, ...], int, list[tuple[str, str]]]:
+) -> tuple[str | None, tuple[Namespace, ...], tuple[str, ...], list[tuple[str, str]]]:
     failures: list[tuple[str, str]] = []
     # The same Fetcher as feeds use: timeouts, the decompressed-size cap, redirects and
     # the address guard all live in fetch/, once.
@@ -80,18 +83,18 @@ async def _first_answer(
                 failures.append((instance, str(exc)))
                 continue
             return instance, namespaces, skipped, failures
-    return None, (), 0, failures
+    return None, (), (), failures
 
 
-def _decode(body: bytes) -> tuple[tuple[Namespace, ...], int]:
+def _decode(body: bytes) -> tuple[tuple[Namespace, ...], tuple[str, ...]]:
     try:
         data = json.loads(body)
     except (ValueError, RecursionError):  # RecursionError: deeply nested arrays, a cheap attack on json
         raise _Refused("response is not JSON") from None
     try:
-        namespaces, skipped = read_namespaces(data)
+        namespaces, skipped = read_namespaces_reporting(data)
     except Malformed as exc:
         raise _Refused(f"response is not an RSSHub namespace list: {exc}") from None
     if not namespaces:
-        raise _Refused(f"response holds no usable routes ({skipped} malformed)")
+        raise _Refused(f"response holds no usable routes ({len(skipped)} malformed)")
     return namespaces, skipped

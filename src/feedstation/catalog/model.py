@@ -31,6 +31,11 @@ class Route:
     description: str = ""
 
     @property
+    def nsfw(self) -> bool:
+        """RSSHub's `nsfw` feature: adult content, left out of search unless asked for."""
+        return any(name == "nsfw" for name, _ in self.features)
+
+    @property
     def full_paths(self) -> tuple[str, ...]:
         """The patterns as requested from an instance: namespace + route path."""
         return tuple(full_path(self.namespace, p) for p in self.paths)
@@ -55,7 +60,7 @@ class Catalog:
     namespaces: tuple[Namespace, ...]
     instance: str | None = None
     fetched_at: datetime | None = None  # aware UTC
-    skipped: int = 0  # malformed routes dropped when it was downloaded
+    skipped: int = 0  # malformed entries dropped when it was downloaded
 
     @property
     def route_count(self) -> int:
@@ -93,6 +98,7 @@ class UpdateReport:
     path: str = ""
     fetched_at: datetime | None = None
     failures: tuple[tuple[str, str], ...] = ()  # (instance, reason) of instances tried before it
+    skipped_reasons: tuple[str, ...] = ()  # one line per skipped entry: where it was and why
 
 
 def full_path(namespace: str, path: str) -> str:

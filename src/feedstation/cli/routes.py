@@ -63,20 +63,26 @@ def update_command(config_path: Path | None, timeout: float) -> None:
                             user_agent=config.fetch.user_agent)
     for instance, reason in report.failures:
         console.print(Text.assemble(("passed over ", "yellow"), f"{instance}: {reason}"))
-    skipped = f", {report.skipped} malformed skipped" if report.skipped else ""
+    skipped = f", {report.skipped} malformed entries skipped" if report.skipped else ""
     console.print(Text(f"Route catalog from {report.instance}: {report.namespaces} namespaces, "
                        f"{report.routes} routes{skipped} → {report.path}"))
+    for reason in report.skipped_reasons[:20]:
+        console.print(Text.assemble(("  skipped ", "yellow"), reason))
+    if report.skipped > 20:
+        console.print(Text(f"  … and {report.skipped - 20} more (run with -vv for all)"))
 
 
 @routes.command("search", short_help="Search routes by site, name or path.")
 @config_option
 @click.option("--limit", default=50, show_default=True, help="show at most this many routes")
+@click.option("--nsfw", is_flag=True, help="include routes RSSHub marks nsfw (adult content)")
 @click.argument("words", nargs=-1, required=True)
 @reports_errors
-def search_command(config_path: Path | None, limit: int, words: tuple[str, ...]) -> None:
+def search_command(config_path: Path | None, limit: int, nsfw: bool, words: tuple[str, ...]) -> None:
     """Search routes by namespace, site name, route name or path; every word must match.
 
-    Matching ignores case and works on Chinese substrings.
+    Matching ignores case and works on Chinese substrings. Exact and whole-word matches
+    of a site or route name come first. Routes marked nsfw are shown only with --nsfw.
 
     \b
     Example:
@@ -85,7 +91,7 @@ def search_command(config_path: Path | None, limit: int, words: tuple[str, ...])
     """
     config = load(config_path)
     catalog = load_catalog(config.catalog_path)
-    found = search_routes(catalog, " ".join(words))
+    found = search_routes(catalog, " ".join(words), include_nsfw=nsfw)
     if not found:
         console.print(Text(f"No route matches {' '.join(words)!r}; try fewer or shorter words."))
         return
@@ -103,7 +109,7 @@ def _results_table(found: list[MatchedRoute], language: str) -> Table:
         table.add_row(*map(Text, (
             route_category_name(route.categories, language),
             match.site,
-            route.name,
+            route.name + (" (nsfw)" if route.nsfw else ""),
             "\n".join(route.full_paths),
             route.example or "",
             ", ".join(name for name, _ in route.parameters),
