@@ -9,6 +9,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from feedstation.catalog.patterns import unfilled_message, unfilled_parameters
 from feedstation.models import Source
 
 LEAF_OPTIONS = {"url": "the feed's URL, rsshub:/path or file path", "max_items": "keep at most N items per fetch"}
@@ -106,6 +107,10 @@ def _resolve_location(value: str, key: str, base_dir: Path) -> str:
         path = value[len("rsshub:"):]
         if not path.startswith("/") or path.startswith("//"):
             raise TreeError(key, f"an RSSHub route must start with a single '/', e.g. rsshub:/zhihu/hot (got {value!r})")
+        unfilled = unfilled_parameters(path)
+        if unfilled:
+            raise TreeError(key, f"{unfilled_message(path, unfilled)}; `feedstation routes show {path}` shows the "
+                                 "route's example")
         return value
     scheme = _SCHEME.match(value)
     if scheme and len(scheme.group(1)) > 1:  # one letter is a Windows drive, not a scheme

@@ -74,3 +74,28 @@ def test_exact_and_whole_word_matches_rank_first(real_catalog):
              for m in found]
     assert whole[:2] == [True, True] and not any(whole[whole.index(False):])  # "J.TEST", then "Latest" …
     assert search_routes(real_catalog, "知乎热榜")[0].route.full_paths == ("/zhihu/hot/:category?",)
+
+
+def test_routes_add_refuses_a_path_that_still_holds_a_parameter_and_shows_the_example(rsshub, tmp_path):
+    config = write_config(tmp_path, [rsshub.base], {"one": "rsshub:/test/1"})
+    assert run_cli("routes", "update", "--config", str(config)).exit_code == 0
+    before = config.read_text()
+    result = run_cli("routes", "add", "--config", str(config), "/test/:id")
+    assert result.exit_code != 0
+    # RSSHub's test route has no example: the message names the route's pattern instead
+    assert ("RSSHub route /test/:id still holds the parameter :id: put a value in its place "
+            "(route: /test/:id/:params?)") in result.output
+    result = run_cli("routes", "add", "--config", str(config), "/zhihu/hot/:category?")
+    assert ("RSSHub route /zhihu/hot/:category? still holds the parameter :category?: put a value in its place "
+            "or leave it out (example: /zhihu/hot)") in result.output
+    assert config.read_text() == before
+    assert run_cli("routes", "add", "--config", str(config), "/zhihu/hot").exit_code == 0
+
+
+def test_a_config_leaf_with_an_unfilled_parameter_is_a_config_error(rsshub, tmp_path):
+    config = write_config(tmp_path, [rsshub.base], {"one": "rsshub:/test/:id/:params?"})
+    result = run_cli("fetch", "--config", str(config))
+    assert result.exit_code == 2
+    assert ("sources.测试.RSSHub Test.one: RSSHub route /test/:id/:params? still holds the parameters :id, :params?: "
+            "put values in their places; `feedstation routes show /test/:id/:params?` shows the route's example") in result.output
+    assert rsshub.requests() == []

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 from feedstation.catalog.categories import route_category_name
 from feedstation.catalog.model import Catalog, MatchedRoute, RouteSpec
-from feedstation.catalog.patterns import match_pattern, normalise_path
+from feedstation.catalog.patterns import match_pattern, normalise_path, unfilled_message, unfilled_parameters
 from feedstation.errors import CatalogError
 from feedstation.models import Source
 
@@ -82,6 +82,10 @@ def place_routes(specs: Sequence[RouteSpec], catalog: Catalog, *, language: str 
     placed: list[tuple[RouteSpec, MatchedRoute, Source]] = []
     for spec in specs:
         match = find_route(catalog, spec.path)
+        unfilled = unfilled_parameters(spec.path)
+        if unfilled:
+            example, pattern = (match.route.example, match.pattern) if match is not None else (None, None)
+            raise CatalogError(unfilled_message(spec.path.strip(), unfilled, example, pattern))
         if match is None:
             raise CatalogError(unknown_route_message(catalog, spec.path))
         path = spec.path.strip()
