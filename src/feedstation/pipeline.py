@@ -143,7 +143,7 @@ def _parse_pool(feed_count: int) -> ParsePool | None:
 
 def resolved_sources(config: Config) -> list[Source]:
     """Sources with `rsshub:` routes spelled out against the first instance (for OPML and display)."""
-    first = config.rsshub.instances[0] if config.rsshub.instances else None
+    first = config.rsshub.urls[0] if config.rsshub.urls else None
     out = []
     for source in config.sources():
         if source.url.startswith("rsshub:") and first:

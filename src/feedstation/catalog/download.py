@@ -5,17 +5,20 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
-
 from urllib.parse import urlsplit
+
+from yarl import URL
 
 from feedstation.catalog.cache import save_catalog
 from feedstation.catalog.model import Catalog, Namespace, UpdateReport
 from feedstation.catalog.payload import Malformed, read_namespaces_reporting
 from feedstation.errors import CatalogError
 from feedstation.fetch import Fetcher
+from feedstation.fetch.access_key import redact, signed_url
 from feedstation.models import FeedState, FetchSettings, FetchStatus, Source
 
 logger = logging.getLogger(__name__)
@@ -30,7 +33,7 @@ class _Refused(Exception):
 
 def update_catalog(
     instances: Sequence[str], path: Path, *, timeout: float = 30, max_bytes: int = 20_000_000,
-    user_agent: str = USER_AGENT,
+    user_agent: str = USER_AGENT, access_keys: Mapping[str, str] | None = None,
 ) -> UpdateReport:
     """Download the route catalog from the first instance that answers with valid JSON and cache it at `path`.
 
@@ -45,7 +48,7 @@ def update_catalog(
     settings = FetchSettings(timeout=timeout, connect_timeout=min(10.0, timeout), read_timeout=min(15.0, timeout),
                              max_bytes=max_bytes, retries=0, user_agent=user_agent,
                              trusted_hosts=tuple((urlsplit(i).hostname or "") for i in instances))
-    instance, namespaces, skipped, failures = asyncio.run(_first_answer(instances, settings))
+    instance, namespaces, skipped, failures = asyncio.run(_first_answer(instances, settings, dict(access_keys or {})))
     if instance is None:
         reasons = "; ".join(f"{url}: {reason}" for url, reason in failures)
         raise CatalogError(
@@ -65,15 +68,18 @@ def update_catalog(
 
 
 async def _first_answer(
-    instances: Sequence[str], settings: FetchSettings
+    instances: Sequence[str], settings: FetchSettings, access_keys: dict[str, str]
 ) -> tuple[str | None, tuple[Namespace, ...], tuple[str, ...], list[tuple[str, str]]]:
     failures: list[tuple[str, str]] = []
     # The same Fetcher as feeds use: timeouts, the decompressed-size cap, redirects and
     # the address guard all live in fetch/, once.
     async with Fetcher(settings) as fetcher:
         for instance in instances:
-            url = instance.rstrip("/") + API_PATH
+            key = access_keys.get(instance)
+            url = signed_url(instance, API_PATH, key) if key else instance.rstrip("/") + API_PATH
             fetched = await fetcher.fetch(Source("rsshub", "catalog", instance, url), FeedState())
+            if key:  # the code opens this path: it must not reach a message
+                fetched = replace(fetched, error=redact(fetched.error, (key, URL(url).query.get("code", ""))))
             try:
                 if fetched.status is not FetchStatus.OK:
                     raise _Refused(fetched.error or "no answer")

@@ -59,8 +59,8 @@ def update_command(config_path: Path | None, timeout: float) -> None:
       feedstation routes update --config site/feedstation.yaml
     """
     config = load(config_path)
-    report = update_catalog(config.rsshub.instances, config.catalog_path, timeout=timeout,
-                            user_agent=config.fetch.user_agent)
+    report = update_catalog(config.rsshub.urls, config.catalog_path, timeout=timeout,
+                            user_agent=config.fetch.user_agent, access_keys=config.rsshub_access_keys())
     for instance, reason in report.failures:
         console.print(Text.assemble(("passed over ", "yellow"), f"{instance}: {reason}"))
     skipped = f", {report.skipped} malformed entries skipped" if report.skipped else ""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import random
 import time
@@ -13,6 +14,7 @@ from types import TracebackType
 import aiohttp
 from yarl import URL
 
+from feedstation.fetch.access_key import redact, signed_url, unsigned
 from feedstation.fetch.address_guard import GuardedResolver
 from feedstation.fetch.client import Attempt, fetch_once
 from feedstation.fetch.local import is_local_source, read_local
@@ -151,7 +153,7 @@ class Fetcher:
             if instance in settled:
                 failures.append((instance, settled[instance]))
                 continue
-            attempt, _host = await self._http_try(instance.rstrip("/") + path, state)
+            attempt = await self._instance_try(instance, path, state)
             if attempt.ok:
                 return attempt, instance
             log.debug("RSSHub instance %s failed for %s: %s", instance_label(instance), path, attempt.error)
@@ -159,6 +161,20 @@ class Fetcher:
                 settled[instance] = attempt
             failures.append((instance, attempt))
         return _all_instances_failed(path, failures), None
+
+
+    async def _instance_try(self, instance: str, path: str, state: FeedState) -> Attempt:
+        """One request to one instance, signed with its access key if it has one; the key and the
+        code made from it are removed from the attempt's URL and error before anyone sees them."""
+        key = dict(self.settings.rsshub_keys).get(instance)
+        if not key:
+            attempt, _host = await self._http_try(instance.rstrip("/") + path, state)
+            return attempt
+        url = signed_url(instance, path, key)
+        attempt, _host = await self._http_try(url, state)
+        secrets = (key, URL(url).query.get("code", ""))
+        return dataclasses.replace(attempt, url=redact(unsigned(attempt.url), secrets) or "",
+                                   error=redact(attempt.error, secrets))
 
 
 def _host_of(url: str) -> str:
