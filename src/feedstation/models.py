@@ -117,6 +117,7 @@ class Entry:
     content: str  # sanitised HTML
     image: str | None  # lead image, absolute http(s) URL or None
     content_hash: str
+    enclosures: tuple[Enclosure, ...] = ()  # audio, video, torrents: absolute allow-listed URLs
 
 
 @dataclass(frozen=True)
@@ -150,6 +151,7 @@ class StoredEntry:
     content: str
     image: str | None
     content_hash: str
+    enclosures: tuple[Enclosure, ...] = ()
 
     @property
     def tree(self) -> tuple[str, str, str]:

@@ -45,7 +45,7 @@ def test_schema_is_versioned_and_reopening_does_not_migrate_again(tmp_path):
     Store.open(path).close()
     with Store.open(path) as again, again.engine.connect() as conn:
         versions = conn.execute(text("SELECT version FROM schema_version")).scalars().all()
-    assert versions == [2]  # a new database is created at the latest version
+    assert versions == [3]  # a new database is created at the latest version
 
 
 def test_a_version_1_database_is_migrated_in_place_keeping_its_rows(tmp_path):
@@ -57,11 +57,12 @@ def test_a_version_1_database_is_migrated_in_place_keeping_its_rows(tmp_path):
         store.record_success(fid, fetched(etag='"v1"'), FeedMeta(), [entry("a")], NOW)
     raw = sqlite3.connect(path)
     raw.execute("ALTER TABLE feeds DROP COLUMN warning")
+    raw.execute("ALTER TABLE entries DROP COLUMN enclosures")
     raw.execute("UPDATE schema_version SET version = 1")
     raw.commit()
     raw.close()
     with Store.open(path) as store, store.engine.connect() as conn:
-        assert conn.execute(text("SELECT version FROM schema_version ORDER BY version")).scalars().all() == [1, 2]
+        assert conn.execute(text("SELECT version FROM schema_version ORDER BY version")).scalars().all() == [1, 2, 3]
         assert [e.identity for e in store.iter_entries()] == ["a"]
         assert store.health()[0].warning is None
 

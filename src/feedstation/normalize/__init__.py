@@ -6,6 +6,7 @@ from datetime import datetime
 
 from feedstation.models import Entry, FeedMeta, ParsedEntry, ParsedFeed
 from feedstation.normalize.dates import entry_dates
+from feedstation.normalize.enclosures import normalize_enclosures
 from feedstation.normalize.html import html_text, sanitize_with_lead_image
 from feedstation.normalize.identity import content_hash, entry_identity
 from feedstation.normalize.text import UNTITLED, clean_text, collapse_whitespace, plain_title, truncate
@@ -46,6 +47,7 @@ def normalize_entry(e: ParsedEntry, *, feed_base: str | None, now: datetime) -> 
     title = plain_title(e.title) or truncate(html_text(content) or html_text(summary)) or UNTITLED
     link = safe_url(e.link, base)
     author = collapse_whitespace(clean_text(e.author)) or None
+    enclosures = normalize_enclosures(e.enclosures, base)
     return Entry(
         identity=entry_identity(e.id, e.link, title, published),
         title=title,
@@ -57,8 +59,10 @@ def normalize_entry(e: ParsedEntry, *, feed_base: str | None, now: datetime) -> 
         content=content,
         image=image,
         content_hash=content_hash(
-            title=title, link=link, author=author, published=published, content=content, image=image
+            title=title, link=link, author=author, published=published, content=content, image=image,
+            enclosures=enclosures,
         ),
+        enclosures=enclosures,
     )
 
 

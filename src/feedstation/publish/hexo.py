@@ -15,6 +15,7 @@ from pathlib import Path
 
 from feedstation.errors import OutputError
 from feedstation.models import StoredEntry
+from feedstation.publish.enclosure_html import enclosures_html
 from feedstation.publish.front_matter import scalar, single_quoted
 from feedstation.publish.safe_names import MAX_NAME_BYTES, safe_name, truncate_utf8
 from feedstation.publish.writer import OutputWriter
@@ -117,7 +118,10 @@ def render_post(entry: StoredEntry, *, disable_nunjucks: bool = False) -> str:
     ]
     if disable_nunjucks:
         lines.append("disableNunjucks: true")
-    lines += ["---", "", "<div>   ", escape_body(entry.content or entry.summary) + "  ", "</div>", " " * 12]
+    body = entry.content or entry.summary
+    if entry.enclosures:  # players and download links after the item's own HTML (issue 13)
+        body += "\n" + enclosures_html(entry.enclosures)
+    lines += ["---", "", "<div>   ", escape_body(body) + "  ", "</div>", " " * 12]
     return "\n".join(lines)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 from collections.abc import Iterable, Iterator
@@ -14,7 +15,7 @@ from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from feedstation import schedule
 from feedstation.errors import StoreError
-from feedstation.models import Entry, FeedHealth, FeedMeta, FeedState, Fetched, Source, StoredEntry
+from feedstation.models import Enclosure, Entry, FeedHealth, FeedMeta, FeedState, Fetched, Source, StoredEntry
 from feedstation.store.engine import create_store_engine
 from feedstation.store.schema import entries, feeds, migrate
 
@@ -166,7 +167,8 @@ class Store:
                     id=r.id, feed_id=r.feed_id, category=r.category, site=r.site, channel=r.channel,
                     identity=r.identity, title=r.title, link=r.link, author=r.author, published=r.published,
                     updated=r.updated, first_seen=r.first_seen, last_seen=r.last_seen, summary=r.summary,
-                    content=r.content, image=r.image, content_hash=r.content_hash)
+                    content=r.content, image=r.image, content_hash=r.content_hash,
+                    enclosures=enclosures_from_column(r.enclosures))
 
     def entry_count(self) -> int:
         with self.engine.connect() as conn:
@@ -254,6 +256,7 @@ def _entry_row(feed_id: int, entry: Entry, now: datetime) -> dict:
         "author": entry.author, "published": entry.published or now, "date_from_feed": entry.published is not None,
         "updated": entry.updated, "first_seen": now, "last_seen": now, "summary": entry.summary,
         "content": entry.content, "image": entry.image, "content_hash": entry.content_hash,
+        "enclosures": enclosures_to_column(entry.enclosures),
     }
 
 
@@ -262,11 +265,30 @@ def _update_changed(conn: Connection, feed_id: int, changed: list[Entry], now: d
     for entry in changed:
         values = {"title": entry.title, "link": entry.link, "author": entry.author, "updated": entry.updated,
                   "summary": entry.summary, "content": entry.content, "image": entry.image,
-                  "content_hash": entry.content_hash, "last_seen": now}
+                  "content_hash": entry.content_hash, "last_seen": now,
+                  "enclosures": enclosures_to_column(entry.enclosures)}
         if entry.published is not None:
             values.update(published=entry.published, date_from_feed=True)
         conn.execute(update(entries).where(and_(entries.c.feed_id == feed_id, entries.c.identity == entry.identity))
                      .values(**values))
+
+
+def enclosures_to_column(enclosures: tuple[Enclosure, ...]) -> str | None:
+    if not enclosures:
+        return None
+    return json.dumps([[e.url, e.type, e.length] for e in enclosures], ensure_ascii=False, separators=(",", ":"))
+
+
+def enclosures_from_column(value: str | None) -> tuple[Enclosure, ...]:
+    """The stored JSON back as Enclosures; a damaged value reads as none (it is shown, never trusted)."""
+    if not value:
+        return ()
+    try:
+        rows = json.loads(value)
+        return tuple(Enclosure(url=str(u), type=t if isinstance(t, str) else None,
+                               length=n if isinstance(n, int) else None) for u, t, n in rows)
+    except (ValueError, TypeError):
+        return ()
 
 
 def _reason(exc: BaseException) -> str:

@@ -100,6 +100,7 @@ entries = Table(
     Column("content", Text, nullable=False),
     Column("image", Text),
     Column("content_hash", String(80), nullable=False),
+    Column("enclosures", Text),  # JSON [[url, type, length], ...] or NULL (issue 13: podcasts, video, torrents)
     UniqueConstraint("feed_id", "identity", name="uq_entries_identity"),
 )
 Index("ix_entries_published", entries.c.published)
@@ -118,10 +119,15 @@ def _add_feed_warning(conn: Connection) -> None:
     conn.execute(text("ALTER TABLE feeds ADD COLUMN warning TEXT"))
 
 
+def _add_entry_enclosures(conn: Connection) -> None:
+    """Entries keep their audio/video/torrent enclosures."""
+    conn.execute(text("ALTER TABLE entries ADD COLUMN enclosures TEXT"))
+
+
 # Append-only: UPGRADES[N] brings the schema from version N-1 to N. Never edit a released one.
 # A new database is created straight at the latest version from `metadata` (and stamped so);
 # the upgrades are for databases made by an older feedstation. Version 1 is the first schema.
-UPGRADES = {2: _add_feed_warning}
+UPGRADES = {2: _add_feed_warning, 3: _add_entry_enclosures}
 LATEST = max(UPGRADES, default=1)
 
 
