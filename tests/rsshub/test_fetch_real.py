@@ -70,3 +70,21 @@ def test_a_forced_second_run_gets_304s_from_rsshub(rsshub, tmp_path):
     sent = rsshub.requests_to("/test/1")[0].headers["if-none-match"]
     weak, strong = sent.split(", ")
     assert weak.startswith('W/"') and strong == weak[2:]
+
+
+def test_opml_lists_the_instance_that_served_and_a_404_suggests_the_closest_live_routes(rsshub, tmp_path):
+    dead = dead_instance()
+    config = write_config(tmp_path, [dead, rsshub.base], {"one": "rsshub:/test/1", "gone": "rsshub:/zhihu/hotlist"},
+                          output={"site": "public"})
+    assert run_cli("routes", "update", "--config", str(config)).exit_code == 0
+    result = run_cli("run", "--config", str(config))
+    assert result.exit_code == 0, result.output
+    opml = (tmp_path / "public" / "sources.opml").read_text(encoding="utf-8")
+    # /test/1 was served by the second instance; /zhihu/hotlist never was, so it keeps the first
+    assert f'xmlUrl="{rsshub.base}/test/1"' in opml and f'xmlUrl="{dead}/test/1"' not in opml
+    with Store.open(tmp_path / "feedstation.db") as store:
+        errors = {h.channel: h.error for h in store.health()}
+    assert errors["gone"].endswith(
+        "404 — NotFoundError: The route does not exist or has been deleted.; "
+        "closest routes in the catalog: /zhihu/pin/hotlist, /zhihu/hot, /zhihu/timeline")
+    assert f"{rsshub.base}/test/1" in run_cli("sources", "--config", str(config)).output

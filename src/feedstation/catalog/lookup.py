@@ -120,6 +120,17 @@ def suggest_paths(catalog: Catalog, path: str, n: int = 3) -> list[str]:
     return difflib.get_close_matches(wanted, list(candidates), n=n, cutoff=0.5 if namespace else 0.6)
 
 
+def closest_routes_hint(catalog: Catalog, path: str) -> str:
+    """For an RSSHub 404 on `path`: `; closest routes in the catalog: /zhihu/hot, …`, or a pointer to search.
+
+    Examples come first (they can be fetched as they are), then patterns (fill in the parameters).
+    """
+    suggestions = suggest_paths(catalog, path, n=3)
+    if not suggestions:
+        return "; no close route in the catalog: find one with `feedstation routes search WORDS`"
+    return f"; closest routes in the catalog: {', '.join(suggestions)}"
+
+
 def unknown_route_message(catalog: Catalog, path: str) -> str:
     suggestions = suggest_paths(catalog, path)
     closest = f" (closest: {', '.join(suggestions)})" if suggestions else ""

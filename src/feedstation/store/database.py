@@ -132,7 +132,8 @@ class Store:
             conn.execute(update(feeds).where(feeds.c.id == feed_id).values(
                 status="error", http_status=http_status, error=error,
                 consecutive_failures=failures, failing_since=row.failing_since or now,
-                last_fetched_at=now, served_by=served_by,
+                # a failed fetch has no serving instance: keep the one that last served it (OPML lists it)
+                last_fetched_at=now, served_by=func.coalesce(served_by, feeds.c.served_by),
                 next_attempt_at=schedule.next_attempt_after_failure(failures, now, retry_after)))
 
     def health(self) -> list[FeedHealth]:
