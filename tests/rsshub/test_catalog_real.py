@@ -99,3 +99,36 @@ def test_a_config_leaf_with_an_unfilled_parameter_is_a_config_error(rsshub, tmp_
     assert ("sources.测试.RSSHub Test.one: RSSHub route /test/:id/:params? still holds the parameters :id, :params?: "
             "put values in their places; `feedstation routes show /test/:id/:params?` shows the route's example") in result.output
     assert rsshub.requests() == []
+
+
+def test_routes_for_a_page_lists_the_routes_whose_radar_rules_match_with_parameters_filled(rsshub, tmp_path,
+                                                                                           real_namespace_json):
+    config = write_config(tmp_path, [rsshub.base], {"one": "rsshub:/test/1"})
+    assert run_cli("routes", "update", "--config", str(config)).exit_code == 0
+    result = run_cli("routes", "for", "--config", str(config), "https://www.zhihu.com/people/someone/pins")
+    assert result.exit_code == 0, result.output
+    assert "/zhihu/people/pins/someone" in result.output and "feedstation routes add /zhihu/people/pins/someone" in result.output
+    github = run_cli("routes", "for", "--config", str(config), "https://github.com/DIYgod/RSSHub/issues").output
+    assert "/github/issue/DIYgod/RSSHub" in github
+    # the path it prints is one `routes add` accepts
+    assert run_cli("routes", "add", "--config", str(config), "/github/issue/DIYgod/RSSHub").exit_code == 0
+    # RSSHub has no radar rule for zhihu's hot list: the closest routes of that site are named instead
+    hot = run_cli("routes", "for", "--config", str(config), "https://www.zhihu.com/hot").output
+    assert "No route's radar rule matches https://www.zhihu.com/hot; routes of that site closest to the page: /zhihu/hot" in hot
+
+
+def test_the_real_catalog_s_radar_rules_find_their_routes_from_pages_they_describe(real_catalog):
+    from feedstation.catalog.radar import routes_for_url
+
+    rules = [(route, rule.sources[0]) for ns in real_catalog.namespaces for route in ns.routes for rule in route.radar
+             if not rule.sources[0].startswith("/") and not any(c in rule.sources[0] for c in "*#?{}")]
+    checked = missed = 0
+    for route, source in rules[::7]:  # a sample: each lookup scans the whole catalog
+        page = "https://" + re.sub(r":[A-Za-z0-9_]+", "x1", source)
+        checked += 1
+        found = routes_for_url(real_catalog, page)
+        # one path is listed once: a route whose rule yields a path another route already gave is served by that path
+        if not any(m.route == route or find_route(real_catalog, m.path).route == route for m in found):
+            missed += 1
+    assert checked > 250
+    assert missed <= checked // 50, f"{missed} of {checked} radar rules did not find their route"

@@ -17,6 +17,19 @@ class RouteSpec:
 
 
 @dataclass(frozen=True)
+class RadarRule:
+    """One RSSHub Radar rule: page URL patterns (`www.zhihu.com/people/:id/pins`) → a route path.
+
+    `target` is relative to the namespace, with the sources' params (`/people/pins/:id`);
+    None means the route's own path. A source without a host is on the namespace's site.
+    """
+
+    sources: tuple[str, ...]
+    target: str | None = None
+    title: str | None = None
+
+
+@dataclass(frozen=True)
 class Route:
     """One RSSHub route as its namespace declares it; `paths` are relative to the namespace."""
 
@@ -29,6 +42,7 @@ class Route:
     features: tuple[tuple[str, str], ...] = ()  # (feature, short value), only the ones that are set
     maintainers: tuple[str, ...] = ()
     description: str = ""
+    radar: tuple[RadarRule, ...] = ()  # which web pages this route serves (RSSHub Radar)
 
     @property
     def nsfw(self) -> bool:

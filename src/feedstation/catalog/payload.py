@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from feedstation.catalog.model import Namespace, Route
+from feedstation.catalog.model import Namespace, RadarRule, Route
 
 # Namespace keys are the first path segment of every route (`zhihu`, `36kr`, `163`).
 _NAMESPACE_KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
@@ -126,7 +126,30 @@ def _read_route(namespace: str, key: Any, raw: Any, default_categories: tuple[st
         features=_lenient(_read_features, raw.get("features")),
         maintainers=_str_list_or_empty(raw.get("maintainers")),
         description=_text(raw.get("description")),
+        radar=_read_radar(raw.get("radar")),
     ), dropped
+
+
+_MAX_RULES = 50
+
+
+def _read_radar(raw: Any) -> tuple[RadarRule, ...]:
+    """Radar rules as served (a list, or one object); malformed rules or sources are left out one by one."""
+    rules = [raw] if isinstance(raw, dict) else raw if isinstance(raw, list) else []
+    out = []
+    for rule in rules[:_MAX_RULES]:
+        if not isinstance(rule, dict):
+            continue
+        source = rule.get("source")
+        sources = [source] if isinstance(source, str) else source if isinstance(source, list) else []
+        sources = [s.strip() for s in sources if isinstance(s, str) and s.strip() and len(s) <= 500
+                   and not any(c.isspace() for c in s.strip())]
+        target = rule.get("target")
+        if sources:
+            out.append(RadarRule(sources=tuple(sources[:_MAX_RULES]),
+                                 target=target if isinstance(target, str) and len(target) <= 500 else None,
+                                 title=_text(rule.get("title"))[:200] or None))
+    return tuple(out)
 
 
 def _lenient(read, value: Any) -> tuple:
@@ -208,6 +231,7 @@ def dump_namespaces(namespaces: tuple[Namespace, ...]) -> dict[str, Any]:
                 "features": dict(route.features),
                 "maintainers": list(route.maintainers),
                 "description": route.description,
+                "radar": [{"source": list(r.sources), "target": r.target, "title": r.title} for r in route.radar],
             }
         out[ns.key] = {"name": ns.name, "url": ns.url, "lang": ns.lang, "description": ns.description, "routes": routes}
     return out

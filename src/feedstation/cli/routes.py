@@ -22,6 +22,7 @@ from feedstation.catalog import (
 )
 from feedstation.catalog.lookup import unknown_route_message
 from feedstation.catalog.patterns import normalise_path
+from feedstation.catalog.radar import has_radar_rules, routes_for_url, site_routes_near
 from feedstation.cli.common import config_option, console, load, reports_errors
 from feedstation.errors import CatalogError
 
@@ -171,6 +172,43 @@ def _details_table(match: MatchedRoute, path: str, catalog: Catalog, language: s
 def _concrete(path: str, example: str | None) -> str:
     """A path one can subscribe to: the one asked about, or the example when it was a pattern."""
     return example or "" if ":" in path or "*" in path else normalise_path(path)
+
+
+@routes.command("for", short_help="Which routes serve this web page (RSSHub Radar rules).")
+@config_option
+@click.argument("url")
+@reports_errors
+def for_command(config_path: Path | None, url: str) -> None:
+    """List the routes whose RSSHub Radar rules match a web page, with parameters filled in.
+
+    The rules come with the catalog (`routes update`), so this works offline. Each path
+    is ready for `routes add`.
+
+    \b
+    Example:
+      feedstation routes for https://www.zhihu.com/people/someone/pins
+      feedstation routes for https://github.com/DIYgod/RSSHub/issues
+    """
+    config = load(config_path)
+    catalog = load_catalog(config.catalog_path)
+    if not has_radar_rules(catalog):
+        raise CatalogError("the cached route catalog has no radar rules (it predates them): "
+                           "run `feedstation routes update`")
+    found = routes_for_url(catalog, url)
+    if not found:
+        near = site_routes_near(catalog, url)
+        hint = f"; routes of that site closest to the page: {', '.join(near)}" if near else \
+            "; find routes with `feedstation routes search WORDS`"
+        console.print(Text(f"No route's radar rule matches {url}{hint}"))
+        return
+    table = Table("site", "route", "path", "add with", show_lines=False)
+    for match in found:
+        command = f"feedstation routes add {match.path}"
+        if match.unfilled:
+            command = f"fill in {', '.join(match.unfilled)} first"
+        table.add_row(*map(Text, (match.namespace.name, match.route.name + (" (nsfw)" if match.route.nsfw else ""),
+                                  match.path, command)))
+    console.print(table)
 
 
 @routes.command("add", short_help="Add a route to the config's rsshub.routes.")
