@@ -128,7 +128,7 @@ def test_the_real_catalog_s_radar_rules_find_their_routes_from_pages_they_descri
         checked += 1
         found = routes_for_url(real_catalog, page)
         # one path is listed once: a route whose rule yields a path another route already gave is served by that path
-        if not any(m.route == route or find_route(real_catalog, m.path).route == route for m in found):
+        if not any(m.route == route or getattr(find_route(real_catalog, m.path), "route", None) == route for m in found):
             missed += 1
     assert checked > 250
     assert missed <= checked // 50, f"{missed} of {checked} radar rules did not find their route"
