@@ -65,21 +65,67 @@ class RouteEntry(_Section):
     channel: str | None = None
 
 
+class RsshubInstance(_Section):
+    """One RSSHub instance with an access key (its `ACCESS_KEY`)."""
+
+    url: str
+    key: str | None = None
+    key_env: str | None = None  # name of the environment variable holding the key (keeps it out of the file)
+
+
 class RsshubSection(_Section):
     """RSSHub instances, tried in order, and routes placed in the tree by the catalog."""
 
-    instances: list[str] = Field(default_factory=lambda: ["https://rsshub.app"],
-                                 description="RSSHub instances tried in order for every rsshub: source")
+    instances: list[str | RsshubInstance] = Field(
+        default_factory=lambda: ["https://rsshub.app"],
+        description="RSSHub instances tried in order for every rsshub: source; "
+                    "`{url, key_env: VAR}` (or `key`) for one that sets ACCESS_KEY")
     routes: list[str | RouteEntry] = Field(default_factory=list,
                                            description="route paths placed in the tree by `feedstation routes update`'s catalog")
 
     @field_validator("instances")
     @classmethod
-    def _http_instances(cls, value: list[str]) -> list[str]:
-        for url in value:
+    def _http_instances(cls, value: list[str | RsshubInstance]) -> list[str | RsshubInstance]:
+        out: list[str | RsshubInstance] = []
+        for entry in value:
+            url = entry if isinstance(entry, str) else entry.url
             if not url.startswith(("http://", "https://")):
                 raise ValueError(f"each instance must be an http(s) URL, got {url!r}")
-        return [url.rstrip("/") for url in value]
+            if isinstance(entry, RsshubInstance):
+                if entry.key and entry.key_env:
+                    raise ValueError(f"instance {url}: give `key` or `key_env`, not both")
+                out.append(entry.model_copy(update={"url": url.rstrip("/")}))
+            else:
+                out.append(url.rstrip("/"))
+        return out
+
+    @property
+    def urls(self) -> list[str]:
+        """The instance URLs in order (no keys)."""
+        return [entry if isinstance(entry, str) else entry.url for entry in self.instances]
+
+    def access_keys(self, environ: dict[str, str] | None = None) -> dict[str, str]:
+        """Instance URL → access key, reading `key_env` variables from `environ` (default: os.environ).
+
+        Raises ValueError naming the variable when one is not set.
+        """
+        import os
+
+        environ = os.environ if environ is None else environ
+        keys: dict[str, str] = {}
+        for n, entry in enumerate(self.instances):
+            if isinstance(entry, str):
+                continue
+            if entry.key_env:
+                value = environ.get(entry.key_env, "")
+                if not value:
+                    raise ValueError(f"the environment variable {entry.key_env} (key_env of instance {n + 1}, {entry.url}) "
+                                     "is not set; export it with that instance's ACCESS_KEY (in GitHub Actions: "
+                                     "a repository secret passed as env)")
+                keys[entry.url] = value
+            elif entry.key:
+                keys[entry.url] = entry.key
+        return keys
 
 
 class FetchSection(_Section):
@@ -280,8 +326,16 @@ class Config:
         return FetchSettings(concurrency=f.concurrency, per_host=f.per_host, timeout=f.timeout,
                              connect_timeout=min(10.0, f.timeout), read_timeout=min(15.0, f.timeout),
                              max_bytes=f.max_bytes, retries=f.retries, allow_private_addresses=f.allow_private_addresses,
-                             user_agent=f.user_agent, rsshub_instances=tuple(self.rsshub.instances),
-                             trusted_hosts=tuple(_host(url) for url in self.rsshub.instances))
+                             user_agent=f.user_agent, rsshub_instances=tuple(self.rsshub.urls),
+                             rsshub_keys=tuple(self.rsshub_access_keys().items()),
+                             trusted_hosts=tuple(_host(url) for url in self.rsshub.urls))
+
+    def rsshub_access_keys(self) -> dict[str, str]:
+        """Instance URL → access key (from the config or its environment variable); ConfigError if one is unset."""
+        try:
+            return self.rsshub.access_keys()
+        except ValueError as exc:
+            raise ConfigError(str(self.path), "rsshub.instances", str(exc)) from None
 
 
 def _host(url: str) -> str:

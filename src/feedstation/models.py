@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
 
@@ -122,6 +122,7 @@ class Entry:
     # The identity an older feedstation gave this item (fallback identities only): the store
     # re-keys a row stored under it rather than storing the item twice.
     former_identity: str | None = None
+    enclosures: tuple[Enclosure, ...] = ()  # audio, video, torrents: absolute allow-listed URLs
 
 
 @dataclass(frozen=True)
@@ -155,6 +156,7 @@ class StoredEntry:
     content: str
     image: str | None
     content_hash: str
+    enclosures: tuple[Enclosure, ...] = ()
 
     @property
     def tree(self) -> tuple[str, str, str]:
@@ -225,6 +227,9 @@ class FetchSettings:
     allow_private_addresses: bool = False
     user_agent: str = "feedstation/0.1 (+https://github.com/feedstation/feedstation)"
     rsshub_instances: tuple[str, ...] = ()
+    # (instance, RSSHub ACCESS_KEY) pairs; never printed (repr=False) and never put in a URL as is
+    # (fetch/access_key.py signs each request with a per-path code instead).
+    rsshub_keys: tuple[tuple[str, str], ...] = field(default=(), repr=False)
     # Hosts the user named in the config (RSSHub instances): exempt from the private-address
     # guard, so a self-hosted RSSHub on localhost works; redirects from them are still checked.
     trusted_hosts: tuple[str, ...] = ()

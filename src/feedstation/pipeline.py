@@ -11,7 +11,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from feedstation import schedule
+from feedstation.catalog import Catalog, closest_routes_hint, load_catalog
 from feedstation.config import Config
+from feedstation.errors import CatalogError
 from feedstation.fetch import Fetcher
 from feedstation.lock import RunLock
 from feedstation.models import FeedReport, FeedState, Fetched, FetchSettings, FetchStatus, SkippedEntry, Source
@@ -83,7 +85,8 @@ def fetch_all(config: Config, store: Store, *, now: Clock = utc_now, force: bool
     if on_start:
         on_start(len(due))
     work = [(s, feed_ids[s.tree], states.get(feed_ids[s.tree], FeedState())) for s in due]
-    reports = asyncio.run(_fetch_and_store(work, config.fetch_settings(), store, now, on_feed_done))
+    reports = asyncio.run(_fetch_and_store(work, config.fetch_settings(), store, now, on_feed_done,
+                                           _route_catalog(config)))
     removed = 0
     if config.retention.max_age_days or config.retention.max_items_per_feed:
         removed = store.apply_retention(now(), max_age_days=config.retention.max_age_days,
@@ -105,7 +108,8 @@ def refresh_opml_lists(config: Config) -> tuple[str, ...]:
 
 
 async def _fetch_and_store(work: Sequence[tuple[Source, int, FeedState]], settings: FetchSettings, store: Store,
-                           now: Clock, on_feed_done: OnFeedDone | None) -> list[FeedReport]:
+                           now: Clock, on_feed_done: OnFeedDone | None,
+                           catalog: Catalog | None = None) -> list[FeedReport]:
     reports: list[FeedReport] = []
     pool = _parse_pool(len(work))
     try:
@@ -114,7 +118,7 @@ async def _fetch_and_store(work: Sequence[tuple[Source, int, FeedState]], settin
                 # Each feed goes fetch → parse (pool) → store on its own, so parsing runs on
                 # every core while other fetches wait on the network. Store calls are plain
                 # synchronous calls on this one thread: one writer, one transaction per feed.
-                fetched = await fetcher.fetch(source, state)
+                fetched = _with_route_hint(await fetcher.fetch(source, state), catalog)
                 report = await _store_result(fetched, feed_id, store, pool, now)
                 log.info("%s: %s (+%d new, %d updated) in %.2fs%s", source.label, report.status,
                          report.new, report.updated, report.elapsed, f" — {report.error}" if report.error else "")
@@ -127,6 +131,26 @@ async def _fetch_and_store(work: Sequence[tuple[Source, int, FeedState]], settin
         if pool is not None:
             pool.shutdown()
     return reports
+
+
+def _route_catalog(config: Config) -> Catalog | None:
+    """The cached RSSHub route catalog when there is one (it only improves 404 messages here)."""
+    if not any(s.url.startswith("rsshub:") for s in config.sources()):
+        return None
+    try:
+        return load_catalog(config.catalog_path)
+    except CatalogError:
+        return None
+
+
+def _with_route_hint(fetched: Fetched, catalog: Catalog | None) -> Fetched:
+    """An RSSHub 404 (the route does not exist) names the closest live routes from the catalog."""
+    url = fetched.source.url
+    if catalog is None or fetched.status is not FetchStatus.ERROR or not url.startswith("rsshub:"):
+        return fetched
+    if fetched.http_status != 404 and "404 — " not in (fetched.error or ""):
+        return fetched
+    return replace(fetched, error=(fetched.error or "") + closest_routes_hint(catalog, url[len("rsshub:"):]))
 
 
 async def _store_result(fetched: Fetched, feed_id: int, store: Store, pool: ParsePool | None, now: Clock) -> FeedReport:
@@ -159,15 +183,23 @@ def _parse_pool(feed_count: int) -> ParsePool | None:
     return ParsePool(cores)
 
 
-def resolved_sources(config: Config) -> list[Source]:
-    """Sources with `rsshub:` routes spelled out against the first instance (for OPML and display)."""
-    first = config.rsshub.instances[0] if config.rsshub.instances else None
+def resolved_sources(config: Config, served_by: dict[tuple[str, str, str], str | None] | None = None) -> list[Source]:
+    """Sources with `rsshub:` routes spelled out (for OPML and display) against the instance that last
+    served each one (`served_by`, from the store), else the first instance."""
+    instances = config.rsshub.urls
     out = []
     for source in config.sources():
-        if source.url.startswith("rsshub:") and first:
-            source = replace(source, url=first + source.url[len("rsshub:"):])
+        if source.url.startswith("rsshub:") and instances:
+            last = (served_by or {}).get(source.tree)
+            instance = last if last in instances else instances[0]
+            source = replace(source, url=instance + source.url[len("rsshub:"):])
         out.append(source)
     return out
+
+
+def served_instances(store: Store) -> dict[tuple[str, str, str], str | None]:
+    """Each feed's last serving instance, by tree position."""
+    return {(h.category, h.site, h.channel): h.served_by for h in store.health()}
 
 
 def publish_all(config: Config, store: Store, *, now: Clock = utc_now) -> PublishRun:
@@ -202,7 +234,8 @@ def publish_site(config: Config, store: Store, out_dir: Path, *, skipped: Skippe
     """The static website under `out_dir` from every readable entry (locked against a concurrent build)."""
     skipped = SkippedRows() if skipped is None else skipped
     with RunLock(_output_lock(out_dir), f"the site folder {out_dir}"):
-        report = build_site(list(store.iter_entries(on_skip=skipped.add)), resolved_sources(config), out_dir,
+        report = build_site(list(store.iter_entries(on_skip=skipped.add)),
+                            resolved_sources(config, served_instances(store)), out_dir,
                             config.site_settings(), now=now())
     store.record_skipped(skipped.rows, now())
     return report

@@ -41,6 +41,10 @@ _BUILD_STEPS = """\
           restore-keys: feedstation-db-
       - name: Fetch feeds and publish
         run: feedstation run --config CONFIG
+        env:
+          # For an RSSHub instance that sets ACCESS_KEY: add the repository secret RSSHUB_ACCESS_KEY
+          # and list the instance as {url: ..., key_env: RSSHUB_ACCESS_KEY}. Unset secrets are empty.
+          RSSHUB_ACCESS_KEY: ${{ secrets.RSSHUB_ACCESS_KEY }}
       - name: Save the database
         if: always()
         uses: actions/cache/save@v4

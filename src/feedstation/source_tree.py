@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from feedstation.catalog.patterns import unfilled_message, unfilled_parameters
 from feedstation.models import Source
 
 LEAF_OPTIONS = {"url": "the feed's URL, rsshub:/path or file path", "max_items": "keep at most N items per fetch"}
@@ -47,21 +48,21 @@ def parse_tree(raw: Any, base_dir: Path) -> list[Source | OpmlGraft]:
     if isinstance(raw, str):
         return [_graft(raw, (), "sources", base_dir)]
     sources: list[Source | OpmlGraft] = []
-    _expect_mapping(raw, "sources", "a mapping of categories, e.g. `社交媒体: {知乎: {知乎热榜: rsshub:/zhihu/hotlist}}`")
+    _expect_mapping(raw, "sources", "a mapping of categories, e.g. `社交媒体: {知乎: {知乎热榜: rsshub:/zhihu/hot}}`")
     for category, sites in raw.items():
         key1 = f"sources.{category}"
         _expect_name(category, key1, "category")
         if isinstance(sites, str) and sites.strip():
             sources.append(_graft(sites, (str(category),), key1, base_dir))
             continue
-        _expect_mapping(sites, key1, "a mapping of sites, e.g. `知乎: {知乎热榜: rsshub:/zhihu/hotlist}`")
+        _expect_mapping(sites, key1, "a mapping of sites, e.g. `知乎: {知乎热榜: rsshub:/zhihu/hot}`")
         for site, channels in sites.items():
             key2 = f"{key1}.{site}"
             _expect_name(site, key2, "site")
             if isinstance(channels, str) and channels.strip():
                 sources.append(_graft(channels, (str(category), str(site)), key2, base_dir))
                 continue
-            _expect_mapping(channels, key2, "a mapping of channels, e.g. `知乎热榜: rsshub:/zhihu/hotlist`")
+            _expect_mapping(channels, key2, "a mapping of channels, e.g. `知乎热榜: rsshub:/zhihu/hot`")
             for channel, leaf in channels.items():
                 key3 = f"{key2}.{channel}"
                 _expect_name(channel, key3, "channel")
@@ -142,7 +143,11 @@ def _resolve_location(value: str, key: str, base_dir: Path) -> str:
     if value.startswith("rsshub:"):
         path = value[len("rsshub:"):]
         if not path.startswith("/") or path.startswith("//"):
-            raise TreeError(key, f"an RSSHub route must start with a single '/', e.g. rsshub:/zhihu/hotlist (got {value!r})")
+            raise TreeError(key, f"an RSSHub route must start with a single '/', e.g. rsshub:/zhihu/hot (got {value!r})")
+        unfilled = unfilled_parameters(path)
+        if unfilled:
+            raise TreeError(key, f"{unfilled_message(path, unfilled)}; `feedstation routes show {path}` shows the "
+                                 "route's example")
         return value
     scheme = _SCHEME.match(value)
     if scheme and len(scheme.group(1)) > 1:  # one letter is a Windows drive, not a scheme

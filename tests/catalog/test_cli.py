@@ -35,7 +35,8 @@ def test_update_then_search_show_add(config_file, base_url, tmp_path):
     result = run("update", "--config", str(config_file))
     assert result.exit_code == 0, result.output
     assert f"passed over {base_url}/fail: HTTP 500" in result.output
-    assert f"Route catalog from {base_url}/good: 12 namespaces, 27 routes, 1 malformed skipped" in result.output
+    assert f"Route catalog from {base_url}/good: 12 namespaces, 27 routes, 1 malformed entries skipped" in result.output
+    assert "skipped sspai '/broken': name must be a non-empty string" in result.output
     assert (tmp_path / "data" / "rsshub-routes.json").exists()
 
     result = run("search", "--config", str(config_file), "热榜")

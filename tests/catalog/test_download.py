@@ -53,7 +53,7 @@ def test_rich_parameters_and_features_are_kept_as_text(catalog):
     (news,) = catalog.namespace("oschina").routes
     assert news.parameters == (("category", "板块名 (default: all) — options: all, project"),)
     (user,) = [r for r in catalog.namespace("weibo").routes if r.name == "博主"]
-    assert user.features == (("requireConfig", "WEIBO_COOKIES"),)
+    assert user.features == (("requireConfig", "WEIBO_COOKIES (optional)"),)
 
 
 def test_gzip_answer_is_decoded(base_url, tmp_path):

@@ -37,10 +37,11 @@ def test_popular_is_never_the_primary_category(catalog):
     assert primary_category(["popular"]) == "other"
 
 
-def test_unknown_category_key_is_other(catalog):
+def test_an_unknown_category_key_keeps_its_id(catalog):
     (source,) = place_routes([RouteSpec("/douban/doulist/37716774")], catalog)
-    assert source.category == "其他"
-    assert category_name("mystery-key", "en") == "Other"
+    assert source.category == "mystery-key"
+    assert category_name("mystery-key", "en") == "mystery-key"
+    assert category_name("sport") == "体育"
     assert category_name("anime", "zh-TW") == "二次元"
 
 
@@ -115,8 +116,9 @@ def _names(found):
 
 
 def test_search_chinese_substring(catalog):
+    # the route named exactly 热榜 first, then catalog order
     assert _names(search_routes(catalog, "热榜")) == [
-        ("36氪", "资讯热榜"), ("IT 之家", "热榜"), ("知乎", "知乎分类热榜"), ("知乎", "知乎热榜"),
+        ("IT 之家", "热榜"), ("36氪", "资讯热榜"), ("知乎", "知乎分类热榜"), ("知乎", "知乎热榜"),
     ]
 
 

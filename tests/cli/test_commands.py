@@ -63,7 +63,7 @@ def test_init_writes_a_starter_config_that_loads_with_a_dozen_routes(tmp_path):
     sources = load_config(target).sources()
     assert len(sources) >= 12
     assert ("社交媒体", "知乎", "知乎热榜") in {s.tree for s in sources}
-    assert {s.url for s in sources if s.tree == ("编程", "开源中国", "资讯")} == {"rsshub:/oschina/news/project"}
+    assert {s.url for s in sources if s.tree == ("编程", "开源中国", "资讯")} == {"rsshub:/oschina/news"}
     assert "#" in target.read_text(encoding="utf-8")  # commented
     again = CliRunner().invoke(main, ["init", "--path", str(target)])
     assert again.exit_code != 0 and "already exists; use --force" in again.output

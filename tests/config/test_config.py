@@ -89,10 +89,10 @@ def test_missing_config_says_how_to_make_one(tmp_path, monkeypatch):
          "feedstation.yaml:4: sources.社交媒体.知乎.知乎热榜: this looks like one level too many: the tree is "
          "category → site → channel → feed, and a channel's value is a URL, rsshub:/path, file path or {url, max_items}"),
         ("sources:\n  社交媒体:\n    - rsshub:/zhihu/hotlist\n",
-         "feedstation.yaml:2: sources.社交媒体: must be a mapping of sites, e.g. `知乎: {知乎热榜: rsshub:/zhihu/hotlist}`, got a list"),
+         "feedstation.yaml:2: sources.社交媒体: must be a mapping of sites, e.g. `知乎: {知乎热榜: rsshub:/zhihu/hot}`, got a list"),
         ("fetch: {timeout: 0}\n", "feedstation.yaml:1: fetch.timeout: must be more than 0, got 0"),
         ("sources:\n  a:\n    b:\n      c: rsshub:zhihu/hotlist\n",
-         "feedstation.yaml:4: sources.a.b.c: an RSSHub route must start with a single '/', e.g. rsshub:/zhihu/hotlist "
+         "feedstation.yaml:4: sources.a.b.c: an RSSHub route must start with a single '/', e.g. rsshub:/zhihu/hot "
          "(got 'rsshub:zhihu/hotlist')"),
         ("site: [1\n", "feedstation.yaml:2: invalid YAML: expected ',' or ']', but got '<stream end>' (line 2, column 1)"),
         ("rsshub: {routes: [{path: /x, chanel: y}]}\n",

@@ -219,3 +219,11 @@ def test_tls_handshake_failure_is_a_clear_error(loopback_server: LoopbackServer,
     assert got.status is FetchStatus.ERROR
     assert got.error.startswith("TLS error with 127.0.0.1:"), got.error
     assert loopback_server.requests == []  # the server never saw a well-formed HTTP request
+
+
+def test_a_weak_etag_is_sent_back_in_both_forms():
+    from feedstation.fetch.client import if_none_match
+
+    assert if_none_match('W/"3c2-abc"') == 'W/"3c2-abc", "3c2-abc"'
+    assert if_none_match('"v1"') == '"v1"'
+    assert if_none_match('W/"a", W/"b"') == 'W/"a", W/"b"'

@@ -29,6 +29,7 @@ CATEGORY_NAMES: dict[str, tuple[str, str]] = {
     "study": ("学习", "Study"),
     "journal": ("科学期刊", "Scientific Journal"),
     "finance": ("金融", "Finance"),
+    "sport": ("体育", "Sport"),
     "other": ("其他", "Other"),
 }
 OTHER = "other"
@@ -46,8 +47,10 @@ def primary_category(categories: Sequence[str]) -> str:
 
 
 def category_name(key: str, language: str = "zh-CN") -> str:
-    """Display name of a category key; unknown keys are 其他 / Other."""
-    zh, en = CATEGORY_NAMES.get(key, CATEGORY_NAMES[OTHER])
+    """Display name of a category key; a key RSSHub adds later keeps its id (`esports`), not 其他."""
+    if key not in CATEGORY_NAMES:
+        return key
+    zh, en = CATEGORY_NAMES[key]
     return zh if language.lower().startswith("zh") else en
 
 

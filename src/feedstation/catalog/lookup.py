@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import difflib
+import re
 from collections import Counter
 from collections.abc import Sequence
 
 from feedstation.catalog.categories import route_category_name
 from feedstation.catalog.model import Catalog, MatchedRoute, RouteSpec
-from feedstation.catalog.patterns import match_pattern, normalise_path
+from feedstation.catalog.patterns import match_pattern, normalise_path, unfilled_message, unfilled_parameters
 from feedstation.errors import CatalogError
 from feedstation.models import Source
 
@@ -36,21 +37,39 @@ def find_route(catalog: Catalog, path: str) -> MatchedRoute | None:
     return best[1] if best else None
 
 
-def search_routes(catalog: Catalog, words: str) -> list[MatchedRoute]:
+def search_routes(catalog: Catalog, words: str, *, include_nsfw: bool = False) -> list[MatchedRoute]:
     """Routes whose namespace, site name, route name or path contain every word (case-insensitive).
 
-    Plain substring tests, so CJK words need no segmentation: `热榜` finds 知乎热榜.
+    Plain substring tests, so CJK words need no segmentation: `热榜` finds 知乎热榜. Best first:
+    an exact namespace, site or route name, then whole-word matches in those names, then
+    whole words anywhere, then substrings (`test` finds "RSSHub Test" before "Latest");
+    catalog order within each rank. Routes RSSHub marks `nsfw` only with `include_nsfw`.
     """
-    terms = words.casefold().split()
+    query = " ".join(words.casefold().split())
+    terms = query.split()
     if not terms:
         return []
-    found: list[MatchedRoute] = []
+    words_of = [re.compile(rf"(?<![^\W_]){re.escape(term)}(?![^\W_])") for term in terms]
+    ranked: list[tuple[int, int, MatchedRoute]] = []
     for namespace in catalog.namespaces:
+        names = (namespace.key.casefold(), namespace.name.casefold())
         for route in namespace.routes:
-            haystack = "\n".join((namespace.key, namespace.name, route.name, *route.full_paths)).casefold()
-            if all(term in haystack for term in terms):
-                found.append(MatchedRoute(namespace, route, route.full_paths[0]))
-    return found
+            if route.nsfw and not include_nsfw:
+                continue
+            titles = "\n".join((*names, route.name.casefold()))
+            haystack = "\n".join((titles, *route.full_paths)).casefold()
+            if not all(term in haystack for term in terms):
+                continue
+            if query in (*names, route.name.casefold()) or query == f"{names[1]} {route.name.casefold()}":
+                rank = 0
+            elif all(w.search(titles) for w in words_of):
+                rank = 1
+            elif all(w.search(haystack) for w in words_of):
+                rank = 2
+            else:
+                rank = 3
+            ranked.append((rank, len(ranked), MatchedRoute(namespace, route, route.full_paths[0])))
+    return [match for _, _, match in sorted(ranked, key=lambda r: r[:2])]
 
 
 def place_routes(specs: Sequence[RouteSpec], catalog: Catalog, *, language: str = "zh-CN") -> list[Source]:
@@ -63,6 +82,10 @@ def place_routes(specs: Sequence[RouteSpec], catalog: Catalog, *, language: str 
     placed: list[tuple[RouteSpec, MatchedRoute, Source]] = []
     for spec in specs:
         match = find_route(catalog, spec.path)
+        unfilled = unfilled_parameters(spec.path)
+        if unfilled:
+            example, pattern = (match.route.example, match.pattern) if match is not None else (None, None)
+            raise CatalogError(unfilled_message(spec.path.strip(), unfilled, example, pattern))
         if match is None:
             raise CatalogError(unknown_route_message(catalog, spec.path))
         path = spec.path.strip()
@@ -95,6 +118,17 @@ def suggest_paths(catalog: Catalog, path: str, n: int = 3) -> list[str]:
                 candidates[route.example] = None
             candidates.update(dict.fromkeys(route.full_paths))
     return difflib.get_close_matches(wanted, list(candidates), n=n, cutoff=0.5 if namespace else 0.6)
+
+
+def closest_routes_hint(catalog: Catalog, path: str) -> str:
+    """For an RSSHub 404 on `path`: `; closest routes in the catalog: /zhihu/hot, …`, or a pointer to search.
+
+    Examples come first (they can be fetched as they are), then patterns (fill in the parameters).
+    """
+    suggestions = suggest_paths(catalog, path, n=3)
+    if not suggestions:
+        return "; no close route in the catalog: find one with `feedstation routes search WORDS`"
+    return f"; closest routes in the catalog: {', '.join(suggestions)}"
 
 
 def unknown_route_message(catalog: Catalog, path: str) -> str:

@@ -8,12 +8,25 @@ from datetime import datetime
 
 @dataclass(frozen=True)
 class RouteSpec:
-    """One entry of config `rsshub.routes`: "/zhihu/hotlist" or {path, category?, site?, channel?}."""
+    """One entry of config `rsshub.routes`: "/zhihu/hot" or {path, category?, site?, channel?}."""
 
     path: str
     category: str | None = None
     site: str | None = None
     channel: str | None = None
+
+
+@dataclass(frozen=True)
+class RadarRule:
+    """One RSSHub Radar rule: page URL patterns (`www.zhihu.com/people/:id/pins`) → a route path.
+
+    `target` is relative to the namespace, with the sources' params (`/people/pins/:id`);
+    None means the route's own path. A source without a host is on the namespace's site.
+    """
+
+    sources: tuple[str, ...]
+    target: str | None = None
+    title: str | None = None
 
 
 @dataclass(frozen=True)
@@ -29,6 +42,12 @@ class Route:
     features: tuple[tuple[str, str], ...] = ()  # (feature, short value), only the ones that are set
     maintainers: tuple[str, ...] = ()
     description: str = ""
+    radar: tuple[RadarRule, ...] = ()  # which web pages this route serves (RSSHub Radar)
+
+    @property
+    def nsfw(self) -> bool:
+        """RSSHub's `nsfw` feature: adult content, left out of search unless asked for."""
+        return any(name == "nsfw" for name, _ in self.features)
 
     @property
     def full_paths(self) -> tuple[str, ...]:
@@ -55,7 +74,7 @@ class Catalog:
     namespaces: tuple[Namespace, ...]
     instance: str | None = None
     fetched_at: datetime | None = None  # aware UTC
-    skipped: int = 0  # malformed routes dropped when it was downloaded
+    skipped: int = 0  # malformed entries dropped when it was downloaded
 
     @property
     def route_count(self) -> int:
@@ -93,6 +112,7 @@ class UpdateReport:
     path: str = ""
     fetched_at: datetime | None = None
     failures: tuple[tuple[str, str], ...] = ()  # (instance, reason) of instances tried before it
+    skipped_reasons: tuple[str, ...] = ()  # one line per skipped entry: where it was and why
 
 
 def full_path(namespace: str, path: str) -> str:

@@ -41,6 +41,30 @@ def normalise_path(path: str) -> str:
     return path.rstrip("/") or "/"
 
 
+_UNFILLED = re.compile(r"(?:^|/)(:[A-Za-z0-9_]+(?:\{[^/]*\})?\??)")
+
+
+def unfilled_parameters(path: str) -> tuple[str, ...]:
+    """The `:param` segments still in a path one means to fetch (`/test/:id` → (":id",)); () when filled in.
+
+    RSSHub would take `:id` literally as the value, so such a path is a pattern pasted by mistake.
+    """
+    # `?` also marks an optional param (`:category?`): only a `?name=value` starts the query here.
+    route = re.split(r"\?(?=[^/?]*=)", path, maxsplit=1)[0]
+    return tuple(match.group(1) for match in _UNFILLED.finditer(route))
+
+
+def unfilled_message(path: str, unfilled: tuple[str, ...], example: str | None = None,
+                     pattern: str | None = None) -> str:
+    """`RSSHub route /test/:id still holds the parameter :id: put a value in its place (example: /test/1)`."""
+    noun = "parameter" if len(unfilled) == 1 else "parameters"
+    what = "put a value in its place" if len(unfilled) == 1 else "put values in their places"
+    if all(p.endswith("?") for p in unfilled):
+        what += " or leave it out" if len(unfilled) == 1 else " or leave them out"
+    shown = f" (example: {example})" if example else f" (route: {pattern})" if pattern and pattern != path else ""
+    return f"RSSHub route {path} still holds the {noun} {', '.join(unfilled)}: {what}{shown}"
+
+
 def _param_end(seg: str, start: int) -> int:
     end = start
     while end < len(seg) and (seg[end].isalnum() or seg[end] == "_"):

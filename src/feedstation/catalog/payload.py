@@ -5,12 +5,13 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from feedstation.catalog.model import Namespace, Route
+from feedstation.catalog.model import Namespace, RadarRule, Route
 
 # Namespace keys are the first path segment of every route (`zhihu`, `36kr`, `163`).
 _NAMESPACE_KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
-# Route paths are URL paths; whitespace or control characters mean a broken payload.
-_ROUTE_PATH = re.compile(r"^(?:/[^\s\x00-\x1f]{0,499}|\*)$")
+# Route paths are URL paths relative to the namespace; whitespace or control characters mean a broken
+# payload. RSSHub serves paths without their leading slash and `''` too (its router joins them).
+_ROUTE_PATH = re.compile(r"^[^\s\x00-\x1f]{0,500}$")
 _MAX_TEXT = 20_000  # a description longer than this is not documentation
 
 
@@ -19,31 +20,42 @@ class Malformed(ValueError):
 
 
 def read_namespaces(data: Any) -> tuple[tuple[Namespace, ...], int]:
-    """Validate a decoded `/api/namespace` payload: (namespaces sorted by key, skipped route count).
+    """Validate a decoded `/api/namespace` payload: (namespaces sorted by key, skipped entry count)."""
+    namespaces, skipped = read_namespaces_reporting(data)
+    return namespaces, len(skipped)
 
-    Raises Malformed only when the payload as a whole is not a mapping of namespaces.
+
+def read_namespaces_reporting(data: Any) -> tuple[tuple[Namespace, ...], tuple[str, ...]]:
+    """Validate a decoded `/api/namespace` payload: (namespaces sorted by key, one reason per skipped entry).
+
+    Accepts what RSSHub itself serves: a path without its leading slash (RSSHub's router joins
+    it to the namespace all the same) and `''` (the namespace root). A bad entry is skipped
+    alone: one bad path of a route's list, one bad route of a namespace. Raises Malformed only
+    when the payload as a whole is not a mapping of namespaces.
     """
     if not isinstance(data, dict):
         raise Malformed(f"expected a JSON object keyed by namespace, got {type(data).__name__}")
     namespaces: list[Namespace] = []
-    skipped = 0
+    skipped: list[str] = []
     for key, raw in data.items():
         if not (isinstance(key, str) and _NAMESPACE_KEY.match(key)) or not isinstance(raw, dict):
-            skipped += _count_routes(raw)
+            skipped.append(f"namespace {str(key)[:100]!r}: not a namespace key with an object")
             continue
         routes: list[Route] = []
         seen: set[tuple] = set()
         raw_routes = raw.get("routes", {})
         if not isinstance(raw_routes, dict):
-            skipped += 1
+            skipped.append(f"{key}: routes is not an object")
             raw_routes = {}
+        defaults = _str_list_or_empty(raw.get("categories"))
         for route_key, raw_route in raw_routes.items():
             try:
-                route = _read_route(key, route_key, raw_route)
-            except Malformed:
-                skipped += 1
+                route, dropped = _read_route(key, route_key, raw_route, defaults)
+            except Malformed as exc:
+                skipped.append(f"{key} {str(route_key)[:200]!r}: {exc}")
                 continue
-            # A route declared with several paths may be listed once per path.
+            skipped.extend(f"{key} {str(route_key)[:200]!r}: {reason}" for reason in dropped)
+            # A route declared with several paths is listed once per path.
             identity = (route.paths, route.name)
             if identity not in seen:
                 seen.add(identity)
@@ -57,12 +69,7 @@ def read_namespaces(data: Any) -> tuple[tuple[Namespace, ...], int]:
                 description=_text(raw.get("description")),
                 routes=tuple(sorted(routes, key=lambda r: r.paths)),
             ))
-    return tuple(sorted(namespaces, key=lambda ns: ns.key)), skipped
-
-
-def _count_routes(raw: Any) -> int:
-    routes = raw.get("routes") if isinstance(raw, dict) else None
-    return len(routes) if isinstance(routes, dict) and routes else 1
+    return tuple(sorted(namespaces, key=lambda ns: ns.key)), tuple(skipped)
 
 
 def _text(value: Any) -> str:
@@ -78,30 +85,79 @@ def _str_list(value: Any, field: str) -> tuple[str, ...]:
     return tuple(value)
 
 
-def _read_route(namespace: str, key: Any, raw: Any) -> Route:
+def _str_list_or_empty(value: Any) -> tuple[str, ...]:
+    """A list of strings where one is optional decoration: a wrong shape counts as absent."""
+    return tuple(v for v in value if isinstance(v, str)) if isinstance(value, list) else ()
+
+
+def _route_path(path: Any) -> str | None:
+    """A route path as RSSHub mounts it (`anime/:x` → `/anime/:x`, `''` → `/`), or None if unusable."""
+    if not isinstance(path, str) or not _ROUTE_PATH.match(path):
+        return None
+    if path == "*" or path.startswith("/"):
+        return path
+    return "/" + path
+
+
+def _read_route(namespace: str, key: Any, raw: Any, default_categories: tuple[str, ...]) -> tuple[Route, list[str]]:
+    """One route and the reasons for any path entries dropped from it; Malformed when nothing usable is left."""
     if not isinstance(raw, dict):
         raise Malformed("route is not an object")
     path = raw.get("path", key)
-    paths = (path,) if isinstance(path, str) else path
-    if not isinstance(paths, list | tuple) or not paths or not all(isinstance(p, str) and _ROUTE_PATH.match(p) for p in paths):
+    listed = [path] if isinstance(path, str) else path if isinstance(path, list | tuple) else []
+    paths = [p for p in map(_route_path, listed) if p is not None]
+    dropped = [f"path entry {p!r} is not a route path" for p in listed if _route_path(p) is None]
+    if not paths:
         raise Malformed("path must be a route path or a non-empty list of them")
     name = raw.get("name")
     if not isinstance(name, str) or not name.strip() or len(name) > 500:
         raise Malformed("name must be a non-empty string")
     example = raw.get("example")
-    if example is not None and not (isinstance(example, str) and len(example) <= 2000):
-        raise Malformed("example must be a string")
+    if not (isinstance(example, str) and len(example) <= 2000):
+        example = None
     return Route(
         namespace=namespace,
-        paths=tuple(paths),
+        paths=tuple(dict.fromkeys(paths)),
         name=name.strip(),
-        categories=_str_list(raw.get("categories"), "categories"),
+        # RSSHub lets a namespace carry the categories of routes that declare none.
+        categories=_str_list_or_empty(raw.get("categories")) or default_categories,
         example=example or None,
-        parameters=_read_parameters(raw.get("parameters")),
-        features=_read_features(raw.get("features")),
-        maintainers=_str_list(raw.get("maintainers"), "maintainers"),
+        parameters=_lenient(_read_parameters, raw.get("parameters")),
+        features=_lenient(_read_features, raw.get("features")),
+        maintainers=_str_list_or_empty(raw.get("maintainers")),
         description=_text(raw.get("description")),
-    )
+        radar=_read_radar(raw.get("radar")),
+    ), dropped
+
+
+_MAX_RULES = 50
+
+
+def _read_radar(raw: Any) -> tuple[RadarRule, ...]:
+    """Radar rules as served (a list, or one object); malformed rules or sources are left out one by one."""
+    rules = [raw] if isinstance(raw, dict) else raw if isinstance(raw, list) else []
+    out = []
+    for rule in rules[:_MAX_RULES]:
+        if not isinstance(rule, dict):
+            continue
+        source = rule.get("source")
+        sources = [source] if isinstance(source, str) else source if isinstance(source, list) else []
+        sources = [s.strip() for s in sources if isinstance(s, str) and s.strip() and len(s) <= 500
+                   and not any(c.isspace() for c in s.strip())]
+        target = rule.get("target")
+        if sources:
+            out.append(RadarRule(sources=tuple(sources[:_MAX_RULES]),
+                                 target=target if isinstance(target, str) and len(target) <= 500 else None,
+                                 title=_text(rule.get("title"))[:200] or None))
+    return tuple(out)
+
+
+def _lenient(read, value: Any) -> tuple:
+    """Documentation fields of the wrong shape are left out; they never cost the route itself."""
+    try:
+        return read(value)
+    except Malformed:
+        return ()
 
 
 def _read_parameters(raw: Any) -> tuple[tuple[str, str], ...]:
@@ -142,9 +198,19 @@ def _read_features(raw: Any) -> tuple[tuple[str, str], ...]:
         elif isinstance(value, str) and value:
             out.append((name, value[:500]))
         elif isinstance(value, list) and value:
-            names = [v.get("name") if isinstance(v, dict) else v for v in value]
-            out.append((name, ", ".join(str(n) for n in names if isinstance(n, str))[:500] or "yes"))
+            out.append((name, ", ".join(_config_names(value))[:500] or "yes"))
     return tuple(out)
+
+
+def _config_names(value: list) -> list[str]:
+    """`requireConfig` entries → `ZHIHU_COOKIES (optional)`, so a user sees which variables a route needs."""
+    names = []
+    for entry in value:
+        if isinstance(entry, str):
+            names.append(entry)
+        elif isinstance(entry, dict) and isinstance(entry.get("name"), str):
+            names.append(entry["name"] + (" (optional)" if entry.get("optional") is True else ""))
+    return names
 
 
 def dump_namespaces(namespaces: tuple[Namespace, ...]) -> dict[str, Any]:
@@ -165,6 +231,7 @@ def dump_namespaces(namespaces: tuple[Namespace, ...]) -> dict[str, Any]:
                 "features": dict(route.features),
                 "maintainers": list(route.maintainers),
                 "description": route.description,
+                "radar": [{"source": list(r.sources), "target": r.target, "title": r.title} for r in route.radar],
             }
         out[ns.key] = {"name": ns.name, "url": ns.url, "lang": ns.lang, "description": ns.description, "routes": routes}
     return out

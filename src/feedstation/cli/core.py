@@ -59,7 +59,8 @@ def sources_command(config_path: Path | None) -> None:
             status = {(h.category, h.site, h.channel): h for h in store.health()}
     root = Tree(Text(str(cfg.path), style="bold"))
     branches: dict[tuple, Tree] = {}
-    for source in pipeline.resolved_sources(cfg):
+    served = {tree: h.served_by for tree, h in status.items()}
+    for source in pipeline.resolved_sources(cfg, served):
         if (source.category,) not in branches:
             branches[(source.category,)] = root.add(Text(source.category, style="bold"))
         category = branches[(source.category,)]

@@ -22,6 +22,7 @@ from feedstation.catalog import (
 )
 from feedstation.catalog.lookup import unknown_route_message
 from feedstation.catalog.patterns import normalise_path
+from feedstation.catalog.radar import has_radar_rules, routes_for_url, site_routes_near
 from feedstation.cli.common import config_option, console, load, reports_errors
 from feedstation.errors import CatalogError
 
@@ -40,7 +41,7 @@ def routes() -> None:
     Example:
       feedstation routes update
       feedstation routes search 知乎
-      feedstation routes add /zhihu/hotlist
+      feedstation routes add /zhihu/hot
     """
 
 
@@ -59,24 +60,30 @@ def update_command(config_path: Path | None, timeout: float) -> None:
       feedstation routes update --config site/feedstation.yaml
     """
     config = load(config_path)
-    report = update_catalog(config.rsshub.instances, config.catalog_path, timeout=timeout,
-                            user_agent=config.fetch.user_agent)
+    report = update_catalog(config.rsshub.urls, config.catalog_path, timeout=timeout,
+                            user_agent=config.fetch.user_agent, access_keys=config.rsshub_access_keys())
     for instance, reason in report.failures:
         console.print(Text.assemble(("passed over ", "yellow"), f"{instance}: {reason}"))
-    skipped = f", {report.skipped} malformed skipped" if report.skipped else ""
+    skipped = f", {report.skipped} malformed entries skipped" if report.skipped else ""
     console.print(Text(f"Route catalog from {report.instance}: {report.namespaces} namespaces, "
                        f"{report.routes} routes{skipped} → {report.path}"))
+    for reason in report.skipped_reasons[:20]:
+        console.print(Text.assemble(("  skipped ", "yellow"), reason))
+    if report.skipped > 20:
+        console.print(Text(f"  … and {report.skipped - 20} more (run with -vv for all)"))
 
 
 @routes.command("search", short_help="Search routes by site, name or path.")
 @config_option
 @click.option("--limit", default=50, show_default=True, help="show at most this many routes")
+@click.option("--nsfw", is_flag=True, help="include routes RSSHub marks nsfw (adult content)")
 @click.argument("words", nargs=-1, required=True)
 @reports_errors
-def search_command(config_path: Path | None, limit: int, words: tuple[str, ...]) -> None:
+def search_command(config_path: Path | None, limit: int, nsfw: bool, words: tuple[str, ...]) -> None:
     """Search routes by namespace, site name, route name or path; every word must match.
 
-    Matching ignores case and works on Chinese substrings.
+    Matching ignores case and works on Chinese substrings. Exact and whole-word matches
+    of a site or route name come first. Routes marked nsfw are shown only with --nsfw.
 
     \b
     Example:
@@ -85,7 +92,7 @@ def search_command(config_path: Path | None, limit: int, words: tuple[str, ...])
     """
     config = load(config_path)
     catalog = load_catalog(config.catalog_path)
-    found = search_routes(catalog, " ".join(words))
+    found = search_routes(catalog, " ".join(words), include_nsfw=nsfw)
     if not found:
         console.print(Text(f"No route matches {' '.join(words)!r}; try fewer or shorter words."))
         return
@@ -103,7 +110,7 @@ def _results_table(found: list[MatchedRoute], language: str) -> Table:
         table.add_row(*map(Text, (
             route_category_name(route.categories, language),
             match.site,
-            route.name,
+            route.name + (" (nsfw)" if route.nsfw else ""),
             "\n".join(route.full_paths),
             route.example or "",
             ", ".join(name for name, _ in route.parameters),
@@ -120,8 +127,8 @@ def show_command(config_path: Path | None, path: str) -> None:
 
     \b
     Example:
-      feedstation routes show /zhihu/hotlist
-      feedstation routes show /zhihu/hot/science
+      feedstation routes show /zhihu/hot
+      feedstation routes show /ithome/soft
     """
     config = load(config_path)
     catalog = load_catalog(config.catalog_path)
@@ -167,6 +174,43 @@ def _concrete(path: str, example: str | None) -> str:
     return example or "" if ":" in path or "*" in path else normalise_path(path)
 
 
+@routes.command("for", short_help="Which routes serve this web page (RSSHub Radar rules).")
+@config_option
+@click.argument("url")
+@reports_errors
+def for_command(config_path: Path | None, url: str) -> None:
+    """List the routes whose RSSHub Radar rules match a web page, with parameters filled in.
+
+    The rules come with the catalog (`routes update`), so this works offline. Each path
+    is ready for `routes add`.
+
+    \b
+    Example:
+      feedstation routes for https://www.zhihu.com/people/someone/pins
+      feedstation routes for https://github.com/DIYgod/RSSHub/issues
+    """
+    config = load(config_path)
+    catalog = load_catalog(config.catalog_path)
+    if not has_radar_rules(catalog):
+        raise CatalogError("the cached route catalog has no radar rules (it predates them): "
+                           "run `feedstation routes update`")
+    found = routes_for_url(catalog, url)
+    if not found:
+        near = site_routes_near(catalog, url)
+        hint = f"; routes of that site closest to the page: {', '.join(near)}" if near else \
+            "; find routes with `feedstation routes search WORDS`"
+        console.print(Text(f"No route's radar rule matches {url}{hint}"))
+        return
+    table = Table("site", "route", "path", "add with", show_lines=False)
+    for match in found:
+        command = f"feedstation routes add {match.path}"
+        if match.unfilled:
+            command = f"fill in {', '.join(match.unfilled)} first"
+        table.add_row(*map(Text, (match.namespace.name, match.route.name + (" (nsfw)" if match.route.nsfw else ""),
+                                  match.path, command)))
+    console.print(table)
+
+
 @routes.command("add", short_help="Add a route to the config's rsshub.routes.")
 @config_option
 @click.option("--category", help="category instead of the catalog's (e.g. 科技)")
@@ -183,8 +227,8 @@ def add_command(config_path: Path | None, path: str, category: str | None, site:
 
     \b
     Example:
-      feedstation routes add /zhihu/hotlist
-      feedstation routes add /zhihu/hot/science --channel 知乎科学热榜
+      feedstation routes add /zhihu/hot
+      feedstation routes add /ithome/soft --channel 软件之家
     """
     spec = RouteSpec(path=path, category=category, site=site, channel=channel)
     config = load(config_path)

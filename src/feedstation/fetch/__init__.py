@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import random
 import time
@@ -13,13 +14,14 @@ from types import TracebackType
 import aiohttp
 from yarl import URL
 
+from feedstation.fetch.access_key import redact, signed_url, unsigned
 from feedstation.fetch.address_guard import GuardedResolver
 from feedstation.fetch.client import Attempt, fetch_once
 from feedstation.fetch.local import is_local_source, read_local
 from feedstation.fetch.retry import retry_delay
 from feedstation.models import FeedState, Fetched, FetchSettings, FetchStatus, Source
 
-__all__ = ["Fetcher"]
+__all__ = ["Fetcher", "instance_label"]
 
 log = logging.getLogger(__name__)
 
@@ -137,20 +139,42 @@ class Fetcher:
             )
         path = path if path.startswith("/") else "/" + path
         # Each round tries every instance once, in order: the next instance is a better
-        # "retry" than waiting on a failing one. Whole rounds are retried with backoff.
-        return await self._with_retries(lambda: self._rsshub_round(instances, path, state))
+        # "retry" than waiting on a failing one. Whole rounds are retried with backoff, but an
+        # instance whose failure a retry cannot change (RSSHub's own route error, a 404, a
+        # refused address) is settled for this run: later rounds only ask the others.
+        settled: dict[str, Attempt] = {}
+        return await self._with_retries(lambda: self._rsshub_round(instances, path, state, settled))
 
     async def _rsshub_round(
-        self, instances: tuple[str, ...], path: str, state: FeedState
+        self, instances: tuple[str, ...], path: str, state: FeedState, settled: dict[str, Attempt]
     ) -> tuple[Attempt, str | None]:
         failures: list[tuple[str, Attempt]] = []
         for instance in instances:
-            attempt, _host = await self._http_try(instance.rstrip("/") + path, state)
+            if instance in settled:
+                failures.append((instance, settled[instance]))
+                continue
+            attempt = await self._instance_try(instance, path, state)
             if attempt.ok:
                 return attempt, instance
-            log.debug("RSSHub instance %s failed for %s: %s", instance, path, attempt.error)
+            log.debug("RSSHub instance %s failed for %s: %s", instance_label(instance), path, attempt.error)
+            if not attempt.transient:
+                settled[instance] = attempt
             failures.append((instance, attempt))
         return _all_instances_failed(path, failures), None
+
+
+    async def _instance_try(self, instance: str, path: str, state: FeedState) -> Attempt:
+        """One request to one instance, signed with its access key if it has one; the key and the
+        code made from it are removed from the attempt's URL and error before anyone sees them."""
+        key = dict(self.settings.rsshub_keys).get(instance)
+        if not key:
+            attempt, _host = await self._http_try(instance.rstrip("/") + path, state)
+            return attempt
+        url = signed_url(instance, path, key)
+        attempt, _host = await self._http_try(url, state)
+        secrets = (key, URL(url).query.get("code", ""))
+        return dataclasses.replace(attempt, url=redact(unsigned(attempt.url), secrets) or "",
+                                   error=redact(attempt.error, secrets))
 
 
 def _host_of(url: str) -> str:
@@ -161,22 +185,38 @@ def _host_of(url: str) -> str:
         return ""
 
 
+def instance_label(instance: str) -> str:
+    """An instance as messages name it: `127.0.0.1:1200`, `rsshub.example.org/sub` (no scheme, no userinfo)."""
+    try:
+        url = URL(instance)
+    except ValueError:
+        return instance
+    host = url.host or ""
+    if url.explicit_port:
+        host = f"{host}:{url.port}"
+    return host + url.path.rstrip("/")
+
+
 def _all_instances_failed(path: str, failures: list[tuple[str, Attempt]]) -> Attempt:
     """One error naming each instance's failure; retryable if any instance might recover."""
     transient = [a for _i, a in failures if a.transient]
     waits = [a.retry_after for a in transient]
     # Only honour Retry-After as a round delay if every retryable instance asked for one.
     retry_after = min(waits) if waits and all(w is not None for w in waits) else None  # type: ignore[type-var]
-    detail = "; ".join(f"{instance}: {a.error}" for instance, a in failures)
+    detail = "; ".join(f"{instance_label(instance)}: {a.error}" for instance, a in failures)
     last = failures[-1][1]
     return Attempt(
         status=FetchStatus.ERROR,
         url=last.url,
         http_status=last.http_status,
-        error=f"all {len(failures)} RSSHub instances failed for {path}: {detail}",
+        error=f"{_failed(len(failures))} for {path}: {detail}",
         transient=bool(transient),
         retry_after=retry_after,
     )
+
+
+def _failed(n: int) -> str:
+    return f"all {n} RSSHub instances failed" if n > 1 else "the RSSHub instance failed"
 
 
 def _to_fetched(source: Source, attempt: Attempt, served_by: str | None, elapsed: float) -> Fetched:

@@ -16,6 +16,7 @@ from yarl import URL
 from feedstation.fetch.address_guard import AddressRefused, GuardedResolver
 from feedstation.fetch.body import BadEncoding, BodyTooLarge, read_capped
 from feedstation.fetch.retry import is_transient_status, parse_retry_after
+from feedstation.fetch.rsshub_page import MAX_PAGE, rsshub_error_message
 from feedstation.models import FeedState, FetchSettings, FetchStatus
 from feedstation.parse.sniff import describe_start, detect_format, is_opml, looks_like_feed
 
@@ -44,6 +45,8 @@ class Attempt:
     error: str | None = None
     transient: bool = False
     retry_after: float | None = None
+    # RSSHub's own message from its error page on a non-2xx answer (fetch/rsshub_page.py)
+    rsshub_message: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -54,10 +57,25 @@ def conditional_headers(state: FeedState) -> dict[str, str]:
     """Validators from the last 200 (RFC 9110 §13.1.1 If-None-Match, §13.1.3 If-Modified-Since)."""
     headers = {}
     if state.etag:
-        headers["If-None-Match"] = state.etag
+        headers["If-None-Match"] = if_none_match(state.etag)
     if state.last_modified:
         headers["If-Modified-Since"] = state.last_modified
     return headers
+
+
+def if_none_match(etag: str) -> str:
+    """A stored weak ETag in both forms, `W/"x", "x"`; a strong one as it came.
+
+    RSSHub (Hono's etag middleware behind compression) sends `W/"x"` on a gzip response but
+    compares If-None-Match against the strong `"x"` only, so the weak tag alone never gets a
+    304. RFC 9110 §13.1.2 allows a list, and If-None-Match uses the weak comparison, under
+    which both forms name the same representation. A strong tag is sent alone: servers that
+    compare the header as one string (many do) keep answering 304.
+    """
+    etag = etag.strip()
+    if etag.startswith('W/"') and etag.endswith('"') and "," not in etag:
+        return f"{etag}, {etag[2:]}"
+    return etag
 
 
 def parse_max_age(cache_control: str | None) -> float | None:
@@ -170,8 +188,13 @@ async def _finish(
         return Attempt(status=FetchStatus.NOT_MODIFIED, url=url, **fields)
     if not 200 <= resp.status < 300:
         retry_after = parse_retry_after(resp.headers.get("Retry-After"), now or datetime.now(timezone.utc))
-        transient = is_transient_status(resp.status)
-        return _error(url, _status_text(resp.status), transient, retry_after=retry_after, **fields)
+        message = await _error_page_message(resp)
+        # RSSHub answers 503 for every route error (upstream down, route broken, bad parameter)
+        # and says so on its error page: that is this route's failure on this instance, which
+        # asking again within the run will not change. A bare 503 (overload, a proxy) may pass.
+        transient = is_transient_status(resp.status) and not (message and resp.status == 503)
+        error = f"{resp.status} — {message}" if message else _status_text(resp.status)
+        return _error(url, error, transient, retry_after=retry_after, rsshub_message=message, **fields)
     try:
         body = await read_capped(
             resp.content.iter_chunked(_CHUNK), resp.headers.get("Content-Encoding"), settings.max_bytes
@@ -192,6 +215,20 @@ async def _finish(
         last_modified=resp.headers.get("Last-Modified"),
         **fields,
     )
+
+
+async def _error_page_message(resp: aiohttp.ClientResponse) -> str | None:
+    """RSSHub's message from an error page body, read under a small cap; None for any other body."""
+    if "html" not in (resp.headers.get("Content-Type") or "").lower():
+        return None
+    try:
+        body = await read_capped(resp.content.iter_chunked(_CHUNK), resp.headers.get("Content-Encoding"), MAX_PAGE)
+    except (BodyTooLarge, BadEncoding):
+        resp.close()
+        return None
+    except (aiohttp.ClientError, asyncio.IncompleteReadError):
+        return None
+    return rsshub_error_message(body)
 
 
 def _client_error(url: str, exc: aiohttp.ClientError, settings: FetchSettings) -> Attempt:

@@ -47,7 +47,7 @@ def read_reference_config(text: str, name: str = "config.yml") -> TreeImport:
         return TreeImport(())
     if not isinstance(routes, list):
         raise ConfigError(f"{name}:{_key_line(data, ROUTE_KEY)}", ROUTE_KEY,
-                          "must be a list of route paths (`- /zhihu/hotlist`)")
+                          "must be a list of route paths (`- /zhihu/hot`)")
     places, disabled = _places_by_line(text)
     feeds: list[ImportedFeed] = []
     notes: list[ImportNote] = []

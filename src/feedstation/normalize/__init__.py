@@ -6,6 +6,7 @@ from datetime import datetime
 
 from feedstation.models import Entry, FeedMeta, ParsedEntry, ParsedFeed
 from feedstation.normalize.dates import before_issue_11, entry_dates, to_utc
+from feedstation.normalize.enclosures import normalize_enclosures
 from feedstation.normalize.html import html_text, sanitize_with_lead_image
 from feedstation.normalize.identity import content_hash, entry_identity, former_fallback_identity
 from feedstation.normalize.text import UNTITLED, clean_text, collapse_whitespace, plain_title, truncate
@@ -47,6 +48,7 @@ def normalize_entry(e: ParsedEntry, *, feed_base: str | None, now: datetime) -> 
     title = plain_title(e.title) or truncate(html_text(content) or html_text(summary)) or UNTITLED
     link = safe_url(e.link, base)
     author = collapse_whitespace(clean_text(e.author)) or None
+    enclosures = normalize_enclosures(e.enclosures, base)
     # The feed's date as given, not the plausible one: an identity must not depend on `now`.
     identity = entry_identity(e.id, e.link, title=title, author=author,
                               published=to_utc(e.published) or to_utc(e.updated), content=content, summary=summary,
@@ -65,11 +67,13 @@ def normalize_entry(e: ParsedEntry, *, feed_base: str | None, now: datetime) -> 
         content=content,
         image=image,
         content_hash=content_hash(
-            title=title, link=link, author=author, published=published, content=content, image=image
+            title=title, link=link, author=author, published=published, content=content, image=image,
+            enclosures=enclosures,
         ),
         feed_date=dates.feed_date,
         warning=dates.warning,
         former_identity=former,
+        enclosures=enclosures,
     )
 
 

@@ -49,14 +49,18 @@ def former_fallback_identity(title: str, published: datetime | None) -> str:
 
 
 def content_hash(
-    *, title: str, link: str | None, author: str | None, published: datetime | None, content: str, image: str | None
+    *, title: str, link: str | None, author: str | None, published: datetime | None, content: str, image: str | None,
+    enclosures: tuple = (),
 ) -> str:
-    """sha256 (hex) over what a reader sees of the item; fetch times and feed-level data are left out."""
-    payload = json.dumps(
-        [title, link, author, published.isoformat() if published else None, content, image],
-        ensure_ascii=False,
-        separators=(",", ":"),
-    )
+    """sha256 (hex) over what a reader sees of the item; fetch times and feed-level data are left out.
+
+    Enclosures join the hash only when there are any, so items stored before they were kept
+    keep their hash (an upgrade does not count every item as updated).
+    """
+    fields: list = [title, link, author, published.isoformat() if published else None, content, image]
+    if enclosures:
+        fields.append([[e.url, e.type, e.length] for e in enclosures])
+    payload = json.dumps(fields, ensure_ascii=False, separators=(",", ":"))
     return _sha256(payload)
 
 

@@ -153,6 +153,11 @@ def render_atom(info: FeedInfo, entries: Sequence[tuple[StoredEntry, str]], *, u
             _sub(item, "summary", entry.summary, type="html")
         if excerpts is None and (entry.content or entry.summary):
             _sub(item, "content", entry.content or entry.summary, type="html")
+        for enclosure in entry.enclosures:  # RFC 4287 §4.2.7.2
+            attrs = {"type": enclosure.type} if enclosure.type else {}
+            if enclosure.length:
+                attrs["length"] = str(enclosure.length)
+            _sub(item, "link", rel="enclosure", href=enclosure.url, **attrs)
         if entry.image:
             _sub(item, f"{{{MEDIA_NS}}}thumbnail", url=entry.image)
     return serialize_xml(feed)
@@ -199,6 +204,12 @@ def render_rss(info: FeedInfo, entries: Sequence[tuple[StoredEntry, str]], *, up
             _plain(item, "description", entry.summary or entry.content)
         if excerpts is None and entry.content:
             _plain(item, f"{{{CONTENT_NS}}}encoded", entry.content)
+        if entry.enclosures:
+            # RSS 2.0 <enclosure> has three required attributes; the RSS Advisory Board's profile
+            # says one per item, so the first is written (Atom and JSON Feed carry them all).
+            first = entry.enclosures[0]
+            etree.SubElement(item, "enclosure", url=xml_text(first.url), length=str(first.length or 0),
+                             type=xml_text(first.type or "application/octet-stream"))
         if entry.image:
             etree.SubElement(item, f"{{{MEDIA_NS}}}thumbnail", url=xml_text(entry.image))
     return serialize_xml(rss)
@@ -239,6 +250,8 @@ def render_json_feed(info: FeedInfo, entries: Sequence[tuple[StoredEntry, str]],
             item["content_html"] = xml_text(entry.content or entry.summary)
         if entry.image:
             item["image"] = xml_text(entry.image)
+        if entry.enclosures:
+            item["attachments"] = [_attachment(e) for e in entry.enclosures]
         item["date_published"] = format_rfc3339(entry.published)
         if entry.updated:
             item["date_modified"] = format_rfc3339(entry.updated)
@@ -248,6 +261,15 @@ def render_json_feed(info: FeedInfo, entries: Sequence[tuple[StoredEntry, str]],
         items.append(item)
     document["items"] = items
     return (json.dumps(document, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
+
+
+def _attachment(enclosure) -> dict[str, object]:
+    """JSON Feed 1.1 attachment: `url` and `mime_type` are required, `size_in_bytes` optional."""
+    out: dict[str, object] = {"url": xml_text(enclosure.url),
+                              "mime_type": xml_text(enclosure.type or "application/octet-stream")}
+    if enclosure.length:
+        out["size_in_bytes"] = enclosure.length
+    return out
 
 
 def _utc(value: datetime) -> datetime:

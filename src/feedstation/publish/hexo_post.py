@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from feedstation.models import StoredEntry
 from feedstation.publish.front_matter import fold_text, scalar, single_quoted
+from feedstation.publish.enclosure_html import enclosures_html
 from feedstation.publish.hexo_inert import inert_body, inert_image_url, inert_text
 
 PLACEHOLDER_IMAGE = "https://picsum.photos/400/300?random={n}"
@@ -75,7 +76,10 @@ def render_post(entry: StoredEntry, options: HexoOptions | None = None, *, disab
     if options.disable_nunjucks:
         lines.append("disableNunjucks: true")
     lines += [f"{key}: {_yaml_value(value)}" for key, value in options.extra_front_matter]
-    lines += ["---", "", "<div>   ", inert_body(entry.content or entry.summary) + "  ", "</div>", " " * 12]
+    body = entry.content or entry.summary
+    if entry.enclosures:  # players and download links after the item's own HTML (issue 13)
+        body += "\n" + enclosures_html(entry.enclosures)
+    lines += ["---", "", "<div>   ", inert_body(body) + "  ", "</div>", " " * 12]
     return "\n".join(lines)
 
 

@@ -8,20 +8,39 @@ from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import and_, bindparam, case, delete, func, select, update
+from sqlalchemy import Text, and_, bindparam, case, delete, func, select, update
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from feedstation import schedule
 from feedstation.errors import StoreError
 from feedstation.models import (
-    Entry, FeedHealth, FeedMeta, FeedState, Fetched, SkippedEntry, Source, StoredEntry,
+    Entry,
+    FeedHealth,
+    FeedMeta,
+    FeedState,
+    Fetched,
+    SkippedEntry,
+    Source,
+    StoredEntry,
 )
 from feedstation.normalize.identity import IMPORTED_POST_PREFIX, imported_post_identity
-from feedstation.store.dialect import DIALECTS, identity_in, insert_ignoring_conflicts, refresh_statistics
+from feedstation.store.dialect import (
+    DIALECTS,
+    identity_in,
+    insert_ignoring_conflicts,
+    refresh_statistics,
+)
+from feedstation.store.enclosure_column import enclosures_to_column
 from feedstation.store.engine import WRITE_OPTION, create_store_engine
 from feedstation.store.reading import entries_query, read_entries
-from feedstation.store.schema import UTCDateTime, entries, feeds, migrate, skipped_entries
+from feedstation.store.schema import (
+    UTCDateTime,
+    entries,
+    feeds,
+    migrate,
+    skipped_entries,
+)
 
 log = logging.getLogger(__name__)
 
@@ -146,7 +165,10 @@ class Store:
                 status="error", http_status=http_status, error=error,
                 consecutive_failures=feeds.c.consecutive_failures + 1,
                 failing_since=func.coalesce(feeds.c.failing_since, bindparam("b_now", now, type_=UTCDateTime)),
-                last_fetched_at=now, served_by=served_by).returning(feeds.c.consecutive_failures)).scalar_one()
+                # a failed fetch has no serving instance: keep the one that last served it (OPML lists it)
+                last_fetched_at=now,
+                served_by=func.coalesce(bindparam("b_served_by", served_by, type_=Text), feeds.c.served_by),
+            ).returning(feeds.c.consecutive_failures)).scalar_one()
             conn.execute(update(feeds).where(feeds.c.id == feed_id).values(
                 next_attempt_at=schedule.next_attempt_after_failure(failures, now, retry_after)))
 
@@ -428,6 +450,7 @@ def _entry_row(feed_id: int, entry: Entry, now: datetime) -> dict:
         "updated": entry.updated, "first_seen": now, "last_seen": now, "summary": entry.summary,
         "content": entry.content, "image": entry.image, "content_hash": entry.content_hash,
         "feed_date": entry.feed_date, "warning": entry.warning,
+        "enclosures": enclosures_to_column(entry.enclosures),
     }
 
 
@@ -438,7 +461,8 @@ def _update_changed(conn: Connection, feed_id: int, changed: list[Entry], now: d
         values = {"title": entry.title, "link": entry.link, "author": entry.author, "updated": entry.updated,
                   "summary": entry.summary, "content": entry.content, "image": entry.image,
                   "content_hash": entry.content_hash, "last_seen": now, "feed_date": entry.feed_date,
-                  "warning": entry.warning}
+                  "warning": entry.warning,
+                  "enclosures": enclosures_to_column(entry.enclosures)}
         if entry.published is not None:
             values.update(published=entry.published, date_from_feed=True)
         else:

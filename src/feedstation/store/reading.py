@@ -19,6 +19,7 @@ from sqlalchemy import Select, Text, select, type_coerce
 from sqlalchemy.engine import Connection, Row
 
 from feedstation.models import SkippedEntry, StoredEntry
+from feedstation.store.enclosure_column import enclosures_from_column
 from feedstation.store.schema import entries, feeds, parse_utc_text
 
 log = logging.getLogger(__name__)
@@ -86,6 +87,7 @@ def stored_entry(row: Row) -> StoredEntry:
     if len(values["title"]) > MAX_TITLE_CHARS:
         raise Unreadable(f"title is {len(values['title']):,} characters long (at most {MAX_TITLE_CHARS:,} "
                          "can be published)")
+    values["enclosures"] = enclosures_from_column(_text(row, "enclosures", required=False))
     return StoredEntry(id=row.id, feed_id=row.feed_id, **values)
 
 

@@ -124,6 +124,7 @@ entries = Table(
     # The feed's own date when it was implausible and so not used (normalize/dates.py), and why.
     Column("feed_date", UTCDateTime),
     Column("warning", Text),
+    Column("enclosures", Text),  # JSON [[url, type, length], ...] or NULL (issue 13: podcasts, video, torrents)
     UniqueConstraint("feed_id", "identity", name="uq_entries_identity"),
 )
 Index("ix_entries_published", entries.c.published)
@@ -180,10 +181,15 @@ def _entry_date_warnings(conn: Connection) -> None:
                              {"pad": "0" * (4 - digits), "pattern": pattern})
 
 
+def _add_entry_enclosures(conn: Connection) -> None:
+    """Entries keep their audio/video/torrent enclosures."""
+    conn.execute(text("ALTER TABLE entries ADD COLUMN enclosures TEXT"))
+
+
 # Append-only: UPGRADES[N] brings the schema from version N-1 to N. Never edit a released one.
 # A new database is created straight at the latest version from `metadata` (and stamped so);
 # the upgrades are for databases made by an older feedstation. Version 1 is the first schema.
-UPGRADES = {2: _add_feed_warning, 3: _entry_date_warnings}
+UPGRADES = {2: _add_feed_warning, 3: _entry_date_warnings, 4: _add_entry_enclosures}
 LATEST = max(UPGRADES, default=1)
 
 

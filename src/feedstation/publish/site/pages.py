@@ -10,6 +10,7 @@ from pathlib import Path
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
+from feedstation.publish.enclosure_html import enclosures_html
 from feedstation.publish.site import paths
 from feedstation.publish.site.context import Item, Section, SiteContext
 
@@ -72,6 +73,7 @@ class PageRenderer:
             link=lambda relpath: paths.href(base, relpath),
             site_feeds=self._feeds("", settings.title), home_url=paths.href(base, "index.html"))
         self.env.filters["fmt_date"] = lambda dt: dt.strftime("%Y-%m-%d %H:%M")
+        self.env.globals["enclosure_players"] = lambda encs: enclosures_html(encs, settings.language)
         self._card = self.env.get_template("card.html")
         self._nav_cache: dict[tuple[tuple[str, ...], bool], Markup] = {}
         self.cards: dict[str, Markup] = {}
