@@ -59,16 +59,18 @@ class PostgresServer:
         data = self.folder / "data"
         self._as_postgres(_pg_bin("initdb"), "-D", str(data), "--auth=trust", "--username=feedstation",
                           "--encoding=UTF8", "--locale=C")
-        options = (f"-c listen_addresses=127.0.0.1 -c port={self.port} -c unix_socket_directories={self.folder} "
+        self._options = (f"-c listen_addresses=127.0.0.1 -c port={self.port} -c unix_socket_directories={self.folder} "
                    "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200")
-        self._as_postgres(_pg_bin("pg_ctl"), "-D", str(data), "-o", options, "-l", str(self.folder / "log"),
-                          "-w", "-t", "60", "start")
+        self.resume()
         return self
 
-    def restart(self) -> None:
-        """Stop (fast: active connections are cut) and start again on the same port."""
-        data = self.folder / "data"
-        self._as_postgres(_pg_bin("pg_ctl"), "-D", str(data), "-m", "fast", "-w", "restart")
+    def halt(self) -> None:
+        """Stop the server (fast: active connections are cut), keeping its data; `resume()` starts it again."""
+        self._as_postgres(_pg_bin("pg_ctl"), "-D", str(self.folder / "data"), "-m", "fast", "-w", "stop")
+
+    def resume(self) -> None:
+        self._as_postgres(_pg_bin("pg_ctl"), "-D", str(self.folder / "data"), "-o", self._options,
+                          "-l", str(self.folder / "log"), "-w", "-t", "60", "start")
 
     def stop(self) -> None:
         self._as_postgres(_pg_bin("pg_ctl"), "-D", str(self.folder / "data"), "-m", "immediate", "-w", "stop",

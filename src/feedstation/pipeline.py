@@ -13,7 +13,7 @@ from pathlib import Path
 from feedstation import schedule
 from feedstation.catalog import Catalog, closest_routes_hint, load_catalog
 from feedstation.config import Config
-from feedstation.errors import CatalogError
+from feedstation.errors import CatalogError, StoreError
 from feedstation.fetch import Fetcher
 from feedstation.lock import RunLock
 from feedstation.models import FeedReport, FeedState, Fetched, FetchSettings, FetchStatus, SkippedEntry, Source
@@ -119,7 +119,12 @@ async def _fetch_and_store(work: Sequence[tuple[Source, int, FeedState]], settin
                 # every core while other fetches wait on the network. Store calls are plain
                 # synchronous calls on this one thread: one writer, one transaction per feed.
                 fetched = _with_route_hint(await fetcher.fetch(source, state), catalog)
-                report = await _store_result(fetched, feed_id, store, pool, now)
+                try:
+                    report = await _store_result(fetched, feed_id, store, pool, now)
+                except StoreError as exc:
+                    # The database failed for this feed (lost connection, a server restart): that is
+                    # this feed's failure, recorded if the database lets us, and the run goes on.
+                    report = _database_failure(fetched, feed_id, store, now, exc)
                 log.info("%s: %s (+%d new, %d updated) in %.2fs%s", source.label, report.status,
                          report.new, report.updated, report.elapsed, f" — {report.error}" if report.error else "")
                 reports.append(report)
@@ -174,6 +179,16 @@ async def _store_result(fetched: Fetched, feed_id: int, store: Store, pool: Pars
     meta, entries = outcome
     new, updated = store.record_success(feed_id, fetched, meta, entries, fetch_time)
     return replace(base, new=new, updated=updated)
+
+
+def _database_failure(fetched: Fetched, feed_id: int, store: Store, now: Clock, exc: StoreError) -> FeedReport:
+    error = str(exc)
+    try:
+        store.record_failure(feed_id, error, now(), http_status=fetched.http_status, served_by=fetched.served_by)
+    except StoreError as again:
+        log.warning("%s: could not record its failure either: %s", fetched.source.label, again)
+    return FeedReport(source=fetched.source, status="error", http_status=fetched.http_status,
+                      elapsed=fetched.elapsed, served_by=fetched.served_by, error=error)
 
 
 def _parse_pool(feed_count: int) -> ParsePool | None:

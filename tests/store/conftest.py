@@ -1,17 +1,8 @@
-"""Store fixtures: one real PostgreSQL server per session, beside the embedded SQLite default."""
+"""Store fixtures: every store test that takes `store_target` runs on SQLite and on a real PostgreSQL server."""
 
 from __future__ import annotations
 
 import pytest
-
-from tests.postgres_server import PostgresServer
-
-
-@pytest.fixture(scope="session")
-def postgres_server():
-    server = PostgresServer().start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
