@@ -3,21 +3,18 @@
 from __future__ import annotations
 
 import copy
-import io
 import os
 import re
 import tempfile
 from pathlib import Path
 from typing import Any
 
-from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.error import YAMLError
 from ruamel.yaml.tokens import CommentToken
-from ruamel.yaml.util import load_yaml_guess_indent
 
 from feedstation.catalog.model import RouteSpec
 from feedstation.catalog.patterns import normalise_path
+from feedstation.config_roundtrip import dump_for_edit, load_for_edit
 from feedstation.errors import ConfigError
 
 
@@ -38,22 +35,8 @@ def add_route_to_config(config_file: Path, spec: RouteSpec) -> None:
     guessed from the file so an untouched list is not re-indented.
     """
     name = str(config_file)
-    try:
-        text = config_file.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ConfigError(name, None, "no such config file; run `feedstation init` or pass --config") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(name, None, f"cannot read the file: {exc}") from exc
-    try:
-        # The guess only supplies indentation; the data comes from a loader that keeps quotes.
-        _, seq_indent, block_seq_indent = load_yaml_guess_indent(text) if text.strip() else (None, 2, 0)
-        data = _yaml().load(text)
-    except YAMLError as exc:
-        raise ConfigError(name, None, f"not valid YAML: {exc}") from None
-    if data is None:
-        data = CommentedMap()
-    if not isinstance(data, dict):
-        raise ConfigError(name, None, "the file must hold a mapping of keys (site, rsshub, sources, ...)")
+    loaded = load_for_edit(config_file, missing="no such config file; run `feedstation init` or pass --config")
+    data, text = loaded.data, loaded.text
     rsshub = data.get("rsshub")
     if rsshub is None:
         rsshub = data["rsshub"] = CommentedMap()
@@ -71,7 +54,7 @@ def add_route_to_config(config_file: Path, spec: RouteSpec) -> None:
     routes.append(_entry(spec))
     if trailing:
         _give_trailing_comment(routes, trailing)
-    _write(config_file, _dump(data, _mapping_indent(text), seq_indent or 2, block_seq_indent or 0))
+    _write(config_file, dump_for_edit(data, _mapping_indent(text), loaded.seq_indent, loaded.offset))
 
 
 def _entry(spec: RouteSpec) -> str | CommentedMap:
@@ -82,12 +65,6 @@ def _entry(spec: RouteSpec) -> str | CommentedMap:
     entry.update(overrides)
     return entry
 
-
-def _yaml() -> YAML:
-    yaml = YAML(typ="rt")
-    yaml.preserve_quotes = True
-    yaml.width = 4096  # never re-wrap the user's long lines
-    return yaml
 
 
 def _mapping_indent(text: str) -> int:
@@ -136,12 +113,6 @@ def _give_trailing_comment(routes: list, token: CommentToken) -> None:
         slot[0][slot[1]] = token
 
 
-def _dump(data: CommentedMap, mapping_indent: int, seq_indent: int, block_seq_indent: int) -> str:
-    yaml = _yaml()
-    yaml.indent(mapping=mapping_indent, sequence=max(seq_indent, block_seq_indent + 2), offset=block_seq_indent)
-    out = io.StringIO()
-    yaml.dump(data, out)
-    return out.getvalue()
 
 
 def _write(path: Path, text: str) -> None:

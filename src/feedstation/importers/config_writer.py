@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import io
 from collections.abc import Sequence
 from pathlib import Path
 
-from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.error import YAMLError
-from ruamel.yaml.util import load_yaml_guess_indent
 
+from feedstation.config_roundtrip import dump_for_edit, load_for_edit
 from feedstation.errors import ConfigError
 from feedstation.importers.model import ImportedFeed
 from feedstation.publish.writer import OutputWriter
@@ -31,7 +28,7 @@ def render_new_config(feeds: Sequence[ImportedFeed], *, header: Sequence[str], i
         data["output"]["hexo"] = hexo_output
     data["sources"] = _tree(feeds)
     data.yaml_set_start_comment("\n".join(header))
-    text = _dump(data, 2, 2, 0)
+    text = dump_for_edit(data, 2, 2, 0)
     if footer:
         text += "\n" + "".join(f"# {line}\n" for line in footer)
     return text
@@ -43,20 +40,8 @@ def merge_into_config(config_file: Path, feeds: Sequence[ImportedFeed]) -> None:
     The caller has already made every feed's tree slot and location new (importers/tree.py).
     """
     name = str(config_file)
-    try:
-        text = config_file.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ConfigError(name, None, "no such config file to merge into; use -o to write a new one") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(name, None, f"cannot read the file: {exc}") from exc
-    try:
-        _, seq_indent, offset = load_yaml_guess_indent(text) if text.strip() else (None, 2, 0)
-        data = _yaml().load(text)
-    except YAMLError as exc:
-        raise ConfigError(name, None, f"not valid YAML: {exc}") from None
-    data = CommentedMap() if data is None else data
-    if not isinstance(data, dict):
-        raise ConfigError(name, None, "the file must hold a mapping of keys (site, rsshub, sources, ...)")
+    loaded = load_for_edit(config_file, missing="no such config file to merge into; use -o to write a new one")
+    data = loaded.data
     tree = data.get("sources")
     if tree is None:
         tree = data["sources"] = CommentedMap()
@@ -75,7 +60,7 @@ def merge_into_config(config_file: Path, feeds: Sequence[ImportedFeed]) -> None:
             node = child
         node[feed.channel] = feed.url
         node.yaml_add_eol_comment(f"imported from {feed.origin}", feed.channel)
-    save_config_text(config_file, _dump(data, 2, seq_indent or 2, offset or 0))
+    save_config_text(config_file, dump_for_edit(data, 2, loaded.seq_indent, loaded.offset))
 
 
 def save_config_text(path: Path, text: str) -> None:
@@ -93,16 +78,4 @@ def _tree(feeds: Sequence[ImportedFeed]) -> CommentedMap:
     return tree
 
 
-def _yaml() -> YAML:
-    yaml = YAML(typ="rt")
-    yaml.preserve_quotes = True
-    yaml.width = 4096  # never re-wrap long lines
-    return yaml
 
-
-def _dump(data: CommentedMap, mapping_indent: int, seq_indent: int, offset: int) -> str:
-    yaml = _yaml()
-    yaml.indent(mapping=mapping_indent, sequence=max(seq_indent, offset + 2), offset=offset)
-    out = io.StringIO()
-    yaml.dump(data, out)
-    return out.getvalue()
