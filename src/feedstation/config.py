@@ -82,6 +82,9 @@ class RsshubSection(_Section):
                     "`{url, key_env: VAR}` (or `key`) for one that sets ACCESS_KEY")
     routes: list[str | RouteEntry] = Field(default_factory=list,
                                            description="route paths placed in the tree by `feedstation routes update`'s catalog")
+    strategy: Literal["failover", "spread"] = Field(
+        "failover", description="`failover`: every route tries the instances in order; `spread`: each route "
+                                "gets its own stable order (hashing), so the instances share the load")
 
     @field_validator("instances")
     @classmethod
@@ -327,6 +330,7 @@ class Config:
                              connect_timeout=min(10.0, f.timeout), read_timeout=min(15.0, f.timeout),
                              max_bytes=f.max_bytes, retries=f.retries, allow_private_addresses=f.allow_private_addresses,
                              user_agent=f.user_agent, rsshub_instances=tuple(self.rsshub.urls),
+                             rsshub_strategy=self.rsshub.strategy,
                              rsshub_keys=tuple(self.rsshub_access_keys().items()),
                              trusted_hosts=tuple(_host(url) for url in self.rsshub.urls))
 

@@ -227,6 +227,7 @@ class FetchSettings:
     allow_private_addresses: bool = False
     user_agent: str = "feedstation/0.1 (+https://github.com/feedstation/feedstation)"
     rsshub_instances: tuple[str, ...] = ()
+    rsshub_strategy: str = "failover"  # fetch/instance_order.py
     # (instance, RSSHub ACCESS_KEY) pairs; never printed (repr=False) and never put in a URL as is
     # (fetch/access_key.py signs each request with a per-path code instead).
     rsshub_keys: tuple[tuple[str, str], ...] = field(default=(), repr=False)

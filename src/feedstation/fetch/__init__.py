@@ -17,6 +17,7 @@ from yarl import URL
 from feedstation.fetch.access_key import redact, signed_url, unsigned
 from feedstation.fetch.address_guard import GuardedResolver
 from feedstation.fetch.client import Attempt, fetch_once
+from feedstation.fetch.instance_order import instance_order
 from feedstation.fetch.local import is_local_source, read_local
 from feedstation.fetch.retry import retry_delay
 from feedstation.models import FeedState, Fetched, FetchSettings, FetchStatus, Source
@@ -138,6 +139,7 @@ class Fetcher:
                 None,
             )
         path = path if path.startswith("/") else "/" + path
+        instances = instance_order(instances, path, self.settings.rsshub_strategy)
         # Each round tries every instance once, in order: the next instance is a better
         # "retry" than waiting on a failing one. Whole rounds are retried with backoff, but an
         # instance whose failure a retry cannot change (RSSHub's own route error, a 404, a
