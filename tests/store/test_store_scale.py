@@ -96,3 +96,15 @@ def test_a_database_error_inside_a_feed_transaction_is_a_store_error_and_nothing
             store.record_success(feed_id, fetched, FeedMeta(), bad, NOW)
         assert store.entry_count() == 0
         assert store.feed_states()[feed_id].etag is None  # validators rolled back with the entries
+
+
+def test_the_change_marker_moves_when_a_run_stores_something_and_only_then(store_target):
+    with Store.open(store_target) as store:
+        feed_id = store.sync_feeds([SOURCE])[SOURCE.tree]
+        before = store.change_marker()
+        assert store.change_marker() == before
+        store.record_success(feed_id, Fetched(source=SOURCE, status=FetchStatus.OK), FeedMeta(), [entry(1)], NOW)
+        after_success = store.change_marker()
+        assert after_success != before
+        store.record_failure(feed_id, "HTTP 500", datetime(2026, 1, 3, tzinfo=timezone.utc))
+        assert store.change_marker() != after_success

@@ -277,6 +277,18 @@ class Store:
         with self.engine.connect() as conn:
             return [(" › ".join((r.category, r.site, r.channel)), r.n) for r in conn.execute(query)]
 
+    def change_marker(self) -> tuple:
+        """A value that changes whenever a run stored something (for `serve` on a database it cannot watch).
+
+        Every store write of a run touches its feed's row in the same transaction (`last_fetched_at`),
+        and the config's tree changes the feed rows, so the small `feeds` table is enough to look at.
+        """
+        with self.engine.connect() as conn:
+            row = conn.execute(select(func.max(feeds.c.last_fetched_at), func.count(),
+                                      func.sum(case((feeds.c.active.is_(True), 1), else_=0)))).one()
+            skipped = conn.execute(select(func.count()).select_from(skipped_entries)).scalar_one()
+        return (*tuple(row), skipped)
+
     def entry_count(self) -> int:
         with self.engine.connect() as conn:
             return conn.execute(select(func.count()).select_from(entries)).scalar_one()
