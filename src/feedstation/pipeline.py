@@ -13,7 +13,7 @@ from pathlib import Path
 from feedstation import schedule
 from feedstation.config import Config
 from feedstation.fetch import Fetcher
-from feedstation.lock import RunLock
+from feedstation.lock import FolderLock, RunLock
 from feedstation.models import FeedReport, FeedState, Fetched, FetchSettings, FetchStatus, Source
 from feedstation.parse_pool import ParsePool, parse_and_normalize
 from feedstation.publish.hexo import HexoReport, export_hexo
@@ -63,7 +63,7 @@ class PublishRun:
 
 
 def run_lock(config: Config) -> RunLock:
-    """The lock that keeps two runs off one database."""
+    """The lock that keeps two runs off one database (a file beside it, removed when the run ends)."""
     return RunLock(config.lock_path, f"the database {config.storage}")
 
 
@@ -161,18 +161,13 @@ def publish_all(config: Config, store: Store, *, now: Clock = utc_now) -> Publis
 
 def publish_hexo(config: Config, store: Store, out_dir: Path) -> HexoReport:
     """Every stored entry as a Hexo post under `out_dir` (locked against a concurrent export)."""
-    with RunLock(_output_lock(out_dir), f"the Hexo folder {out_dir}"):
+    with FolderLock(out_dir, f"the Hexo folder {out_dir}"):
         return export_hexo(store.iter_entries(), out_dir, disable_nunjucks=config.hexo.disable_nunjucks)
 
 
 def publish_site(config: Config, store: Store, out_dir: Path, *, now: Clock = utc_now) -> SiteReport:
     """The static website under `out_dir` (locked against a concurrent build)."""
-    with RunLock(_output_lock(out_dir), f"the site folder {out_dir}"):
+    with FolderLock(out_dir, f"the site folder {out_dir}"):
         return build_site(list(store.iter_entries()), resolved_sources(config), out_dir, config.site_settings(),
                           now=now())
 
-
-def _output_lock(folder: Path) -> Path:
-    # Beside the folder, not in it: the site folder is deployed as-is.
-    folder = Path(folder).resolve()
-    return folder.parent / f".{folder.name}.feedstation.lock"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import feedparser
 import yaml
 from click.testing import CliRunner
@@ -40,4 +42,35 @@ def test_demo_builds_a_complete_site_and_hexo_posts_offline(tmp_path):
     # A second demo run changes nothing on disk.
     again = CliRunner().invoke(main, ["demo", "--dir", str(folder)], env={"COLUMNS": "200"})
     assert again.exit_code == 0
-    assert "23 written" not in again.output and "0 written" in again.output
+    assert "23 written" not in again.output and "(0 written, " in again.output
+
+
+SUMMARY = re.compile(r"(site|Hexo posts) in (?P<folder>.+): (?P<total>\d+) (files|posts) \((?P<written>\d+) written, "
+                     r"(?P<unchanged>\d+) unchanged\); (?P<removed>\d+) old (files|posts) removed")
+
+
+def summary_numbers(output: str) -> dict[str, tuple[int, int, int, int]]:
+    found = {m.group(1): tuple(int(m.group(k)) for k in ("total", "written", "unchanged", "removed"))
+             for m in SUMMARY.finditer(output)}
+    assert set(found) == {"site", "Hexo posts"}, output
+    return found
+
+
+def test_every_summary_line_adds_up_on_a_first_build_a_no_change_rebuild_and_a_partial_rebuild(tmp_path):
+    folder = tmp_path / "demo"
+    runs = []
+    for step in range(3):
+        if step == 2:  # a partial rebuild: one page the site owns was deleted by hand
+            (folder / "public" / "index.html").unlink()
+        result = CliRunner().invoke(main, ["demo", "--dir", str(folder)], env={"COLUMNS": "200"})
+        assert result.exit_code == 0, result.output
+        runs.append(summary_numbers(result.output))
+        fetched = re.search(r"(\d+) feeds fetched: (\d+) ok, (\d+) unchanged \(304\), (\d+) failed", result.output)
+        assert int(fetched.group(1)) == sum(map(int, fetched.groups()[1:])), fetched.group(0)
+    for numbers in runs:
+        for total, written, unchanged, _removed in numbers.values():
+            assert written + unchanged == total, numbers
+    first, no_change, partial = runs
+    assert first["site"][1] == first["site"][0] and no_change["site"][1] == 0 and no_change["site"][2] > 0
+    assert partial["site"][1] >= 1 and partial["site"][2] > 0  # the lost page (and what moved) written back
+    assert no_change["Hexo posts"] == (23, 0, 23, 0)

@@ -56,6 +56,12 @@ def fail(message: str, code: int) -> None:
     sys.exit(code)
 
 
+def print_hint(label: str, command: str) -> None:
+    """A hint with its command on a line of its own, never wrapped: it stays one line to copy and paste."""
+    console.print(Text(label))
+    console.print(Text("  " + command, style="bold"), soft_wrap=True)
+
+
 def configure_logging(verbose: int) -> None:
     level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)

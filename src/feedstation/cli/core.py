@@ -12,7 +12,7 @@ from rich.tree import Tree
 
 from feedstation import pipeline
 from feedstation.cli.common import EXIT_FEEDS_FAILED, config_option, console, load, reports_errors
-from feedstation.cli.tables import health_table, run_table, totals_line
+from feedstation.cli.tables import health_table, run_table, status_line, totals_line
 from feedstation.config import DEFAULT_CONFIG, Config
 from feedstation.errors import FeedstationError
 from feedstation.store import Store
@@ -114,8 +114,7 @@ def status_command(config_path: Path | None) -> None:
         rows = store.health()
         count = store.entry_count()
     console.print(health_table(rows, pipeline.utc_now()))
-    failing = sum(1 for r in rows if r.status == "error")
-    console.print(Text(f"{len(rows)} feeds, {failing} failing, {count} items stored"))
+    console.print(status_line(rows, count))
 
 
 def fetch_with_progress(cfg: Config, store: Store, *, force: bool = False,

@@ -7,7 +7,8 @@ from pathlib import Path
 import click
 
 from feedstation import pipeline
-from feedstation.cli.common import config_option, load, reports_errors
+from feedstation.cli.common import config_option, console, load, reports_errors
+from feedstation.cli.tables import hexo_line
 from feedstation.errors import ConfigError
 from feedstation.store import Store
 
@@ -41,4 +42,4 @@ def hexo(config_path: Path | None, out_dir: Path | None) -> None:
         raise ConfigError(str(config_path or cfg.path), "output.hexo", "no Hexo output folder: set output.hexo or pass --out DIR")
     with Store.open(cfg.storage) as store:
         report = pipeline.publish_hexo(cfg, store, Path(target))
-    click.echo(f"Hexo posts in {target}: {report.written} written, {report.unchanged} unchanged, {report.removed} removed")
+    console.print(hexo_line(target, report))

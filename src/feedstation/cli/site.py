@@ -7,7 +7,8 @@ from pathlib import Path
 import click
 
 from feedstation import pipeline
-from feedstation.cli.common import config_option, load, reports_errors
+from feedstation.cli.common import config_option, console, load, reports_errors
+from feedstation.cli.tables import site_line
 from feedstation.errors import ConfigError
 from feedstation.store import Store
 
@@ -43,8 +44,7 @@ def build_command(config_path: Path | None, out_dir: Path | None) -> None:
     cfg = load(config_path)
     target = _site_dir(cfg, config_path, out_dir)
     report = _build(cfg, target)
-    click.echo(f"site in {target}: {report.pages} files, {report.written} written, "
-               f"{report.unchanged} unchanged, {report.removed} removed")
+    console.print(site_line(target, report))
 
 
 @click.command("serve")

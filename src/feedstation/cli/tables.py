@@ -59,6 +59,28 @@ def totals_line(reports: Sequence[FeedReport], skipped: int) -> Text:
     return text
 
 
+def status_line(rows: Sequence[FeedHealth], items: int) -> Text:
+    """`12 feeds: 9 ok, 2 failing, 1 never fetched; 530 items stored`: the parts add up to the feeds."""
+    failing = sum(1 for r in rows if r.status == "error")
+    never = sum(1 for r in rows if r.status == "never")
+    text = Text(f"{len(rows)} feeds: {len(rows) - failing - never} ok, ")
+    text.append(f"{failing} failing", style="red" if failing else "")
+    text.append(f", {never} never fetched; {items} items stored")
+    return text
+
+
+def site_line(folder, report) -> Text:
+    """`site in public: 129 files (3 written, 126 unchanged); 2 removed`: the parts add up to the total."""
+    return Text(f"site in {folder}: {report.pages} files ({report.written} written, {report.unchanged} unchanged); "
+                f"{report.removed} old files removed")
+
+
+def hexo_line(folder, report) -> Text:
+    """`Hexo posts in source/_posts: 23 posts (0 written, 23 unchanged); 0 removed`."""
+    return Text(f"Hexo posts in {folder}: {report.posts} posts ({report.written} written, {report.unchanged} "
+                f"unchanged); {report.removed} old posts removed")
+
+
 def _ago(when: datetime, now: datetime) -> str:
     return f"{_span(now - when)} ago"
 

@@ -36,11 +36,16 @@ _HEXO_MARKERS = re.compile(r"<!--hexoPostRenderEscape:|:hexoPostRenderEscape-->|
 
 @dataclass(frozen=True)
 class HexoReport:
-    """What one export did: files (re)written, files left as they were, stale files removed."""
+    """What one export did: posts (re)written, posts left as they were, stale posts removed."""
 
     written: int
     unchanged: int
     removed: int
+
+    @property
+    def posts(self) -> int:
+        """Posts the export owns after it: every one is either written or unchanged."""
+        return self.written + self.unchanged
 
 
 def export_hexo(entries: Iterable[StoredEntry], out_dir: Path, *, disable_nunjucks: bool = False) -> HexoReport:

@@ -27,7 +27,8 @@ MANIFEST = ".feedstation-site.json"
 
 @dataclass(frozen=True)
 class SiteReport:
-    """What one build did. `pages`: files the site owns after it; the rest count this build's writes."""
+    """What one build did. `pages`: files the site owns after it, each either `written` or `unchanged`;
+    `removed`: files of the previous build that are gone (not part of `pages`)."""
 
     pages: int
     written: int
@@ -48,7 +49,7 @@ def build_site(entries: Sequence[StoredEntry], sources: Sequence[Source], out_di
     if inputs == previous.inputs and previous.files and all((out_dir / path).is_file() for path in previous.files):
         # Same inputs give the same bytes: skip rendering, not just writing (no-change rebuild).
         log.debug("site: inputs unchanged, %d outputs kept", len(previous.files))
-        return SiteReport(pages=len(previous.files) + 1, written=0, unchanged=0, removed=0)
+        return SiteReport(pages=len(previous.files) + 1, written=0, unchanged=len(previous.files) + 1, removed=0)
 
     # Phase one: the whole site as data, so indexes, neighbours and feeds see every item.
     ctx = build_context(entries, settings)
@@ -86,7 +87,10 @@ def build_site(entries: Sequence[StoredEntry], sources: Sequence[Source], out_di
     writer.write(MANIFEST, manifest + b"\n")
     log.debug("site: rendered and wrote %d outputs (%d changed) in %.2fs, search and pruning took %.2fs", len(owned),
               len(writer.written), rendered - started, time.perf_counter() - rendered)
-    return SiteReport(pages=len(owned) + 1, written=len(writer.written), unchanged=writer.unchanged, removed=removed,
+    # Every owned file is either written by this build or left as it was (compared equal, or an
+    # item page / search shard not even re-rendered): the parts add up to the whole (issue 12.5).
+    pages = len(owned) + 1  # + the manifest
+    return SiteReport(pages=pages, written=len(writer.written), unchanged=pages - len(writer.written), removed=removed,
                       written_paths=tuple(sorted(writer.written)))
 
 
