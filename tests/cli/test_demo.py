@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import tempfile
+from pathlib import Path
 
 import feedparser
 import yaml
@@ -74,3 +76,20 @@ def test_every_summary_line_adds_up_on_a_first_build_a_no_change_rebuild_and_a_p
     assert first["site"][1] == first["site"][0] and no_change["site"][1] == 0 and no_change["site"][2] > 0
     assert partial["site"][1] >= 1 and partial["site"][2] > 0  # the lost page (and what moved) written back
     assert no_change["Hexo posts"] == (23, 0, 23, 0)
+
+
+def test_demo_without_dir_writes_a_temporary_folder_it_names_and_leaves_no_lock_files(tmp_path, monkeypatch):
+    cwd = tmp_path / "a-git-checkout"
+    cwd.mkdir()
+    monkeypatch.chdir(cwd)
+    (tmp_path / "tmp").mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))  # what TMPDIR sets, once cached
+    result = CliRunner().invoke(main, ["demo"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    assert list(cwd.iterdir()) == []  # nothing in the current directory
+    folder = Path(re.search(r"demo folder: (\S+)", result.output).group(1))
+    assert folder.parent == tmp_path / "tmp" and folder.name.startswith("feedstation-demo-")
+    # The database and config beside the outputs; no lock file (DB's or an output folder's) left anywhere.
+    assert {p.name for p in folder.iterdir()} == {"feedstation.yaml", "feedstation.db", "public", "source"}
+    assert not [p for p in tmp_path.rglob("*lock*") if p.is_file()]
+    assert f"feedstation serve --config {folder / 'feedstation.yaml'}" in result.output
