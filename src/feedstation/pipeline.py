@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
 
-from feedstation import schedule
+from feedstation import outage, schedule
 from feedstation.config import Config
 from feedstation.fetch import Fetcher
 from feedstation.lock import FolderLock, RunLock
@@ -35,11 +35,18 @@ def utc_now() -> datetime:
 
 @dataclass(frozen=True)
 class FetchRun:
-    """What one fetch run did: a line per feed, plus how many feeds were not due yet."""
+    """What one fetch run did: a line per feed, plus how many feeds were not due yet and when the first is."""
 
     reports: tuple[FeedReport, ...]
     skipped: int = 0
     retention_removed: int = 0
+    next_due: datetime | None = None  # earliest next attempt among the skipped feeds
+    remote: int = 0  # feeds fetched over the network (http(s) and rsshub:), not local files
+
+    @property
+    def common_failure(self) -> outage.CommonNetworkFailure | None:
+        """The network failure most feeds share (no network? DNS down?), if any."""
+        return outage.common_network_failure(self.reports, self.remote)
 
     @property
     def new(self) -> int:
@@ -75,6 +82,8 @@ def fetch_all(config: Config, store: Store, *, now: Clock = utc_now, force: bool
     states = store.feed_states()
     started = now()
     due = [s for s in sources if force or schedule.is_due(states.get(feed_ids[s.tree], FeedState()), started)]
+    due_trees = {s.tree for s in due}
+    waiting = [states.get(feed_ids[s.tree], FeedState()).next_attempt_at for s in sources if s.tree not in due_trees]
     if on_start:
         on_start(len(due))
     work = [(s, feed_ids[s.tree], states.get(feed_ids[s.tree], FeedState())) for s in due]
@@ -83,12 +92,22 @@ def fetch_all(config: Config, store: Store, *, now: Clock = utc_now, force: bool
     if config.retention.max_age_days or config.retention.max_items_per_feed:
         removed = store.apply_retention(now(), max_age_days=config.retention.max_age_days,
                                         max_items_per_feed=config.retention.max_items_per_feed)
-    return FetchRun(tuple(reports), skipped=len(sources) - len(due), retention_removed=removed)
+    return FetchRun(tuple(reports), skipped=len(sources) - len(due), retention_removed=removed,
+                    next_due=min((w for w in waiting if w is not None), default=None),
+                    remote=sum(1 for s in due if is_remote(s)))
+
+
+def is_remote(source: Source) -> bool:
+    """True for a source fetched over the network (http(s) or rsshub:), False for a local file."""
+    return source.url.startswith(("rsshub:", "http://", "https://"))
 
 
 async def _fetch_and_store(work: Sequence[tuple[Source, int, FeedState]], settings: FetchSettings, store: Store,
                            now: Clock, on_feed_done: OnFeedDone | None) -> list[FeedReport]:
     reports: list[FeedReport] = []
+    # Failures that never reached a server are stored after every feed is in: only then is it
+    # known whether the whole network was down (no back-off) or the feed failed alone.
+    unreached: list[tuple[int, Fetched]] = []
     pool = _parse_pool(len(work))
     try:
         async with Fetcher(settings) as fetcher:
@@ -97,7 +116,11 @@ async def _fetch_and_store(work: Sequence[tuple[Source, int, FeedState]], settin
                 # every core while other fetches wait on the network. Store calls are plain
                 # synchronous calls on this one thread: one writer, one transaction per feed.
                 fetched = await fetcher.fetch(source, state)
-                report = await _store_result(fetched, feed_id, store, pool, now)
+                if fetched.network_failure is not None:
+                    unreached.append((feed_id, fetched))
+                    report = _report(fetched)
+                else:
+                    report = await _store_result(fetched, feed_id, store, pool, now)
                 log.info("%s: %s (+%d new, %d updated) in %.2fs%s", source.label, report.status,
                          report.new, report.updated, report.elapsed, f" — {report.error}" if report.error else "")
                 reports.append(report)
@@ -108,12 +131,23 @@ async def _fetch_and_store(work: Sequence[tuple[Source, int, FeedState]], settin
     finally:
         if pool is not None:
             pool.shutdown()
+    down = outage.network_down(reports, sum(1 for source, _id, _state in work if is_remote(source)))
+    if down:
+        log.info("every remote feed failed to reach its server: the network looks down; no feed backs off")
+    for feed_id, fetched in unreached:
+        store.record_failure(feed_id, fetched.error or "unknown error", now(), http_status=fetched.http_status,
+                             retry_after=fetched.retry_after, served_by=fetched.served_by, back_off=not down)
     return reports
 
 
+def _report(fetched: Fetched) -> FeedReport:
+    return FeedReport(source=fetched.source, status=fetched.status.value, http_status=fetched.http_status,
+                      elapsed=fetched.elapsed, served_by=fetched.served_by, error=fetched.error,
+                      network_failure=fetched.network_failure)
+
+
 async def _store_result(fetched: Fetched, feed_id: int, store: Store, pool: ParsePool | None, now: Clock) -> FeedReport:
-    base = FeedReport(source=fetched.source, status=fetched.status.value, http_status=fetched.http_status,
-                      elapsed=fetched.elapsed, served_by=fetched.served_by)
+    base = replace(_report(fetched), error=None)
     if fetched.status is FetchStatus.NOT_MODIFIED:
         store.record_not_modified(feed_id, fetched, now())
         return base
@@ -169,5 +203,5 @@ def publish_site(config: Config, store: Store, out_dir: Path, *, now: Clock = ut
     """The static website under `out_dir` (locked against a concurrent build)."""
     with FolderLock(out_dir, f"the site folder {out_dir}"):
         return build_site(list(store.iter_entries()), resolved_sources(config), out_dir, config.site_settings(),
-                          now=now())
+                          now=now(), overview=outage.feeds_overview(store.health()))
 

@@ -12,7 +12,7 @@ from rich.tree import Tree
 
 from feedstation import pipeline
 from feedstation.cli.common import EXIT_FEEDS_FAILED, config_option, console, load, reports_errors
-from feedstation.cli.tables import health_table, run_table, status_line, totals_line
+from feedstation.cli.tables import health_table, network_failure_line, run_table, status_line, totals_line
 from feedstation.config import DEFAULT_CONFIG, Config
 from feedstation.errors import FeedstationError
 from feedstation.store import Store
@@ -143,6 +143,8 @@ def new_progress() -> Progress:
 def print_run(run: pipeline.FetchRun) -> None:
     if run.reports:
         console.print(run_table(run.reports))
-    console.print(totals_line(run.reports, run.skipped))
+    console.print(totals_line(run.reports, run.skipped, run.next_due, pipeline.utc_now()))
+    if run.common_failure is not None:
+        console.print(network_failure_line(run.common_failure))
     if run.retention_removed:
         console.print(Text(f"retention removed {run.retention_removed} old items"))

@@ -9,6 +9,7 @@ from rich.table import Table
 from rich.text import Text
 
 from feedstation.models import FeedHealth, FeedReport
+from feedstation.outage import CommonNetworkFailure
 
 _STYLE = {"ok": "green", "not_modified": "cyan", "error": "red", "never": "dim"}
 
@@ -47,7 +48,8 @@ def health_table(rows: Sequence[FeedHealth], now: datetime) -> Table:
     return table
 
 
-def totals_line(reports: Sequence[FeedReport], skipped: int) -> Text:
+def totals_line(reports: Sequence[FeedReport], skipped: int, next_due: datetime | None = None,
+                now: datetime | None = None) -> Text:
     by = {s: sum(1 for r in reports if r.status == s) for s in ("ok", "not_modified", "error")}
     new = sum(r.new for r in reports)
     updated = sum(r.updated for r in reports)
@@ -56,7 +58,29 @@ def totals_line(reports: Sequence[FeedReport], skipped: int) -> Text:
     text.append(f"; {new} new items, {updated} updated")
     if skipped:
         text.append(f"; {skipped} feeds not due yet (back-off or ttl)")
+        if next_due is not None and now is not None:
+            text.append(f", the next at {_clock(next_due, now)} (in {_span(next_due - now)})")
+        text.append("; --force fetches them now")
     return text
+
+
+def network_failure_line(common: CommonNetworkFailure) -> Text:
+    """One line for many feeds failing alike: `no network? every request failed to resolve rsshub.app ...`."""
+    hosts = ", ".join(common.hosts[:3]) + (f" and {len(common.hosts) - 3} more hosts" if len(common.hosts) > 3 else "")
+    if common.network_down:
+        what = f"every request failed to resolve {hosts}" if common.kind == "dns" else \
+            f"no request could connect to {hosts}"
+        return Text(f"no network? {what} ({common.feeds} of {common.total} feeds). Check this machine's connection "
+                    "and DNS (or list a reachable instance under rsshub.instances); these feeds were not put into "
+                    "back-off, so the next run retries them all.", style="yellow")
+    what = "failed to resolve" if common.kind == "dns" else "could not connect to"
+    return Text(f"{common.feeds} of {common.total} feeds {what} {hosts}: is it down or blocked from here? "
+                "They back off as usual; --force retries them now.", style="yellow")
+
+
+def _clock(when: datetime, now: datetime) -> str:
+    local, today = when.astimezone(), now.astimezone()
+    return local.strftime("%H:%M" if local.date() == today.date() else "%Y-%m-%d %H:%M")
 
 
 def status_line(rows: Sequence[FeedHealth], items: int) -> Text:

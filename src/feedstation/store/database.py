@@ -122,17 +122,22 @@ class Store:
                 next_attempt_at=schedule.next_attempt_after_success(now, ttl, fetched.max_age)))
 
     def record_failure(self, feed_id: int, error: str, now: datetime, *, http_status: int | None = None,
-                       retry_after: float | None = None, served_by: str | None = None) -> None:
-        """Record a failed fetch or parse; entries and validators are left exactly as they were."""
+                       retry_after: float | None = None, served_by: str | None = None,
+                       back_off: bool = True) -> None:
+        """Record a failed fetch or parse; entries and validators are left exactly as they were.
+
+        `back_off=False` (this machine's network was down, not the feed) records the error but
+        neither counts the failure nor delays the next attempt: the next run retries the feed.
+        """
         with self._begin() as conn:
             row = conn.execute(select(feeds.c.consecutive_failures, feeds.c.failing_since)
                                .where(feeds.c.id == feed_id)).one()
-            failures = row.consecutive_failures + 1
+            failures = row.consecutive_failures + 1 if back_off else row.consecutive_failures
+            next_attempt = schedule.next_attempt_after_failure(failures, now, retry_after) if back_off else None
             conn.execute(update(feeds).where(feeds.c.id == feed_id).values(
                 status="error", http_status=http_status, error=error,
                 consecutive_failures=failures, failing_since=row.failing_since or now,
-                last_fetched_at=now, served_by=served_by,
-                next_attempt_at=schedule.next_attempt_after_failure(failures, now, retry_after)))
+                last_fetched_at=now, served_by=served_by, next_attempt_at=next_attempt))
 
     def health(self) -> list[FeedHealth]:
         counts = select(entries.c.feed_id, func.count().label("n")).group_by(entries.c.feed_id).subquery()
