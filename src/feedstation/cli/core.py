@@ -113,7 +113,7 @@ def status_command(config_path: Path | None) -> None:
     with Store.open(cfg.storage) as store:
         rows = store.health()
         count = store.entry_count()
-    console.print(health_table(rows, pipeline.utc_now()))
+    console.print(health_table(rows, pipeline.utc_now(), console.width))
     console.print(status_line(rows, count))
 
 
@@ -142,7 +142,7 @@ def new_progress() -> Progress:
 
 def print_run(run: pipeline.FetchRun) -> None:
     if run.reports:
-        console.print(run_table(run.reports))
+        console.print(run_table(run.reports, console.width))
     console.print(totals_line(run.reports, run.skipped, run.next_due, pipeline.utc_now()))
     if run.common_failure is not None:
         console.print(network_failure_line(run.common_failure))

@@ -1,25 +1,46 @@
-"""Rich tables for the CLI: the per-run feed table and the stored health table."""
+"""Rich tables for the CLI: the per-run feed table and the stored health table (wide, or compact when narrow)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
 
+from rich import box
 from rich.table import Table
 from rich.text import Text
 
 from feedstation.models import FeedHealth, FeedReport
-from feedstation.outage import CommonNetworkFailure
+from feedstation.outage import CommonNetworkFailure, failure_reason
 
 _STYLE = {"ok": "green", "not_modified": "cyan", "error": "red", "never": "dim"}
+# Below this many columns the full tables fold every cell over several lines (issue 12.8):
+# narrow terminals get one line per feed instead.
+WIDE = 120
 
 
-def run_table(reports: Sequence[FeedReport]) -> Table:
+def compact_table(title: str, rows: Sequence[tuple[str, str, str, str]], width: int, count: str) -> Table:
+    """One line per feed: status, feed, a count, the error cut to what fits (the full text is in `feedstation status`)."""
+    table = Table(title=title, box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False, expand=True)
+    table.add_column("status", no_wrap=True)
+    table.add_column("feed", no_wrap=True, overflow="ellipsis", max_width=max(12, width // 3))
+    table.add_column(count, justify="right", no_wrap=True)
+    table.add_column("error", no_wrap=True, overflow="ellipsis", ratio=1)
+    for status, feed, number, error in rows:
+        table.add_row(Text(status, style=_STYLE.get(status, "")), Text(feed), number, Text(error, style="red"))
+    return table
+
+
+def run_table(reports: Sequence[FeedReport], width: int = WIDE) -> Table:
+    ordered = sorted(reports, key=lambda r: (r.status != "error", r.source.tree))
+    if width < WIDE:
+        return compact_table("Feeds this run", [
+            (r.status, f"{r.source.site} › {r.source.channel}", str(r.new), failure_reason(r.error or ""))
+            for r in ordered], width, "new")
     table = Table(title="Feeds this run", show_lines=False)
     for column in ("feed", "status", "new", "updated", "HTTP", "time", "instance", "error"):
         table.add_column(column, justify="right" if column in ("new", "updated", "HTTP", "time") else "left",
                          overflow="fold")
-    for r in sorted(reports, key=lambda r: (r.status != "error", r.source.tree)):
+    for r in ordered:
         table.add_row(
             Text(r.source.label), Text(r.status, style=_STYLE.get(r.status, "")), str(r.new), str(r.updated),
             str(r.http_status or ""), f"{r.elapsed:.2f}s", Text(r.served_by or ""), Text(r.error or "", style="red"),
@@ -27,7 +48,11 @@ def run_table(reports: Sequence[FeedReport]) -> Table:
     return table
 
 
-def health_table(rows: Sequence[FeedHealth], now: datetime) -> Table:
+def health_table(rows: Sequence[FeedHealth], now: datetime, width: int = WIDE) -> Table:
+    if width < WIDE:
+        return compact_table("Feed health", [
+            (h.status, f"{h.site} › {h.channel}", str(h.entry_count), failure_reason(h.error or h.warning or ""))
+            for h in rows], width, "items")
     table = Table(title="Feed health")
     for column in ("feed", "status", "items", "last fetch", "failing since", "next try", "instance",
                    "last error / warning"):
