@@ -15,9 +15,6 @@ import time
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
-
-from feedstation.cli import main
 from feedstation.config import load_config
 from tests.loopback import LoopbackServer
 from tests.publish.site.test_browser import VIEWPORTS, _open, artifacts, browser  # noqa: F401 (fixtures)
@@ -41,7 +38,10 @@ def starter_preview(tmp_path_factory):
     """The starter config, run once against a loopback RSSHub, then `feedstation serve`: yields the URL it printed."""
     folder = tmp_path_factory.mktemp("starter")
     config = folder / "feedstation.yaml"
-    assert CliRunner().invoke(main, ["init", "--path", str(config)]).exit_code == 0
+    # Subprocesses, not CliRunner: Playwright's sync API may already run an event loop in this thread.
+    env = {**os.environ, "PYTHONPATH": str(REPO / "src"), "COLUMNS": "80"}
+    feedstation = [sys.executable, "-m", "feedstation"]
+    subprocess.run([*feedstation, "init", "--path", str(config)], env=env, check=True, capture_output=True)
     with LoopbackServer() as rsshub:
         for source in load_config(config).sources():
             assert source.url.startswith("rsshub:"), source
@@ -50,9 +50,9 @@ def starter_preview(tmp_path_factory):
         assert "    - https://rsshub.app\n" in text
         config.write_text(text.replace("    - https://rsshub.app\n", f"    - {rsshub.url('').rstrip('/')}\n"),
                           encoding="utf-8")
-        run = CliRunner().invoke(main, ["run", "--config", str(config)], env={"COLUMNS": "200"})
-        assert run.exit_code == 0 and " 0 failed" in run.output, run.output
-    env = {**os.environ, "PYTHONPATH": str(REPO / "src"), "COLUMNS": "80"}
+        run = subprocess.run([*feedstation, "run", "--config", str(config)], env=env, capture_output=True, text=True,
+                             timeout=300)
+        assert run.returncode == 0 and " 0 failed" in run.stdout, run.stdout + run.stderr
     server = subprocess.Popen([sys.executable, "-m", "feedstation", "serve", "--config", str(config), "--port", "0"],
                               env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
