@@ -39,6 +39,8 @@ def run_command(config_path: Path | None, strict: bool, force: bool, demo: bool)
         config_path = write_demo_config(demo_folder(None))
     cfg = load(config_path)
     run = run_once(cfg, force=force)
+    if demo:
+        console.print(Text(f"demo folder: {cfg.base_dir} (config, database, site and Hexo posts)"))
     if strict and run.failed:
         raise SystemExit(EXIT_FEEDS_FAILED)
 
