@@ -53,3 +53,10 @@ def test_at_80_columns_the_serve_hint_is_one_whole_line(tmp_path):
     assert f"  {command}" in lines, result.output  # on its own line, not broken mid-command
     assert lines[lines.index(f"  {command}") - 1] == "preview it with:"
     assert feed_lines(result.output) and all(cell_len(line) <= 80 for line in feed_lines(result.output))
+
+
+def test_at_80_columns_the_init_hint_is_one_whole_line(tmp_path):
+    target = tmp_path / "a-folder-with-a-long-enough-name-that-the-run-command-is-wider-than-the-terminal.yaml"
+    result = CliRunner().invoke(main, ["init", "--path", str(target)], env=NARROW)
+    assert result.exit_code == 0, result.output
+    assert f"  feedstation run --config {target}" in result.output.splitlines()

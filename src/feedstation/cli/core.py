@@ -11,7 +11,7 @@ from rich.text import Text
 from rich.tree import Tree
 
 from feedstation import pipeline
-from feedstation.cli.common import EXIT_FEEDS_FAILED, config_option, console, load, reports_errors
+from feedstation.cli.common import EXIT_FEEDS_FAILED, config_option, console, load, print_hint, reports_errors
 from feedstation.cli.tables import health_table, network_failure_line, run_table, status_line, totals_line
 from feedstation.config import DEFAULT_CONFIG, Config
 from feedstation.errors import FeedstationError
@@ -36,7 +36,9 @@ def init_command(target: Path, force: bool, github_actions: bool, hexo_branch: s
     text = resources.files("feedstation").joinpath("starter/feedstation.yaml").read_text(encoding="utf-8")
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(text, encoding="utf-8")
-    console.print(Text(f"wrote {target}: edit `sources`, then run `feedstation run`"))
+    console.print(Text(f"wrote {target}"))
+    run = "feedstation run" if target == Path(DEFAULT_CONFIG) else f"feedstation run --config {target}"
+    print_hint("edit `sources` in it, then run:", run)
     if github_actions:
         from feedstation.scaffold import write_github_workflow
 
