@@ -9,6 +9,9 @@ cd "$(dirname "$0")/.."
 
 missing=""
 for pkg in $(sed -e 's/#.*//' tests/apt-packages.txt); do
+  # A command of the package's name already on PATH counts too: NodeSource's nodejs package ships npm,
+  # and Debian's npm package then conflicts with it ("held broken packages").
+  command -v "$pkg" >/dev/null 2>&1 && continue
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing="$missing $pkg"
 done
 if [ -n "$missing" ]; then

@@ -48,6 +48,18 @@ class FetchStatus(str, Enum):
 
 
 @dataclass(frozen=True)
+class NetworkFailure:
+    """A request that never reached a server: its host name did not resolve, or no connection could be made.
+
+    When every feed of a run fails like this at once, the cause is this machine's network,
+    not the feeds (issue 12.4): such a run does not push the feeds' back-off.
+    """
+
+    kind: str  # "dns" (the name did not resolve) or "connect" (refused, unreachable, timed out)
+    host: str
+
+
+@dataclass(frozen=True)
 class Fetched:
     """The outcome of retrieving one source: a body, a 304, or an error (never raised)."""
 
@@ -64,6 +76,7 @@ class Fetched:
     elapsed: float = 0.0
     retry_after: float | None = None  # seconds, from Retry-After on the final failure
     max_age: float | None = None  # seconds, from Cache-Control: max-age
+    network_failure: NetworkFailure | None = None  # set when the request never reached a server
 
 
 @dataclass(frozen=True)
@@ -189,6 +202,7 @@ class FeedReport:
     elapsed: float = 0.0
     served_by: str | None = None
     error: str | None = None
+    network_failure: NetworkFailure | None = None
 
 
 @dataclass(frozen=True)
@@ -210,6 +224,16 @@ class FeedHealth:
     served_by: str | None
     entry_count: int = 0
     warning: str | None = None
+
+
+@dataclass(frozen=True)
+class FeedsOverview:
+    """How the configured feeds stand, for a site with no items yet: counts and the commonest failure reasons."""
+
+    feeds: int
+    never_fetched: int
+    failing: int
+    reasons: tuple[tuple[str, int], ...]  # (reason, feeds) most common first, at most a few (outage.TOP_REASONS)
 
 
 @dataclass(frozen=True)

@@ -10,12 +10,12 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
 
-from feedstation import schedule
+from feedstation import outage, schedule
 from feedstation.catalog import Catalog, closest_routes_hint, load_catalog
 from feedstation.config import Config
 from feedstation.errors import CatalogError, StoreError
 from feedstation.fetch import Fetcher
-from feedstation.lock import RunLock
+from feedstation.lock import FolderLock, RunLock
 from feedstation.models import FeedReport, FeedState, Fetched, FetchSettings, FetchStatus, SkippedEntry, Source
 from feedstation.parse_pool import ParsePool, parse_and_normalize
 from feedstation.publish.hexo import HexoReport, export_hexo
@@ -39,12 +39,19 @@ def utc_now() -> datetime:
 
 @dataclass(frozen=True)
 class FetchRun:
-    """What one fetch run did: a line per feed, plus how many feeds were not due yet."""
+    """What one fetch run did: a line per feed, plus how many feeds were not due yet and when the first is."""
 
     reports: tuple[FeedReport, ...]
     skipped: int = 0
     retention_removed: int = 0
     lists_failed: tuple[str, ...] = ()  # remote OPML lists that could not be refreshed, with the reason
+    next_due: datetime | None = None  # earliest next attempt among the skipped feeds
+    remote: int = 0  # feeds fetched over the network (http(s) and rsshub:), not local files
+
+    @property
+    def common_failure(self) -> outage.CommonNetworkFailure | None:
+        """The network failure most feeds share (no network? DNS down?), if any."""
+        return outage.common_network_failure(self.reports, self.remote)
 
     @property
     def new(self) -> int:
@@ -69,7 +76,7 @@ class PublishRun:
 
 
 def run_lock(config: Config) -> RunLock:
-    """The lock that keeps two runs off one database."""
+    """The lock that keeps two runs off one database (a file beside it, removed when the run ends)."""
     return RunLock(config.lock_path, f"the database {config.storage}")
 
 
@@ -82,6 +89,8 @@ def fetch_all(config: Config, store: Store, *, now: Clock = utc_now, force: bool
     states = store.feed_states()
     started = now()
     due = [s for s in sources if force or schedule.is_due(states.get(feed_ids[s.tree], FeedState()), started)]
+    due_trees = {s.tree for s in due}
+    waiting = [states.get(feed_ids[s.tree], FeedState()).next_attempt_at for s in sources if s.tree not in due_trees]
     if on_start:
         on_start(len(due))
     work = [(s, feed_ids[s.tree], states.get(feed_ids[s.tree], FeedState())) for s in due]
@@ -92,7 +101,13 @@ def fetch_all(config: Config, store: Store, *, now: Clock = utc_now, force: bool
         removed = store.apply_retention(now(), max_age_days=config.retention.max_age_days,
                                         max_items_per_feed=config.retention.max_items_per_feed)
     return FetchRun(tuple(reports), skipped=len(sources) - len(due), retention_removed=removed,
-                    lists_failed=lists_failed)
+                    next_due=min((w for w in waiting if w is not None), default=None),
+                    remote=sum(1 for s in due if is_remote(s)), lists_failed=lists_failed)
+
+
+def is_remote(source: Source) -> bool:
+    """True for a source fetched over the network (http(s) or rsshub:), False for a local file."""
+    return source.url.startswith(("rsshub:", "http://", "https://"))
 
 
 def refresh_opml_lists(config: Config) -> tuple[str, ...]:
@@ -111,6 +126,9 @@ async def _fetch_and_store(work: Sequence[tuple[Source, int, FeedState]], settin
                            now: Clock, on_feed_done: OnFeedDone | None,
                            catalog: Catalog | None = None) -> list[FeedReport]:
     reports: list[FeedReport] = []
+    # Failures that never reached a server are stored after every feed is in: only then is it
+    # known whether the whole network was down (no back-off) or the feed failed alone.
+    unreached: list[tuple[int, Fetched]] = []
     pool = _parse_pool(len(work))
     try:
         async with Fetcher(settings) as fetcher:
@@ -119,12 +137,16 @@ async def _fetch_and_store(work: Sequence[tuple[Source, int, FeedState]], settin
                 # every core while other fetches wait on the network. Store calls are plain
                 # synchronous calls on this one thread: one writer, one transaction per feed.
                 fetched = _with_route_hint(await fetcher.fetch(source, state), catalog)
-                try:
-                    report = await _store_result(fetched, feed_id, store, pool, now)
-                except StoreError as exc:
-                    # The database failed for this feed (lost connection, a server restart): that is
-                    # this feed's failure, recorded if the database lets us, and the run goes on.
-                    report = _database_failure(fetched, feed_id, store, now, exc)
+                if fetched.network_failure is not None:
+                    unreached.append((feed_id, fetched))
+                    report = _report(fetched)
+                else:
+                    try:
+                        report = await _store_result(fetched, feed_id, store, pool, now)
+                    except StoreError as exc:
+                        # The database failed for this feed (lost connection, a server restart): that is
+                        # this feed's failure, recorded if the database lets us, and the run goes on.
+                        report = _database_failure(fetched, feed_id, store, now, exc)
                 log.info("%s: %s (+%d new, %d updated) in %.2fs%s", source.label, report.status,
                          report.new, report.updated, report.elapsed, f" — {report.error}" if report.error else "")
                 reports.append(report)
@@ -135,6 +157,15 @@ async def _fetch_and_store(work: Sequence[tuple[Source, int, FeedState]], settin
     finally:
         if pool is not None:
             pool.shutdown()
+    down = outage.network_down(reports, sum(1 for source, _id, _state in work if is_remote(source)))
+    if down:
+        log.info("every remote feed failed to reach its server: the network looks down; no feed backs off")
+    for feed_id, fetched in unreached:
+        try:
+            store.record_failure(feed_id, fetched.error or "unknown error", now(), http_status=fetched.http_status,
+                                 retry_after=fetched.retry_after, served_by=fetched.served_by, back_off=not down)
+        except StoreError as exc:
+            log.warning("%s: could not record its failure: %s", fetched.source.label, exc)
     return reports
 
 
@@ -158,9 +189,14 @@ def _with_route_hint(fetched: Fetched, catalog: Catalog | None) -> Fetched:
     return replace(fetched, error=(fetched.error or "") + closest_routes_hint(catalog, url[len("rsshub:"):]))
 
 
+def _report(fetched: Fetched) -> FeedReport:
+    return FeedReport(source=fetched.source, status=fetched.status.value, http_status=fetched.http_status,
+                      elapsed=fetched.elapsed, served_by=fetched.served_by, error=fetched.error,
+                      network_failure=fetched.network_failure)
+
+
 async def _store_result(fetched: Fetched, feed_id: int, store: Store, pool: ParsePool | None, now: Clock) -> FeedReport:
-    base = FeedReport(source=fetched.source, status=fetched.status.value, http_status=fetched.http_status,
-                      elapsed=fetched.elapsed, served_by=fetched.served_by)
+    base = replace(_report(fetched), error=None)
     if fetched.status is FetchStatus.NOT_MODIFIED:
         store.record_not_modified(feed_id, fetched, now())
         return base
@@ -237,7 +273,7 @@ def publish_hexo(config: Config, store: Store, out_dir: Path, *, skipped: Skippe
     """Every readable stored entry in the `hexo.keep` window as a Hexo post under `out_dir`
     (locked against a concurrent export)."""
     skipped = SkippedRows() if skipped is None else skipped
-    with RunLock(_output_lock(out_dir), f"the Hexo folder {out_dir}"):
+    with FolderLock(out_dir, f"the Hexo folder {out_dir}"):
         entries = entries_in_window(store.iter_entries(on_skip=skipped.add), config.hexo_window(), now())
         report = export_hexo(entries, out_dir, options=config.hexo_options())
     store.record_skipped(skipped.rows, now())
@@ -248,15 +284,10 @@ def publish_site(config: Config, store: Store, out_dir: Path, *, skipped: Skippe
                  now: Clock = utc_now) -> SiteReport:
     """The static website under `out_dir` from every readable entry (locked against a concurrent build)."""
     skipped = SkippedRows() if skipped is None else skipped
-    with RunLock(_output_lock(out_dir), f"the site folder {out_dir}"):
+    with FolderLock(out_dir, f"the site folder {out_dir}"):
         report = build_site(list(store.iter_entries(on_skip=skipped.add)),
                             resolved_sources(config, served_instances(store)), out_dir,
-                            config.site_settings(), now=now())
+                            config.site_settings(), now=now(), overview=outage.feeds_overview(store.health()))
     store.record_skipped(skipped.rows, now())
     return report
 
-
-def _output_lock(folder: Path) -> Path:
-    # Beside the folder, not in it: the site folder is deployed as-is.
-    folder = Path(folder).resolve()
-    return folder.parent / f".{folder.name}.feedstation.lock"

@@ -15,12 +15,11 @@ from typing import Any
 
 from feedstation.catalog.patterns import unfilled_message, unfilled_parameters
 from feedstation.models import Source
+from feedstation.normalize.text import has_visible_character
 
 LEAF_OPTIONS = {"url": "the feed's URL, rsshub:/path or file path", "max_items": "keep at most N items per fetch"}
 LEVELS = ("category", "site", "channel")
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
-# Anything but white space, controls, zero-width characters, bidi marks and the BOM.
-_VISIBLE = re.compile(r"[^\s\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
 
 
 @dataclass(frozen=True)
@@ -173,7 +172,7 @@ def _expect_mapping(value: Any, key: str, what: str) -> None:
 
 
 def _expect_name(name: Any, key: str, level: str) -> None:
-    if name is None or not _VISIBLE.search(str(name)):
+    if name is None or not has_visible_character(str(name)):
         raise TreeError(key, f"a {level} name must have at least one visible character")
 
 

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import re
+import tempfile
+from pathlib import Path
+
 import feedparser
 import yaml
 from click.testing import CliRunner
@@ -25,7 +29,7 @@ def test_demo_builds_a_complete_site_and_hexo_posts_offline(tmp_path):
     public = folder / "public"
     home = html.fromstring((public / "index.html").read_bytes())
     titles = " ".join(home.xpath("//main//h2//text() | //main//h3//text()"))
-    assert "如何看待 2026 年国产大模型的开源浪潮？" in titles and "How to Work Hard" in titles
+    assert "如何看待 2026 年国产大模型的开源浪潮？" in titles and "Notes on writing things down" in titles
     assert home.get("lang") == "zh-CN"
     assert all(img.get("loading") == "lazy" and img.get("referrerpolicy") == "no-referrer" for img in home.iter("img"))
     for feed in ("atom.xml", "rss.xml"):
@@ -40,4 +44,79 @@ def test_demo_builds_a_complete_site_and_hexo_posts_offline(tmp_path):
     # A second demo run changes nothing on disk.
     again = CliRunner().invoke(main, ["demo", "--dir", str(folder)], env={"COLUMNS": "200"})
     assert again.exit_code == 0
-    assert "23 written" not in again.output and "0 written" in again.output
+    assert "23 written" not in again.output and "(0 written, " in again.output
+
+
+SUMMARY = re.compile(r"(site|Hexo posts) in (?P<folder>.+): (?P<total>\d+) (files|posts) \((?P<written>\d+) written, "
+                     r"(?P<unchanged>\d+) unchanged\); (?P<removed>\d+) old (files|posts) removed")
+
+
+def summary_numbers(output: str) -> dict[str, tuple[int, int, int, int]]:
+    found = {m.group(1): tuple(int(m.group(k)) for k in ("total", "written", "unchanged", "removed"))
+             for m in SUMMARY.finditer(output)}
+    assert set(found) == {"site", "Hexo posts"}, output
+    return found
+
+
+def test_every_summary_line_adds_up_on_a_first_build_a_no_change_rebuild_and_a_partial_rebuild(tmp_path):
+    folder = tmp_path / "demo"
+    runs = []
+    for step in range(3):
+        if step == 2:  # a partial rebuild: one page the site owns was deleted by hand
+            (folder / "public" / "index.html").unlink()
+        result = CliRunner().invoke(main, ["demo", "--dir", str(folder)], env={"COLUMNS": "200"})
+        assert result.exit_code == 0, result.output
+        runs.append(summary_numbers(result.output))
+        fetched = re.search(r"(\d+) feeds fetched: (\d+) ok, (\d+) unchanged \(304\), (\d+) failed", result.output)
+        assert int(fetched.group(1)) == sum(map(int, fetched.groups()[1:])), fetched.group(0)
+    for numbers in runs:
+        for total, written, unchanged, _removed in numbers.values():
+            assert written + unchanged == total, numbers
+    first, no_change, partial = runs
+    assert first["site"][1] == first["site"][0] and no_change["site"][1] == 0 and no_change["site"][2] > 0
+    assert partial["site"][1] >= 1 and partial["site"][2] > 0  # the lost page (and what moved) written back
+    assert no_change["Hexo posts"] == (23, 0, 23, 0)
+
+
+def test_demo_without_dir_writes_a_temporary_folder_it_names_and_leaves_no_lock_files(tmp_path, monkeypatch):
+    cwd = tmp_path / "a-git-checkout"
+    cwd.mkdir()
+    monkeypatch.chdir(cwd)
+    (tmp_path / "tmp").mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))  # what TMPDIR sets, once cached
+    result = CliRunner().invoke(main, ["demo"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    assert list(cwd.iterdir()) == []  # nothing in the current directory
+    folder = Path(re.search(r"demo folder: (\S+)", result.output).group(1))
+    assert folder.parent == tmp_path / "tmp" and folder.name.startswith("feedstation-demo-")
+    # The database and config beside the outputs; no lock file (DB's or an output folder's) left anywhere.
+    assert {p.name for p in folder.iterdir()} == {"feedstation.yaml", "feedstation.db", "public", "source"}
+    assert not [p for p in tmp_path.rglob("*lock*") if p.is_file()]
+    assert f"feedstation serve --config {folder / 'feedstation.yaml'}" in result.output
+
+
+DEMO_IMAGES = Path(__file__).resolve().parents[2] / "src/feedstation/demo/theme/static/demo"
+
+
+def test_demo_items_read_like_articles_and_carry_small_real_images_shipped_in_the_package(tmp_path):
+    images = sorted(DEMO_IMAGES.glob("*.webp"))
+    assert len(images) >= 6 and sum(p.stat().st_size for p in images) < 300 * 1024
+    for image in images:
+        head = image.read_bytes()[:16]
+        assert head[:4] == b"RIFF" and head[8:12] == b"WEBP", image  # real WebP files, not placeholders
+        assert image.stat().st_size > 4 * 1024, image  # a picture with detail, not a flat gradient
+    feeds = " ".join(p.read_text(encoding="utf-8") for p in demo_feeds_dir().iterdir())
+    assert "data:image" not in feeds and "要点一" not in feeds and "以下为正文摘录" not in feeds
+
+    folder = tmp_path / "demo"
+    assert CliRunner().invoke(main, ["demo", "--dir", str(folder)], env={"COLUMNS": "200"}).exit_code == 0
+    public = folder / "public"
+    home = html.fromstring((public / "index.html").read_bytes())
+    sources = [img.get("src") for img in home.iter("img")]
+    assert len(sources) >= 8, sources
+    for src in sources:  # every thumbnail is a shipped picture, published with the site
+        assert src.startswith("http://127.0.0.1:8000/static/demo/") and src.endswith(".webp"), src
+        assert (public / src.split("8000/", 1)[1]).read_bytes() == (DEMO_IMAGES / src.rsplit("/", 1)[1]).read_bytes()
+    # Real paragraphs: every excerpt is a sentence or more of text, Chinese and English.
+    excerpts = [" ".join(p.text_content().split()) for p in home.find_class("excerpt")]
+    assert len(excerpts) == 23 and all(len(e) >= 60 for e in excerpts), excerpts

@@ -5,9 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from feedstation.config import load_config
 from feedstation.errors import ConfigError
+from feedstation.normalize.text import has_visible_character
 
 SAMPLE = """\
 site: {title: 小冰 RSSHub, url: https://news.example.com, language: zh-CN, timezone: Asia/Shanghai}
@@ -117,8 +120,35 @@ def test_duplicate_keys_are_an_error_not_a_silent_overwrite(tmp_path):
     assert "invalid YAML" in message and "duplicate key" in message
 
 
-@pytest.mark.parametrize("name", ["\ufeff", "\u200b\u200b", " \t"])
+@pytest.mark.parametrize("name", ["\ufeff", "\u200b\u200b", " \t", "\u202e", "\u200b\u202e", "\u2066\u2069", "\u3164"])
 def test_a_tree_name_with_nothing_visible_is_refused(tmp_path, name):
     text = 'sources: {"%s": {b: {c: https://a.example/x}}}\n' % name
     message = error_for(tmp_path, text)
     assert message.endswith("a category name must have at least one visible character")
+
+
+# Names as a fuzzer or a user might type them: the tricky invisible characters mixed with any text.
+_invisible = st.sampled_from(["\u200b", "\u202e", "\u2066", "\ufeff", "\u00a0", "\u3000", " ", "\t", "\u2028"])
+_tree_names = st.lists(st.one_of(_invisible, st.text(st.characters(blacklist_categories=("Cs",)), max_size=3)),
+                       min_size=1, max_size=4).map("".join)
+
+
+def yaml_quoted(text: str) -> str:
+    """A YAML double-quoted scalar spelling every character but printable ASCII as a \\U escape."""
+    return '"' + "".join(c if " " <= c <= "~" and c not in '"\\' else f"\\U{ord(c):08x}" for c in text) + '"'
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(name=_tree_names)
+def test_the_config_accepts_a_tree_name_exactly_when_it_has_a_visible_character(tmp_path, name):
+    # One definition of "visible" (normalize/text.py) for the validator and the fuzz tests' generators:
+    # if they disagreed, a generated name could be refused and the fuzz test would fail every run.
+    path = write(tmp_path, 'sources: {%s: {b: {c: "https://a.example/x"}}}\n' % yaml_quoted(name))
+    try:
+        cfg = load_config(path)
+    except ConfigError as exc:
+        assert not has_visible_character(name), str(exc)
+        assert "visible character" in str(exc)
+    else:
+        assert has_visible_character(name)
+        assert [s.category for s in cfg.sources()] == [name]

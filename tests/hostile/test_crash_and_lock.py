@@ -186,8 +186,8 @@ def test_second_concurrent_run_is_refused_naming_the_running_pid_and_a_killed_ru
         assert {h.channel: h.entry_count for h in store.health()} == {"慢频道": 1, "好频道": 2}
 
 
-def _stored_count(db: Path) -> int:
-    # The file exists before the run's first transaction has created the tables: not yet is 0.
+def stored_entries(db: Path) -> int:
+    """Entries in a database another process may still be creating (file there, tables not yet)."""
     try:
         return db_rows(db, "SELECT COUNT(*) FROM entries")[0][0] if db.exists() else 0
     except sqlite3.OperationalError:
@@ -206,7 +206,7 @@ def test_kill_9_of_a_pooled_run_frees_the_lock_for_the_next_run(tmp_path):
             # Wait until some feed is stored: the pool exists by then (parsing has begun).
             deadline = time.monotonic() + SAFETY_NET
             while time.monotonic() < deadline and proc.poll() is None:
-                if _stored_count(tmp_path / "fs.db"):
+                if stored_entries(tmp_path / "fs.db"):
                     break
                 time.sleep(0.05)
             os.kill(proc.pid, signal.SIGKILL)
@@ -240,7 +240,7 @@ def test_feed_that_keeps_failing_shows_as_error_with_count_and_backs_off_while_o
     assert "error" in line and "HTTP 500 Internal Server Error" in line and "(3×)" in line, line
     good_line = next(line for line in status.output.splitlines() if "› 好" in line)
     assert "ok" in good_line and "×" not in good_line
-    assert "2 feeds, 1 failing, 3 items stored" in status.output
+    assert "2 feeds: 1 ok, 1 failing, 0 never fetched; 3 items stored" in status.output
 
     broken = [a["坏"] for a in attempts]
     assert [b.consecutive_failures for b in broken] == [1, 2, 3]

@@ -5,11 +5,22 @@ from __future__ import annotations
 import click
 
 from feedstation.cli import export, importing, routes, run, site
-from feedstation.cli.common import configure_logging
+from feedstation.cli.common import EXIT_INTERRUPTED, configure_logging, exit_codes_help
 from feedstation.cli.core import fetch_command, init_command, sources_command, status_command
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class FeedstationGroup(click.Group):
+    """click's group, except that Ctrl-C exits 130 (click's own `Aborted!` exits 1, which means "feeds failed")."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            click.echo("interrupted", err=True)
+            raise click.exceptions.Exit(EXIT_INTERRUPTED) from None
+
+
+@click.group(cls=FeedstationGroup, context_settings={"help_option_names": ["-h", "--help"]}, epilog=exit_codes_help())
 @click.option("-v", "--verbose", count=True, help="More log output (-v: a line per feed, -vv: decisions).")
 @click.version_option(package_name="feedstation")
 def main(verbose: int) -> None:

@@ -11,8 +11,8 @@ from rich.text import Text
 from rich.tree import Tree
 
 from feedstation import pipeline
-from feedstation.cli.common import EXIT_FEEDS_FAILED, config_option, console, load, reports_errors
-from feedstation.cli.tables import health_table, run_table, skipped_lines, totals_line
+from feedstation.cli.common import EXIT_FEEDS_FAILED, config_option, console, load, print_hint, reports_errors
+from feedstation.cli.tables import health_table, network_failure_line, run_table, skipped_lines, status_line, totals_line
 from feedstation.config import DEFAULT_CONFIG, Config
 from feedstation.errors import FeedstationError
 from feedstation.store import Store
@@ -36,7 +36,9 @@ def init_command(target: Path, force: bool, github_actions: bool, hexo_branch: s
     text = resources.files("feedstation").joinpath("starter/feedstation.yaml").read_text(encoding="utf-8")
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(text, encoding="utf-8")
-    console.print(Text(f"wrote {target}: edit `sources`, then run `feedstation run`"))
+    console.print(Text(f"wrote {target}"))
+    run = "feedstation run" if target == Path(DEFAULT_CONFIG) else f"feedstation run --config {target}"
+    print_hint("edit `sources` in it, then run:", run)
     if github_actions:
         from feedstation.scaffold import write_github_workflow
 
@@ -116,9 +118,8 @@ def status_command(config_path: Path | None) -> None:
         count = store.entry_count()
         skipped = store.skipped()
         date_warnings = store.date_warnings()
-    console.print(health_table(rows, pipeline.utc_now()))
-    failing = sum(1 for r in rows if r.status == "error")
-    console.print(Text(f"{len(rows)} feeds, {failing} failing, {count} items stored"))
+    console.print(health_table(rows, pipeline.utc_now(), console.width))
+    console.print(status_line(rows, count))
     for feed, n in date_warnings:
         console.print(Text(f"{feed}: {n} item(s) dated by first-seen time: the feed's own date was more than a day "
                            "in the future or before 1990 (kept in entries.feed_date)", style="yellow"), soft_wrap=True)
@@ -151,8 +152,10 @@ def new_progress() -> Progress:
 
 def print_run(run: pipeline.FetchRun) -> None:
     if run.reports:
-        console.print(run_table(run.reports))
-    console.print(totals_line(run.reports, run.skipped))
+        console.print(run_table(run.reports, console.width))
+    console.print(totals_line(run.reports, run.skipped, run.next_due, pipeline.utc_now()))
+    if run.common_failure is not None:
+        console.print(network_failure_line(run.common_failure))
     for failure in run.lists_failed:
         console.print(Text(f"OPML list not refreshed (last good copy used): {failure}", style="yellow"))
     if run.retention_removed:

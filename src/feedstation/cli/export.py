@@ -8,7 +8,7 @@ import click
 
 from feedstation import pipeline
 from feedstation.cli.common import config_option, console, load, reports_errors
-from feedstation.cli.tables import skipped_lines
+from feedstation.cli.tables import hexo_line, skipped_lines
 from feedstation.errors import ConfigError
 from feedstation.store import Store
 from feedstation.store.reading import SkippedRows
@@ -44,6 +44,6 @@ def hexo(config_path: Path | None, out_dir: Path | None) -> None:
     skipped = SkippedRows()
     with Store.open(cfg.storage) as store:
         report = pipeline.publish_hexo(cfg, store, Path(target), skipped=skipped)
-    click.echo(f"Hexo posts in {target}: {report.written} written, {report.unchanged} unchanged, {report.removed} removed")
+    console.print(hexo_line(target, report))
     if skipped.rows:
         console.print(skipped_lines(skipped.rows, heading="export hexo"), soft_wrap=True)

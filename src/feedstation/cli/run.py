@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import signal
+import tempfile
 import time
 from pathlib import Path
 
@@ -10,9 +11,9 @@ import click
 from rich.text import Text
 
 from feedstation import pipeline
-from feedstation.cli.common import EXIT_FEEDS_FAILED, config_option, console, load, reports_errors
+from feedstation.cli.common import EXIT_FEEDS_FAILED, config_option, console, load, print_hint, reports_errors
 from feedstation.cli.core import fetch_with_progress, new_progress, print_run
-from feedstation.cli.tables import skipped_lines
+from feedstation.cli.tables import hexo_line, site_line, skipped_lines
 from feedstation.config import Config
 from feedstation.demo import write_demo_config
 from feedstation.errors import FeedstationError
@@ -35,26 +36,32 @@ def run_command(config_path: Path | None, strict: bool, force: bool, demo: bool)
     Example: feedstation run --config feedstation.yaml
     """
     if demo:
-        config_path = write_demo_config(Path("feedstation-demo"))
+        config_path = write_demo_config(demo_folder(None))
     cfg = load(config_path)
     run = run_once(cfg, force=force)
+    if demo:
+        console.print(Text(f"demo folder: {cfg.base_dir} (config, database, site and Hexo posts)"))
     if strict and run.failed:
         raise SystemExit(EXIT_FEEDS_FAILED)
 
 
 @click.command("demo")
-@click.option("--dir", "folder", type=click.Path(path_type=Path), default=Path("feedstation-demo"),
-              show_default=True, help="Folder for the demo config, database and outputs.")
+@click.option("--dir", "folder", type=click.Path(path_type=Path), default=None,
+              help="Folder for the demo config, database and outputs (default: a new temporary folder).")
 @reports_errors
-def demo_command(folder: Path) -> None:
+def demo_command(folder: Path | None) -> None:
     """Build a complete site from sample feeds shipped inside feedstation (no network needed).
 
-    Example: feedstation demo && feedstation serve --config feedstation-demo/feedstation.yaml
+    Everything goes into one folder (a new temporary one unless --dir is given), never into
+    the current directory; the last lines say where, and how to preview it.
+
+    Example: feedstation demo --dir /tmp/fs-demo && feedstation serve --config /tmp/fs-demo/feedstation.yaml
     """
-    cfg = load(write_demo_config(folder))
+    cfg = load(write_demo_config(demo_folder(folder)))
     run_once(cfg, force=True)
-    console.print(Text(f"demo site: {cfg.output.site}/index.html — preview it with "
-                       f"`feedstation serve --config {cfg.path}`"))
+    console.print(Text(f"demo folder: {cfg.base_dir} (config, database, site and Hexo posts)"))
+    console.print(Text(f"demo site: {cfg.output.site}/index.html"))
+    print_hint("preview it with:", f"feedstation serve --config {cfg.path}")
 
 
 @click.command("watch")
@@ -85,6 +92,13 @@ def watch_command(config_path: Path | None, every: str) -> None:
     console.print(Text("watch stopped"))
 
 
+def demo_folder(folder: Path | None) -> Path:
+    """The folder the user chose, else a new private temporary one (never a folder in the current directory)."""
+    if folder is not None:
+        return folder
+    return Path(tempfile.mkdtemp(prefix="feedstation-demo-"))
+
+
 def run_once(cfg: Config, *, force: bool = False, stop: StopFlag | None = None) -> pipeline.FetchRun:
     """One full run with one progress display across the stages, then the health table."""
     with pipeline.run_lock(cfg), Store.open(cfg.storage) as store:
@@ -98,13 +112,9 @@ def run_once(cfg: Config, *, force: bool = False, stop: StopFlag | None = None) 
             progress.update(stage, total=1, completed=1)
     print_run(run)
     if published.hexo is not None:
-        h = published.hexo
-        console.print(Text(f"Hexo posts in {cfg.output.hexo}: {h.written} written, {h.unchanged} unchanged, "
-                           f"{h.removed} removed"))
+        console.print(hexo_line(cfg.output.hexo, published.hexo))
     if published.site is not None:
-        s = published.site
-        console.print(Text(f"site in {cfg.output.site}: {s.pages} files, {s.written} written, "
-                           f"{s.unchanged} unchanged, {s.removed} removed"))
+        console.print(site_line(cfg.output.site, published.site))
     if published.skipped:
         console.print(skipped_lines(published.skipped, heading="publish"), soft_wrap=True)
     return run

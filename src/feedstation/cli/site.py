@@ -7,9 +7,10 @@ from pathlib import Path
 import click
 
 from feedstation import pipeline
-from feedstation.cli.common import config_option, console, load, reports_errors
-from feedstation.cli.tables import skipped_lines
+from feedstation.cli.common import config_option, console, load, print_hint, reports_errors
+from feedstation.cli.tables import site_line, skipped_lines
 from feedstation.errors import ConfigError
+from feedstation.publish.site.paths import base_path
 from feedstation.store import Store
 from feedstation.store.reading import SkippedRows
 
@@ -49,8 +50,7 @@ def build_command(config_path: Path | None, out_dir: Path | None) -> None:
     cfg = load(config_path)
     target = _site_dir(cfg, config_path, out_dir)
     report = _build(cfg, target)
-    click.echo(f"site in {target}: {report.pages} files, {report.written} written, "
-               f"{report.unchanged} unchanged, {report.removed} removed")
+    console.print(site_line(target, report))
 
 
 @click.command("serve")
@@ -60,8 +60,10 @@ def build_command(config_path: Path | None, out_dir: Path | None) -> None:
 def serve_command(config_path: Path | None, port: int) -> None:
     """Preview the site on http://127.0.0.1:PORT/, rebuilding when the database or theme changes.
 
-    Builds once, then serves the output folder on loopback only; edit a template in the
-    theme folder or run `feedstation fetch` in another terminal and reload the page.
+    Builds once, then serves the output folder on loopback only, at the path of `site.url`
+    (http://127.0.0.1:8000/news/ for https://example.github.io/news), as the real host will;
+    edit a template in the theme folder or run `feedstation fetch` in another terminal and
+    reload the page.
 
     Example:
 
@@ -76,5 +78,7 @@ def serve_command(config_path: Path | None, port: int) -> None:
     watch = [Path(cfg.storage)] if isinstance(cfg.storage, Path) else []  # serve_site also watches <db>-wal
     if settings.theme_dir:
         watch.append(Path(settings.theme_dir))
-    click.echo(f"serving {target} on http://127.0.0.1:{port}/ (Ctrl+C to stop)")
-    serve_site(target, port=port, rebuild=lambda: _build(cfg, target), watch=watch)
+    # Pages link to site.url's path (/news/... for https://example.github.io/news): serve them there.
+    mount = base_path(settings.url)
+    serve_site(target, port=port, mount=mount, rebuild=lambda: _build(cfg, target), watch=watch,
+               on_ready=lambda url: print_hint(f"serving {target} (Ctrl+C to stop) on:", url))

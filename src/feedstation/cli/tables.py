@@ -1,24 +1,46 @@
-"""Rich tables for the CLI: the per-run feed table and the stored health table."""
+"""Rich tables for the CLI: the per-run feed table and the stored health table (wide, or compact when narrow)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
 
+from rich import box
 from rich.table import Table
 from rich.text import Text
 
 from feedstation.models import FeedHealth, FeedReport, SkippedEntry
+from feedstation.outage import CommonNetworkFailure, failure_reason
 
 _STYLE = {"ok": "green", "not_modified": "cyan", "error": "red", "never": "dim"}
+# Below this many columns the full tables fold every cell over several lines (issue 12.8):
+# narrow terminals get one line per feed instead.
+WIDE = 120
 
 
-def run_table(reports: Sequence[FeedReport]) -> Table:
+def compact_table(title: str, rows: Sequence[tuple[str, str, str, str]], width: int, count: str) -> Table:
+    """One line per feed: status, feed, a count, the error cut to what fits (the full text is in `feedstation status`)."""
+    table = Table(title=title, box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False, expand=True)
+    table.add_column("status", no_wrap=True)
+    table.add_column("feed", no_wrap=True, overflow="ellipsis", max_width=max(12, width // 3))
+    table.add_column(count, justify="right", no_wrap=True)
+    table.add_column("error", no_wrap=True, overflow="ellipsis", ratio=1)
+    for status, feed, number, error in rows:
+        table.add_row(Text(status, style=_STYLE.get(status, "")), Text(feed), number, Text(error, style="red"))
+    return table
+
+
+def run_table(reports: Sequence[FeedReport], width: int = WIDE) -> Table:
+    ordered = sorted(reports, key=lambda r: (r.status != "error", r.source.tree))
+    if width < WIDE:
+        return compact_table("Feeds this run", [
+            (r.status, f"{r.source.site} › {r.source.channel}", str(r.new), failure_reason(r.error or ""))
+            for r in ordered], width, "new")
     table = Table(title="Feeds this run", show_lines=False)
     for column in ("feed", "status", "new", "updated", "HTTP", "time", "instance", "error"):
         table.add_column(column, justify="right" if column in ("new", "updated", "HTTP", "time") else "left",
                          overflow="fold")
-    for r in sorted(reports, key=lambda r: (r.status != "error", r.source.tree)):
+    for r in ordered:
         table.add_row(
             Text(r.source.label), Text(r.status, style=_STYLE.get(r.status, "")), str(r.new), str(r.updated),
             str(r.http_status or ""), f"{r.elapsed:.2f}s", Text(r.served_by or ""), Text(r.error or "", style="red"),
@@ -26,7 +48,11 @@ def run_table(reports: Sequence[FeedReport]) -> Table:
     return table
 
 
-def health_table(rows: Sequence[FeedHealth], now: datetime) -> Table:
+def health_table(rows: Sequence[FeedHealth], now: datetime, width: int = WIDE) -> Table:
+    if width < WIDE:
+        return compact_table("Feed health", [
+            (h.status, f"{h.site} › {h.channel}", str(h.entry_count), failure_reason(h.error or h.warning or ""))
+            for h in rows], width, "items")
     table = Table(title="Feed health")
     for column in ("feed", "status", "items", "last fetch", "failing since", "next try", "instance",
                    "last error / warning"):
@@ -47,7 +73,8 @@ def health_table(rows: Sequence[FeedHealth], now: datetime) -> Table:
     return table
 
 
-def totals_line(reports: Sequence[FeedReport], skipped: int) -> Text:
+def totals_line(reports: Sequence[FeedReport], skipped: int, next_due: datetime | None = None,
+                now: datetime | None = None) -> Text:
     by = {s: sum(1 for r in reports if r.status == s) for s in ("ok", "not_modified", "error")}
     new = sum(r.new for r in reports)
     updated = sum(r.updated for r in reports)
@@ -56,6 +83,9 @@ def totals_line(reports: Sequence[FeedReport], skipped: int) -> Text:
     text.append(f"; {new} new items, {updated} updated")
     if skipped:
         text.append(f"; {skipped} feeds not due yet (back-off or ttl)")
+        if next_due is not None and now is not None:
+            text.append(f", the next at {_clock(next_due, now)} (in {_span(next_due - now)})")
+        text.append("; --force fetches them now")
     return text
 
 
@@ -66,6 +96,47 @@ def skipped_lines(skipped: Sequence[SkippedEntry], *, heading: str) -> Text:
     for s in skipped:
         text.append("\n  " + s.line(), style="yellow")
     return text
+
+
+def network_failure_line(common: CommonNetworkFailure) -> Text:
+    """One line for many feeds failing alike: `no network? every request failed to resolve rsshub.app ...`."""
+    hosts = ", ".join(common.hosts[:3]) + (f" and {len(common.hosts) - 3} more hosts" if len(common.hosts) > 3 else "")
+    if common.network_down:
+        what = f"every request failed to resolve {hosts}" if common.kind == "dns" else \
+            f"no request could connect to {hosts}"
+        return Text(f"no network? {what} ({common.feeds} of {common.total} feeds). Check this machine's connection "
+                    "and DNS (or list a reachable instance under rsshub.instances); these feeds were not put into "
+                    "back-off, so the next run retries them all.", style="yellow")
+    what = "failed to resolve" if common.kind == "dns" else "could not connect to"
+    return Text(f"{common.feeds} of {common.total} feeds {what} {hosts}: is it down or blocked from here? "
+                "They back off as usual; --force retries them now.", style="yellow")
+
+
+def _clock(when: datetime, now: datetime) -> str:
+    local, today = when.astimezone(), now.astimezone()
+    return local.strftime("%H:%M" if local.date() == today.date() else "%Y-%m-%d %H:%M")
+
+
+def status_line(rows: Sequence[FeedHealth], items: int) -> Text:
+    """`12 feeds: 9 ok, 2 failing, 1 never fetched; 530 items stored`: the parts add up to the feeds."""
+    failing = sum(1 for r in rows if r.status == "error")
+    never = sum(1 for r in rows if r.status == "never")
+    text = Text(f"{len(rows)} feeds: {len(rows) - failing - never} ok, ")
+    text.append(f"{failing} failing", style="red" if failing else "")
+    text.append(f", {never} never fetched; {items} items stored")
+    return text
+
+
+def site_line(folder, report) -> Text:
+    """`site in public: 129 files (3 written, 126 unchanged); 2 removed`: the parts add up to the total."""
+    return Text(f"site in {folder}: {report.pages} files ({report.written} written, {report.unchanged} unchanged); "
+                f"{report.removed} old files removed")
+
+
+def hexo_line(folder, report) -> Text:
+    """`Hexo posts in source/_posts: 23 posts (0 written, 23 unchanged); 0 removed`."""
+    return Text(f"Hexo posts in {folder}: {report.posts} posts ({report.written} written, {report.unchanged} "
+                f"unchanged); {report.removed} old posts removed")
 
 
 def _ago(when: datetime, now: datetime) -> str:

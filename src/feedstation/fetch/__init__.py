@@ -207,6 +207,9 @@ def _all_instances_failed(path: str, failures: list[tuple[str, Attempt]]) -> Att
     retry_after = min(waits) if waits and all(w is not None for w in waits) else None  # type: ignore[type-var]
     detail = "; ".join(f"{instance_label(instance)}: {a.error}" for instance, a in failures)
     last = failures[-1][1]
+    unreached = [a.network_failure for _i, a in failures]
+    # Only "never reached a server" if no instance answered at all.
+    network_failure = unreached[0] if all(unreached) else None
     return Attempt(
         status=FetchStatus.ERROR,
         url=last.url,
@@ -214,6 +217,7 @@ def _all_instances_failed(path: str, failures: list[tuple[str, Attempt]]) -> Att
         error=f"{_failed(len(failures))} for {path}: {detail}",
         transient=bool(transient),
         retry_after=retry_after,
+        network_failure=network_failure,
     )
 
 
@@ -237,4 +241,5 @@ def _to_fetched(source: Source, attempt: Attempt, served_by: str | None, elapsed
         elapsed=elapsed,
         retry_after=attempt.retry_after if attempt.status is FetchStatus.ERROR else None,
         max_age=attempt.max_age,
+        network_failure=attempt.network_failure if attempt.status is FetchStatus.ERROR else None,
     )

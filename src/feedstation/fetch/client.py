@@ -16,9 +16,14 @@ from yarl import URL
 from feedstation.fetch.address_guard import AddressRefused, GuardedResolver
 from feedstation.fetch.body import BadEncoding, BodyTooLarge, read_capped
 from feedstation.fetch.retry import is_transient_status, parse_retry_after
+<<<<<<< HEAD
 from feedstation.fetch.rsshub_page import MAX_PAGE, rsshub_error_message
 from feedstation.models import FeedState, FetchSettings, FetchStatus
 from feedstation.parse.sniff import describe_start, detect_format, is_opml, looks_like_feed
+=======
+from feedstation.models import FeedState, FetchSettings, FetchStatus, NetworkFailure
+from feedstation.parse.sniff import detect_format, looks_like_feed
+>>>>>>> issue-12
 
 ACCEPT = (
     "application/rss+xml, application/atom+xml, application/feed+json, application/rdf+xml;q=0.9, "
@@ -45,8 +50,12 @@ class Attempt:
     error: str | None = None
     transient: bool = False
     retry_after: float | None = None
+<<<<<<< HEAD
     # RSSHub's own message from its error page on a non-2xx answer (fetch/rsshub_page.py)
     rsshub_message: str | None = None
+=======
+    network_failure: NetworkFailure | None = None
+>>>>>>> issue-12
 
     @property
     def ok(self) -> bool:
@@ -235,21 +244,24 @@ def _client_error(url: str, exc: aiohttp.ClientError, settings: FetchSettings) -
     """Name what failed in one line; say whether trying again in this run could help."""
     host = URL(url).host
     if isinstance(exc, aiohttp.ConnectionTimeoutError):
-        return _error(url, f"could not connect to {host} within {settings.connect_timeout:g}s", True)
+        return _error(url, f"could not connect to {host} within {settings.connect_timeout:g}s", True,
+                      network_failure=NetworkFailure("connect", host or ""))
     if isinstance(exc, aiohttp.SocketTimeoutError | aiohttp.ServerTimeoutError):
         return _error(url, f"{host} sent nothing for {settings.read_timeout:g}s (fetch.read_timeout)", True)
     if isinstance(exc, aiohttp.ClientConnectorDNSError):
         cause = exc.os_error
         # EAI_AGAIN is a temporary resolver failure; "no such host" will not fix itself.
         transient = isinstance(cause, socket.gaierror) and cause.errno == socket.EAI_AGAIN
-        return _error(url, f"DNS lookup failed for {host}: {cause.strerror or cause}", transient)
+        return _error(url, f"DNS lookup failed for {host}: {cause.strerror or cause}", transient,
+                      network_failure=NetworkFailure("dns", host or ""))
     if isinstance(exc, aiohttp.ClientConnectorCertificateError):
         return _error(url, f"TLS certificate error for {host}: {exc.certificate_error}", False)
     if isinstance(exc, aiohttp.ClientSSLError) or isinstance(exc.__cause__, ssl.SSLError):
         return _error(url, f"TLS error with {host}: {exc}", False)
     if isinstance(exc, aiohttp.ClientConnectorError):
         reason = exc.os_error.strerror or str(exc.os_error)
-        return _error(url, f"could not connect to {exc.host}:{exc.port}: {reason}", True)
+        return _error(url, f"could not connect to {exc.host}:{exc.port}: {reason}", True,
+                      network_failure=NetworkFailure("connect", exc.host or host or ""))
     if isinstance(exc, aiohttp.InvalidURL):
         return _error(url, f"invalid URL: {exc}", False)
     if isinstance(exc, aiohttp.ClientResponseError):

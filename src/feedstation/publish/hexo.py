@@ -25,11 +25,16 @@ POST_FORMAT_VERSION = 2  # bump when render_post's output changes, so every post
 
 @dataclass(frozen=True)
 class HexoReport:
-    """What one export did: files (re)written, files left as they were, stale files removed."""
+    """What one export did: posts (re)written, posts left as they were, stale posts removed."""
 
     written: int
     unchanged: int
     removed: int
+
+    @property
+    def posts(self) -> int:
+        """Posts the export owns after it: every one is either written or unchanged."""
+        return self.written + self.unchanged
 
 
 __all__ = ["HexoOptions", "HexoReport", "MANIFEST_NAME", "entry_key", "export_hexo", "placeholder_image", "render_post"]

@@ -156,21 +156,27 @@ class Store:
                 next_attempt_at=schedule.next_attempt_after_success(now, ttl, fetched.max_age)))
 
     def record_failure(self, feed_id: int, error: str, now: datetime, *, http_status: int | None = None,
-                       retry_after: float | None = None, served_by: str | None = None) -> None:
-        """Record a failed fetch or parse; entries and validators are left exactly as they were."""
+                       retry_after: float | None = None, served_by: str | None = None,
+                       back_off: bool = True) -> None:
+        """Record a failed fetch or parse; entries and validators are left exactly as they were.
+
+        `back_off=False` (this machine's network was down, not the feed) records the error but
+        neither counts the failure nor delays the next attempt: the next run retries the feed.
+        """
         with self._begin() as conn:
             # The increment is done by the database (and the row stays locked until commit), so two
-            # processes recording failures of one feed at once count two failures, not one.
+            # processes recording failures of one feed at once count two failures, not one. A failure
+            # while the whole network is down (back_off=False) is recorded without pushing back-off.
             failures = conn.execute(update(feeds).where(feeds.c.id == feed_id).values(
                 status="error", http_status=http_status, error=error,
-                consecutive_failures=feeds.c.consecutive_failures + 1,
+                consecutive_failures=feeds.c.consecutive_failures + (1 if back_off else 0),
                 failing_since=func.coalesce(feeds.c.failing_since, bindparam("b_now", now, type_=UTCDateTime)),
                 # a failed fetch has no serving instance: keep the one that last served it (OPML lists it)
                 last_fetched_at=now,
                 served_by=func.coalesce(bindparam("b_served_by", served_by, type_=Text), feeds.c.served_by),
             ).returning(feeds.c.consecutive_failures)).scalar_one()
-            conn.execute(update(feeds).where(feeds.c.id == feed_id).values(
-                next_attempt_at=schedule.next_attempt_after_failure(failures, now, retry_after)))
+            next_attempt = schedule.next_attempt_after_failure(failures, now, retry_after) if back_off else None
+            conn.execute(update(feeds).where(feeds.c.id == feed_id).values(next_attempt_at=next_attempt))
 
     def import_entries(self, feed_id: int, imported: list[Entry], now: datetime) -> list[tuple[str, bool]]:
         """Store entries read from outside (existing Hexo posts) in one transaction.

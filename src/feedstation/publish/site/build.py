@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from feedstation.models import SiteSettings, Source, StoredEntry
+from feedstation.models import FeedsOverview, SiteSettings, Source, StoredEntry
 from feedstation.publish.site.context import Item, SiteContext, build_context
 from feedstation.publish.site.pages import html_pages, load_static
 from feedstation.publish.site.search import (BUNDLE_DIR, SHARDS_FILE, UI_FILES, index_shards, plan_shards,
@@ -27,7 +27,8 @@ MANIFEST = ".feedstation-site.json"
 
 @dataclass(frozen=True)
 class SiteReport:
-    """What one build did. `pages`: files the site owns after it; the rest count this build's writes."""
+    """What one build did. `pages`: files the site owns after it, each either `written` or `unchanged`;
+    `removed`: files of the previous build that are gone (not part of `pages`)."""
 
     pages: int
     written: int
@@ -37,21 +38,24 @@ class SiteReport:
 
 
 def build_site(entries: Sequence[StoredEntry], sources: Sequence[Source], out_dir: Path, settings: SiteSettings, *,
-               now: datetime) -> SiteReport:
-    """Build the static site into `out_dir`; the same entries give the same bytes, so a no-change rebuild writes nothing."""
+               now: datetime, overview: FeedsOverview | None = None) -> SiteReport:
+    """Build the static site into `out_dir`; the same entries give the same bytes, so a no-change rebuild writes nothing.
+
+    `overview` (the feeds' state) is shown only by a site with no entries, to say why it is empty.
+    """
     started = time.perf_counter()
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     previous = _read_manifest(out_dir)
     code = fingerprint_code(settings)
-    inputs = fingerprint_inputs(entries, sources, settings, code)
+    inputs = fingerprint_inputs(entries, sources, settings, code, overview if not entries else None)
     if inputs == previous.inputs and previous.files and all((out_dir / path).is_file() for path in previous.files):
         # Same inputs give the same bytes: skip rendering, not just writing (no-change rebuild).
         log.debug("site: inputs unchanged, %d outputs kept", len(previous.files))
-        return SiteReport(pages=len(previous.files) + 1, written=0, unchanged=0, removed=0)
+        return SiteReport(pages=len(previous.files) + 1, written=0, unchanged=len(previous.files) + 1, removed=0)
 
     # Phase one: the whole site as data, so indexes, neighbours and feeds see every item.
-    ctx = build_context(entries, settings)
+    ctx = build_context(entries, settings, overview)
     static = load_static(settings.theme_dir)
 
     # Phase two: render each output and hand it straight to the one writer (atomic,
@@ -86,7 +90,10 @@ def build_site(entries: Sequence[StoredEntry], sources: Sequence[Source], out_di
     writer.write(MANIFEST, manifest + b"\n")
     log.debug("site: rendered and wrote %d outputs (%d changed) in %.2fs, search and pruning took %.2fs", len(owned),
               len(writer.written), rendered - started, time.perf_counter() - rendered)
-    return SiteReport(pages=len(owned) + 1, written=len(writer.written), unchanged=writer.unchanged, removed=removed,
+    # Every owned file is either written by this build or left as it was (compared equal, or an
+    # item page / search shard not even re-rendered): the parts add up to the whole (issue 12.5).
+    pages = len(owned) + 1  # + the manifest
+    return SiteReport(pages=pages, written=len(writer.written), unchanged=pages - len(writer.written), removed=removed,
                       written_paths=tuple(sorted(writer.written)))
 
 
@@ -220,13 +227,15 @@ def _entry_row(e: StoredEntry) -> tuple:
 
 
 def fingerprint_inputs(entries: Sequence[StoredEntry], sources: Sequence[Source], settings: SiteSettings,
-                       code: str) -> str:
+                       code: str, empty_because: FeedsOverview | None = None) -> str:
     """A hash of everything the output depends on: entries, sources, and `fingerprint_code`.
 
     `now` is left out on purpose: it only matters for an empty site's feeds.
     """
     digest = hashlib.blake2b(digest_size=20)
     digest.update(code.encode())
+    if empty_because is not None:
+        digest.update(repr(empty_because).encode("utf-8", "surrogatepass"))
     digest.update(repr(sorted(sources, key=lambda s: (s.tree, s.url))).encode("utf-8", "surrogatepass"))
     # Not repr(entry): on 20k entries that re-reads ~100 MB of HTML on every no-change build.
     rows = sorted(_entry_row(e) for e in entries)  # order-independent, like the build

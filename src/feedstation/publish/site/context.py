@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from selectolax.lexbor import LexborHTMLParser
 
-from feedstation.models import SiteSettings, StoredEntry
+from feedstation.models import FeedsOverview, SiteSettings, StoredEntry
 from feedstation.normalize.html import force_attributes
 from feedstation.publish.site import paths
 
@@ -81,13 +81,20 @@ class SiteContext:
     sections: dict[tuple[str, ...], Section]  # () is the home page
     months: dict[tuple[int, int], list[Item]]
     neighbours: dict[str, tuple[Item | None, Item | None]]  # key → (newer, older) in its channel
+    # Only for a site with no items: how the feeds stand and why they failed, so the empty home
+    # page can say why it is empty instead of just "no items yet" (issue 12.4).
+    empty_because: FeedsOverview | None = None
 
     def section_of(self, names: tuple[str, ...]) -> Section:
         return self.sections[names]
 
 
-def build_context(entries: Sequence[StoredEntry], settings: SiteSettings) -> SiteContext:
-    """Every item and section of the site, sorted newest first; a pure function of its inputs."""
+def build_context(entries: Sequence[StoredEntry], settings: SiteSettings,
+                  overview: FeedsOverview | None = None) -> SiteContext:
+    """Every item and section of the site, sorted newest first; a pure function of its inputs.
+
+    `overview` (the feeds' state) is kept only when there are no items to show.
+    """
     zone = ZoneInfo(settings.timezone)
     base = paths.base_path(settings.url)
     items: list[Item] = []
@@ -133,7 +140,7 @@ def build_context(entries: Sequence[StoredEntry], settings: SiteSettings) -> Sit
                 older = listed[index + 1] if index + 1 < len(listed) else None
                 neighbours[item.key] = (newer, older)
     return SiteContext(settings=settings, base=base, items=items, sections=sections, months=months,
-                       neighbours=neighbours)
+                       neighbours=neighbours, empty_because=None if items else overview)
 
 
 def _make_item(entry: StoredEntry, key: str, zone: ZoneInfo, base: str, site_url: str) -> Item:

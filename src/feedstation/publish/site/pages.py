@@ -24,14 +24,21 @@ UI = {
            "older": "较旧", "original": "阅读原文", "by": "作者", "count_unit": "篇", "page": "第 {n} 页",
            "prev_page": "上一页", "next_page": "下一页", "not_found": "页面不存在",
            "not_found_text": "你要找的页面不存在，可能已被移除。", "subscribe": "订阅", "sources": "订阅源 (OPML)",
-           "pages": "分页", "empty": "还没有文章。", "powered": "由 feedstation 生成"},
+           "pages": "分页", "empty": "还没有文章。", "powered": "由 feedstation 生成",
+           # empty.html: why a site with no items is empty (issue 12.4)
+           "empty_why": "{feeds} 个订阅源都还没有抓到文章：{failing} 个抓取失败，{never} 个还没有抓取过。",
+           "empty_reason_feeds": "{n} 个源", "empty_fix": "运行 feedstation status 查看每个源的错误；"
+           "网络恢复后再运行 feedstation run（加 --force 立即重试所有源）。"},
     "en": {"skip": "Skip to content", "home": "Home", "categories": "Categories", "all_categories": "All categories",
            "archive": "Archive", "search": "Search", "search_placeholder": "Search articles…",
            "theme": "Toggle dark/light mode", "newer": "Newer", "older": "Older", "original": "Read the original",
            "by": "By", "count_unit": "items", "page": "Page {n}", "prev_page": "Previous", "next_page": "Next",
            "not_found": "Page not found", "not_found_text": "The page you are looking for does not exist.",
            "subscribe": "Subscribe", "sources": "Sources (OPML)", "pages": "Pagination", "empty": "No items yet.",
-           "powered": "Built with feedstation"},
+           "powered": "Built with feedstation",
+           "empty_why": "None of the {feeds} feeds has brought in an item yet: {failing} failed, {never} not fetched yet.",
+           "empty_reason_feeds": "{n} feeds", "empty_fix": "Run feedstation status to see each feed's error; once the "
+           "network is back, run feedstation run again (--force retries every feed now)."},
 }
 
 
@@ -71,7 +78,8 @@ class PageRenderer:
             site=settings, ui=UI["zh" if settings.language.lower().startswith("zh") else "en"],
             asset=lambda name: f"{paths.href(base, 'static/' + name)}?v={versions.get(name, '0')}",
             link=lambda relpath: paths.href(base, relpath),
-            site_feeds=self._feeds("", settings.title), home_url=paths.href(base, "index.html"))
+            site_feeds=self._feeds("", settings.title), home_url=paths.href(base, "index.html"),
+            empty_because=ctx.empty_because)
         self.env.filters["fmt_date"] = lambda dt: dt.strftime("%Y-%m-%d %H:%M")
         self.env.globals["enclosure_players"] = lambda encs: enclosures_html(encs, settings.language)
         self._card = self.env.get_template("card.html")

@@ -7,8 +7,10 @@ import logging
 import os
 import threading
 from collections.abc import Callable, Sequence
+from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import quote, unquote, urlsplit
 
 log = logging.getLogger(__name__)
 
@@ -16,7 +18,33 @@ POLL_SECONDS = 1.0
 
 
 class SiteRequestHandler(SimpleHTTPRequestHandler):
-    """Static files as a static host serves them, including the site's own 404 page."""
+    """Static files as a static host serves them, under the site's own path, with the site's own 404 page.
+
+    `mount` is the path of `site.url` ("/news" for https://example.github.io/news): every page
+    links to `/news/...`, so the preview serves the folder there, like GitHub Pages serves a
+    project site (issue 12.3). `/` redirects to the mount; other paths outside it are 404.
+    """
+
+    mount = ""
+
+    def send_head(self):
+        path = unquote(urlsplit(self.path).path)
+        if self.mount and path in ("/", self.mount):
+            self.send_response(HTTPStatus.FOUND)
+            self.send_header("Location", quote(self.mount + "/", safe="/-._~"))
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return None
+        if self.mount and not path.startswith(self.mount + "/"):
+            self.send_error(HTTPStatus.NOT_FOUND)
+            return None
+        return super().send_head()
+
+    def translate_path(self, path: str) -> str:
+        if self.mount:
+            decoded = unquote(urlsplit(path).path)
+            path = quote(decoded[len(self.mount):] if decoded.startswith(self.mount + "/") else "/", safe="/")
+        return super().translate_path(path)
 
     extensions_map = {**SimpleHTTPRequestHandler.extensions_map, ".json": "application/json", ".js": "text/javascript",
                       ".xml": "application/xml", ".opml": "text/x-opml", ".pf_meta": "application/octet-stream"}
@@ -37,10 +65,16 @@ class SiteRequestHandler(SimpleHTTPRequestHandler):
         log.debug("%s - %s", self.address_string(), format % args)
 
 
-def make_server(out_dir: Path, port: int = 8000) -> ThreadingHTTPServer:
-    """An HTTP server for `out_dir` bound to loopback only (port 0 picks a free port)."""
-    handler = functools.partial(SiteRequestHandler, directory=str(out_dir))
+def make_server(out_dir: Path, port: int = 8000, *, mount: str = "") -> ThreadingHTTPServer:
+    """An HTTP server for `out_dir` at path `mount` ("" or "/news"), bound to loopback only (port 0: a free port)."""
+    handler_class = type("MountedSiteRequestHandler", (SiteRequestHandler,), {"mount": mount.rstrip("/")})
+    handler = functools.partial(handler_class, directory=str(out_dir))
     return ThreadingHTTPServer(("127.0.0.1", port), handler)
+
+
+def preview_url(server: ThreadingHTTPServer, mount: str = "") -> str:
+    """The address to open: loopback, the bound port, the site's path."""
+    return f"http://127.0.0.1:{server.server_address[1]}{quote(mount.rstrip('/'), safe='/-._~')}/"
 
 
 def snapshot(watch: Sequence[Path]) -> dict[str, float]:
@@ -79,17 +113,22 @@ def _watch_loop(watch: Sequence[Path], rebuild: Callable[[], object], stop: thre
         last = snapshot(watch)  # the rebuild may itself touch watched files (the DB)
 
 
-def serve_site(out_dir: Path, *, port: int = 8000, rebuild: Callable[[], object] | None = None,
-               watch: Sequence[Path] = ()) -> None:
-    """Serve `out_dir` on http://127.0.0.1:<port>/ until interrupted, rebuilding when `watch` paths change."""
-    server = make_server(Path(out_dir), port)
+def serve_site(out_dir: Path, *, port: int = 8000, mount: str = "", rebuild: Callable[[], object] | None = None,
+               watch: Sequence[Path] = (), on_ready: Callable[[str], object] | None = None) -> None:
+    """Serve `out_dir` on http://127.0.0.1:<port><mount>/ until interrupted, rebuilding when `watch` paths change.
+
+    `on_ready` gets the preview URL once the port is bound.
+    """
+    server = make_server(Path(out_dir), port, mount=mount)
     stop = threading.Event()
     watcher = None
     if rebuild is not None and watch:
         watcher = threading.Thread(target=_watch_loop, args=(list(watch), rebuild, stop), daemon=True,
                                    name="feedstation-watch")
         watcher.start()
-    log.info("serving %s on http://127.0.0.1:%d/", out_dir, server.server_address[1])
+    log.info("serving %s on %s", out_dir, preview_url(server, mount))
+    if on_ready is not None:
+        on_ready(preview_url(server, mount))
     try:
         server.serve_forever()
     except KeyboardInterrupt:
