@@ -16,14 +16,9 @@ from yarl import URL
 from feedstation.fetch.address_guard import AddressRefused, GuardedResolver
 from feedstation.fetch.body import BadEncoding, BodyTooLarge, read_capped
 from feedstation.fetch.retry import is_transient_status, parse_retry_after
-<<<<<<< HEAD
 from feedstation.fetch.rsshub_page import MAX_PAGE, rsshub_error_message
-from feedstation.models import FeedState, FetchSettings, FetchStatus
-from feedstation.parse.sniff import describe_start, detect_format, is_opml, looks_like_feed
-=======
 from feedstation.models import FeedState, FetchSettings, FetchStatus, NetworkFailure
-from feedstation.parse.sniff import detect_format, looks_like_feed
->>>>>>> issue-12
+from feedstation.parse.sniff import describe_start, detect_format, is_opml, looks_like_feed
 
 ACCEPT = (
     "application/rss+xml, application/atom+xml, application/feed+json, application/rdf+xml;q=0.9, "
@@ -50,12 +45,9 @@ class Attempt:
     error: str | None = None
     transient: bool = False
     retry_after: float | None = None
-<<<<<<< HEAD
     # RSSHub's own message from its error page on a non-2xx answer (fetch/rsshub_page.py)
     rsshub_message: str | None = None
-=======
     network_failure: NetworkFailure | None = None
->>>>>>> issue-12
 
     @property
     def ok(self) -> bool:
