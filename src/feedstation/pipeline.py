@@ -22,6 +22,7 @@ from feedstation.publish.hexo import HexoReport, export_hexo
 from feedstation.publish.hexo_window import entries_in_window
 from feedstation.publish.site import SiteReport, build_site
 from feedstation.store import Store
+from feedstation.store.advisory_lock import DatabaseRunLock, shown_url
 from feedstation.store.reading import SkippedRows
 
 log = logging.getLogger(__name__)
@@ -75,8 +76,14 @@ class PublishRun:
     skipped: tuple[SkippedEntry, ...] = ()  # stored rows left out because they cannot be read
 
 
-def run_lock(config: Config) -> RunLock:
-    """The lock that keeps two runs off one database (a file beside it, removed when the run ends)."""
+def run_lock(config: Config) -> RunLock | DatabaseRunLock:
+    """The lock that keeps two runs off one database.
+
+    SQLite: a file beside it, removed when the run ends. PostgreSQL: an advisory lock in the database
+    itself, so runs on other hosts or from other config folders sharing that database are kept apart too.
+    """
+    if isinstance(config.storage, str) and config.storage.startswith("postgresql"):
+        return DatabaseRunLock(config.storage, f"the database {shown_url(config.storage)}")
     return RunLock(config.lock_path, f"the database {config.storage}")
 
 

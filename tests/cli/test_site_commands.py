@@ -22,14 +22,14 @@ ITEM = "<item><title>{title}</title><guid>{guid}</guid><link>https://example.com
        "<pubDate>Thu, 06 Jan 2022 10:32:27 GMT</pubDate><description>正文 {title}</description></item>"
 
 
-def write_setup(tmp_path: Path, titles: list[str]) -> Path:
+def write_setup(tmp_path: Path, titles: list[str], storage: str | None = None) -> Path:
     feed = tmp_path / "local.xml"
     feed.write_text(RSS.format(items="".join(ITEM.format(title=t, guid=f"g{i}") for i, t in enumerate(titles))),
                     encoding="utf-8")
     config = tmp_path / "feedstation.yaml"
     config.write_text(
         "rsshub: {instances: [https://rsshub.example.org]}\n"
-        f"storage: {tmp_path / 'fs.db'}\noutput: {{site: {tmp_path / 'public'}}}\n"
+        f"storage: {storage or tmp_path / 'fs.db'}\noutput: {{site: {tmp_path / 'public'}}}\n"
         f"sources:\n  本地:\n    文件:\n      频道: {feed}\n  社交媒体:\n    知乎:\n      知乎热榜: rsshub:/zhihu/hotlist\n",
         encoding="utf-8")
     return config
@@ -76,7 +76,15 @@ def wait_for(predicate, what: str, seconds: float = 90):
 
 
 def test_serve_previews_on_loopback_and_rebuilds_after_a_fetch(tmp_path):
-    config = write_setup(tmp_path, ["第一条"])
+    serve_rebuilds_after_a_fetch(tmp_path, None)
+
+
+def test_serve_on_postgresql_rebuilds_after_a_fetch_by_polling_the_change_marker(tmp_path, postgres_server):
+    serve_rebuilds_after_a_fetch(tmp_path, postgres_server.new_database())
+
+
+def serve_rebuilds_after_a_fetch(tmp_path: Path, storage: str | None) -> None:
+    config = write_setup(tmp_path, ["第一条"], storage)
     env = {**os.environ, "PYTHONPATH": str(REPO / "src")}
     subprocess.run([sys.executable, "-m", "feedstation", "fetch", "--config", str(config)], env=env, check=True,
                    capture_output=True)
@@ -88,7 +96,7 @@ def test_serve_previews_on_loopback_and_rebuilds_after_a_fetch(tmp_path):
         wait_for(lambda: "第一条" in get(base + "/")[1], "the first build to be served")
         status, body = get(base + "/no/such/page")
         assert status == 404 and "<html" in body  # the site's own 404 page
-        write_setup(tmp_path, ["第一条", "新的一条"])
+        write_setup(tmp_path, ["第一条", "新的一条"], storage)
         subprocess.run([sys.executable, "-m", "feedstation", "fetch", "--config", str(config), "--force"], env=env,
                        check=True, capture_output=True)
         wait_for(lambda: "新的一条" in get(base + "/")[1], "the rebuild after the fetch")

@@ -47,3 +47,21 @@ def test_a_killed_holders_lock_is_freed_by_the_server(postgres_server):
         except LockedError:
             assert time.monotonic() < deadline, "the killed holder's lock was never freed"
             time.sleep(0.1)
+
+
+def test_two_config_folders_on_one_postgresql_database_are_kept_apart(tmp_path, postgres_server):
+    from click.testing import CliRunner
+
+    from feedstation.cli import main
+
+    url = postgres_server.new_database().replace("feedstation@", "feedstation:s3cret@")  # trust auth ignores it
+    config = tmp_path / "elsewhere" / "feedstation.yaml"
+    config.parent.mkdir()
+    feed = tmp_path / "feed.xml"
+    feed.write_text("<rss version='2.0'><channel><title>t</title><item><title>a</title><guid>a</guid></item></channel></rss>")
+    config.write_text(f"storage: {url}\noutput: {{site: null}}\nsources: {{类别: {{站点: {{频道: {feed}}}}}}}\n", encoding="utf-8")
+    with DatabaseRunLock(url, "the database"):
+        result = CliRunner().invoke(main, ["fetch", "--config", str(config)])
+    assert result.exit_code == 3, result.output
+    assert f"pid {os.getpid()}" in result.output and "s3cret" not in result.output
+    assert CliRunner().invoke(main, ["fetch", "--config", str(config)]).exit_code == 0

@@ -7,7 +7,13 @@ from pathlib import Path
 import click
 
 from feedstation import pipeline
-from feedstation.cli.common import config_option, console, load, print_hint, reports_errors
+from feedstation.cli.common import (
+    config_option,
+    console,
+    load,
+    print_hint,
+    reports_errors,
+)
 from feedstation.cli.tables import site_line, skipped_lines
 from feedstation.errors import ConfigError
 from feedstation.publish.site.paths import base_path
@@ -80,5 +86,12 @@ def serve_command(config_path: Path | None, port: int) -> None:
         watch.append(Path(settings.theme_dir))
     # Pages link to site.url's path (/news/... for https://example.github.io/news): serve them there.
     mount = base_path(settings.url)
-    serve_site(target, port=port, mount=mount, rebuild=lambda: _build(cfg, target), watch=watch,
-               on_ready=lambda url: print_hint(f"serving {target} (Ctrl+C to stop) on:", url))
+    if isinstance(cfg.storage, Path):
+        serve_site(target, port=port, mount=mount, rebuild=lambda: _build(cfg, target), watch=watch,
+                   on_ready=lambda url: print_hint(f"serving {target} (Ctrl+C to stop) on:", url))
+        return
+    # A database server (PostgreSQL) is no file to watch: poll its change marker instead.
+    with Store.open(cfg.storage) as store:
+        serve_site(target, port=port, mount=mount, rebuild=lambda: _build(cfg, target), watch=watch,
+                   marker=store.change_marker,
+                   on_ready=lambda url: print_hint(f"serving {target} (Ctrl+C to stop) on:", url))

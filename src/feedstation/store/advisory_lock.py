@@ -14,7 +14,7 @@ import socket
 import sys
 from datetime import datetime, timezone
 
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, make_url, text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.pool import NullPool
@@ -32,6 +32,11 @@ def holder_name() -> str:
     since = datetime.now(timezone.utc).strftime("%H:%M UTC")
     name = f"feedstation {command} pid {os.getpid()} on {socket.gethostname()} since {since}"
     return name.encode("utf-8")[:_NAME_LIMIT].decode("utf-8", "ignore")
+
+
+def shown_url(url: str) -> str:
+    """The database URL with any password replaced by `***`, for messages."""
+    return make_url(url).render_as_string(hide_password=True)
 
 
 class DatabaseRunLock:

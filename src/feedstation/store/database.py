@@ -68,7 +68,7 @@ class Store:
             engine = create_store_engine(target)
             migrate(engine)
         except (SQLAlchemyError, OSError) as exc:
-            raise StoreError(f"cannot open the database {target}: {_reason(exc)}") from exc
+            raise StoreError(f"cannot open the database {_shown(target)}: {_reason(exc)}") from exc
         return cls(engine)
 
     def close(self) -> None:
@@ -492,6 +492,13 @@ def _update_changed(conn: Connection, feed_id: int, changed: list[Entry], now: d
 
 def _ignore(_skipped: SkippedEntry) -> None:
     pass
+
+
+def _shown(target: str | Path) -> str:
+    """A SQLite path as is; a URL without its password."""
+    from feedstation.store.advisory_lock import shown_url
+
+    return shown_url(target) if isinstance(target, str) and "://" in target else str(target)
 
 
 def _reason(exc: BaseException) -> str:

@@ -99,10 +99,14 @@ def _stamp(path: str, stamps: dict[str, float]) -> None:
         pass
 
 
-def _watch_loop(watch: Sequence[Path], rebuild: Callable[[], object], stop: threading.Event) -> None:
-    last = snapshot(watch)
+def _watch_loop(watch: Sequence[Path], marker: Callable[[], object] | None, rebuild: Callable[[], object],
+                stop: threading.Event) -> None:
+    def state() -> tuple:
+        return snapshot(watch), _read_marker(marker)
+
+    last = state()
     while not stop.wait(POLL_SECONDS):
-        current = snapshot(watch)
+        current = state()
         if current == last:
             continue
         last = current
@@ -110,20 +114,32 @@ def _watch_loop(watch: Sequence[Path], rebuild: Callable[[], object], stop: thre
             rebuild()
         except Exception:  # a broken template must not kill the preview; the next save retries
             log.exception("rebuild failed; still serving the previous build")
-        last = snapshot(watch)  # the rebuild may itself touch watched files (the DB)
+        last = state()  # the rebuild may itself touch watched files (the DB)
+
+
+def _read_marker(marker: Callable[[], object] | None) -> object:
+    if marker is None:
+        return None
+    try:
+        return marker()
+    except Exception as exc:  # the database may be restarting: look again at the next poll
+        log.debug("change marker unavailable: %s", exc)
+        return "unavailable"
 
 
 def serve_site(out_dir: Path, *, port: int = 8000, mount: str = "", rebuild: Callable[[], object] | None = None,
-               watch: Sequence[Path] = (), on_ready: Callable[[str], object] | None = None) -> None:
-    """Serve `out_dir` on http://127.0.0.1:<port><mount>/ until interrupted, rebuilding when `watch` paths change.
+               watch: Sequence[Path] = (), marker: Callable[[], object] | None = None,
+               on_ready: Callable[[str], object] | None = None) -> None:
+    """Serve `out_dir` on http://127.0.0.1:<port><mount>/ until interrupted, rebuilding when `watch` paths change
+    or `marker()` (a database's change marker, for a database that is not a file) returns something new.
 
     `on_ready` gets the preview URL once the port is bound.
     """
     server = make_server(Path(out_dir), port, mount=mount)
     stop = threading.Event()
     watcher = None
-    if rebuild is not None and watch:
-        watcher = threading.Thread(target=_watch_loop, args=(list(watch), rebuild, stop), daemon=True,
+    if rebuild is not None and (watch or marker is not None):
+        watcher = threading.Thread(target=_watch_loop, args=(list(watch), marker, rebuild, stop), daemon=True,
                                    name="feedstation-watch")
         watcher.start()
     log.info("serving %s on %s", out_dir, preview_url(server, mount))
