@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from feedstation.models import FeedHealth, FeedReport, FeedsOverview
 
 # A rsshub: failure names its route first; what follows is the reason, shared by every route.
-_RSSHUB_PREFIX = re.compile(r"^all \d+ RSSHub instances? failed for \S+: ")
+_RSSHUB_PREFIX = re.compile(r"^(?:all \d+ RSSHub instances|the RSSHub instance) failed for \S+: ")
 TOP_REASONS = 3
 
 

@@ -73,6 +73,8 @@ def reap_group(proc: subprocess.Popen) -> None:
 
 def check_db_after_crash(db: Path) -> list[int]:
     assert db_rows(db, "PRAGMA integrity_check") == [("ok",)]
+    if not db_rows(db, "SELECT name FROM sqlite_master WHERE name = 'feeds'"):
+        return []  # killed while the first run was creating the schema: rolled back whole, an empty file
     counts = [n for (n,) in db_rows(
         db, "SELECT COUNT(e.id) FROM feeds f LEFT JOIN entries e ON e.feed_id = f.id GROUP BY f.id")]
     assert set(counts) <= {0, ITEMS}, counts  # one transaction per feed: all of a feed's items or none
