@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 import zoneinfo
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -35,6 +35,9 @@ class SiteSection(_Section):
     page_size: int = Field(50, ge=1, le=1000, description="items per list page")
     feed_items: int = Field(50, ge=1, le=1000, description="items per output feed")
     theme: str | None = Field(None, description="folder of templates that override the built-in ones by name")
+    layout: Literal["board", "stream"] = Field("board", description="home page: `board` (a card of newest titles "
+                                               "per channel, grouped by category) or `stream` (newest items)")
+    board_items: int = Field(8, ge=1, le=50, description="titles per channel card on the board home page")
 
     @field_validator("url")
     @classmethod
@@ -183,7 +186,7 @@ class Config:
         theme = str(self._resolve(site.theme)) if site.theme else None
         return SiteSettings(title=site.title, url=site.url, language=site.language, timezone=site.timezone,
                             description=site.description, page_size=site.page_size, feed_items=site.feed_items,
-                            theme_dir=theme)
+                            theme_dir=theme, layout=site.layout, board_items=site.board_items)
 
     def fetch_settings(self) -> FetchSettings:
         f = self.fetch

@@ -93,13 +93,23 @@ def test_home_category_and_item_pages(browser, site_url, artifacts, name):
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     page.screenshot(path=str(artifacts / f"home-{name}.png"), full_page=True)
 
-    page.locator(".tree-nav").get_by_role("link", name="社交媒体", exact=True).click()
+    # The sidebar on a desktop, the scrollable rows on a phone: whichever is shown.
+    page.locator(".tree-nav a:visible", has_text="社交媒体").first.click()
     page.wait_for_url(f"**/c/{quote('社交媒体')}/")
     assert page.locator("main h1").inner_text().startswith("社交媒体")
-    nav = page.locator(".tree-nav")
-    nav.get_by_role("link", name="知乎", exact=True).click()
-    nav.get_by_role("link", name="知乎热榜", exact=True).click()
+    page.locator(".tree-nav a:visible", has_text="知乎").first.click()
+    page.wait_for_url(f"**/{quote('知乎')}/")
+    page.locator(".tree-nav a:visible", has_text="知乎热榜").first.click()
     page.wait_for_url(f"**/{quote('知乎热榜')}/")
+    if name == "phone":
+        # One clean row per depth: every pill of a row on one line, the current channel in the third row.
+        tops = page.evaluate("""[...document.querySelectorAll('.nav-row')].map(
+            row => [...row.children].map(li => Math.round(li.getBoundingClientRect().top)))""")
+        assert len(tops) == 3 and all(len(set(row)) == 1 for row in tops), tops
+        assert tops[0][0] < tops[1][0] < tops[2][0]
+        assert page.locator(".nav-row").nth(2).locator("a[aria-current=page]").inner_text().startswith("知乎热榜")
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+        page.screenshot(path=str(artifacts / "channel-phone.png"), full_page=True)
 
     page.get_by_role("link", name="量子计算的新进展").click()
     page.wait_for_url("**/item/**")
@@ -153,6 +163,31 @@ def test_chinese_search_finds_the_item(browser, site_url, artifacts):
     page.screenshot(path=str(artifacts / "search-desktop.png"), full_page=True)
     result.click()
     page.wait_for_url("**/item/**")
+    context.close()
+    assert problems.messages == []
+
+
+def test_search_finds_items_by_their_source_and_filters_by_it(browser, site_url):
+    context, page, problems = _open(browser, VIEWPORTS["desktop"])
+    page.goto(site_url + "/search/?q=" + quote("知乎热榜"))
+    links = page.locator(".pagefind-ui__result-link")
+    links.first.wait_for(timeout=15_000)
+    page.wait_for_function("document.querySelectorAll('.pagefind-ui__result-link').length >= 3")
+    titles = set(links.all_inner_texts())
+    assert "量子计算的新进展" in titles and "为什么冬天的早晨特别难起床？" in titles
+    # Each result shows its source trail and date (Pagefind metadata).
+    tags = page.locator(".pagefind-ui__result").first.locator(".pagefind-ui__result-tag").all_inner_texts()
+    assert any("社交媒体 › 知乎" in t for t in tags) and any(t.startswith("日期") for t in tags), tags
+    # The category / site / channel filters are offered; picking a channel narrows the results.
+    panel = page.locator(".pagefind-ui__filter-panel")
+    assert panel.locator("text=频道").first.is_visible() or panel.count() == 1
+    page.goto(site_url + "/search/?q=" + quote("知乎"))
+    links.first.wait_for(timeout=15_000)
+    before = links.count()
+    page.locator(".pagefind-ui__filter-name", has_text="频道").click()
+    page.locator("label", has_text="知乎日报").click()
+    page.wait_for_function(f"document.querySelectorAll('.pagefind-ui__result-link').length < {before}")
+    assert set(links.all_inner_texts()) <= {"瞎扯 · 如何正确地吐槽", "深夜惊奇 · 猫为什么喜欢纸箱", "大误 · 假如恐龙没有灭绝"}
     context.close()
     assert problems.messages == []
 

@@ -23,14 +23,18 @@ UI = {
            "older": "较旧", "original": "阅读原文", "by": "作者", "count_unit": "篇", "page": "第 {n} 页",
            "prev_page": "上一页", "next_page": "下一页", "not_found": "页面不存在",
            "not_found_text": "你要找的页面不存在，可能已被移除。", "subscribe": "订阅", "sources": "订阅源 (OPML)",
-           "pages": "分页", "empty": "还没有文章。", "powered": "由 feedstation 生成"},
+           "pages": "分页", "empty": "还没有文章。", "powered": "由 feedstation 生成", "status": "订阅源状态",
+           "filter_category": "分类", "filter_site": "站点", "filter_channel": "频道", "meta_date": "日期",
+           "meta_source": "来源", "filters": "筛选"},
     "en": {"skip": "Skip to content", "home": "Home", "categories": "Categories", "all_categories": "All categories",
            "archive": "Archive", "search": "Search", "search_placeholder": "Search articles…",
            "theme": "Toggle dark/light mode", "newer": "Newer", "older": "Older", "original": "Read the original",
            "by": "By", "count_unit": "items", "page": "Page {n}", "prev_page": "Previous", "next_page": "Next",
            "not_found": "Page not found", "not_found_text": "The page you are looking for does not exist.",
            "subscribe": "Subscribe", "sources": "Sources (OPML)", "pages": "Pagination", "empty": "No items yet.",
-           "powered": "Built with feedstation"},
+           "powered": "Built with feedstation", "status": "Feed status", "filter_category": "Category",
+           "filter_site": "Site", "filter_channel": "Channel", "meta_date": "Date", "meta_source": "Source",
+           "filters": "Filters"},
 }
 
 
@@ -72,8 +76,11 @@ class PageRenderer:
             link=lambda relpath: paths.href(base, relpath),
             site_feeds=self._feeds("", settings.title), home_url=paths.href(base, "index.html"))
         self.env.filters["fmt_date"] = lambda dt: dt.strftime("%Y-%m-%d %H:%M")
+        self.env.filters["zip"] = zip
+        ui = self.env.globals["ui"]
+        self.env.globals["filter_keys"] = (ui["filter_category"], ui["filter_site"], ui["filter_channel"])
         self._card = self.env.get_template("card.html")
-        self._nav_cache: dict[tuple[tuple[str, ...], bool], Markup] = {}
+        self._nav_cache: dict[tuple[tuple[str, ...], str], Markup] = {}
         self.cards: dict[str, Markup] = {}
 
     def _feeds(self, folder: str, title: str) -> list[tuple[str, str, str, str]]:
@@ -91,13 +98,19 @@ class PageRenderer:
             html = self.cards[item.key] = Markup(self._card.render(item=item, trail=self._trail(item.entry.tree)))
         return html
 
-    def nav(self, current: tuple[str, ...], *, counts: bool = False) -> Markup:
-        """The category tree, expanded along `current`; one fragment per distinct branch."""
-        cache_key = (current, counts)
+    def nav(self, current: tuple[str, ...], page: str) -> Markup:
+        """The category tree, expanded along `current`, marking `page` ("home", "tree", "archive", "search",
+        "status", or "" for a tree section or item) as the current one; one fragment per distinct branch.
+
+        Item pages carry no counts: with counts, every new item would change the nav of
+        every item page in its category, and item pages are the bulk of a rebuild.
+        """
+        cache_key = (current, page)
         html = self._nav_cache.get(cache_key)
         if html is None:
             template = self.env.get_template("nav.html")
-            html = Markup(template.render(home=self.ctx.sections[()], current=current, counts=counts))
+            html = Markup(template.render(home=self.ctx.sections[()], sections=self.ctx.sections, current=current,
+                                          page=page, counts=page != "item"))
             self._nav_cache[cache_key] = html
         return html
 
@@ -109,7 +122,7 @@ class PageRenderer:
         size = max(1, self.ctx.settings.page_size)
         chunks = [section.items[i:i + size] for i in range(0, len(section.items), size)] or [[]]
         feeds = self._feeds(section.folder, " › ".join(section.names)) if section.names else []
-        nav = self.nav(section.names, counts=not section.names)
+        nav = self.nav(section.names, "" if section.names else "home")
         for number, chunk in enumerate(chunks, start=1):
             pager = _pager(number, len(chunks), lambda n: paths.href(self.ctx.base, paths.page_file(section.folder, n)))
             yield paths.page_file(section.folder, number), self.render(
@@ -120,25 +133,25 @@ class PageRenderer:
         newer, older = self.ctx.neighbours.get(item.key, (None, None))
         channel = self.ctx.sections[item.entry.tree]
         return self.render("item.html", item=item, trail=self._trail(item.entry.tree), newer=newer, older=older,
-                           feeds=self._feeds(channel.folder, " › ".join(channel.names)), nav=self.nav(item.entry.tree))
+                           feeds=self._feeds(channel.folder, " › ".join(channel.names)), nav=self.nav(item.entry.tree, "item"))
 
     def archive_pages(self) -> Iterator[tuple[str, bytes]]:
         months = self.ctx.months
         years: dict[int, list[tuple[int, int, str]]] = {}
         for (year, month), listed in sorted(months.items(), reverse=True):
             years.setdefault(year, []).append((month, len(listed), paths.href(self.ctx.base, paths.month_dir(year, month))))
-        yield "archive/index.html", self.render("archive_index.html", years=years, feeds=[], nav=self.nav(()))
+        yield "archive/index.html", self.render("archive_index.html", years=years, feeds=[], nav=self.nav((), "archive"))
         for (year, month), listed in months.items():
             rows = [(item, self._trail(item.entry.tree)) for item in listed]
             yield paths.month_dir(year, month) + "index.html", self.render(
-                "archive_month.html", year=year, month=month, rows=rows, feeds=[], nav=self.nav(()),
+                "archive_month.html", year=year, month=month, rows=rows, feeds=[], nav=self.nav((), "archive"),
                 archive_url=paths.href(self.ctx.base, "archive/index.html"))
 
     def fixed_pages(self) -> Iterator[tuple[str, bytes]]:
         home = self.ctx.sections[()]
-        yield "c/index.html", self.render("tree.html", home=home, feeds=[], nav=self.nav(()))
-        yield "search/index.html", self.render("search.html", feeds=[], nav=self.nav(()))
-        yield "404.html", self.render("404.html", feeds=[], nav=self.nav(()))
+        yield "c/index.html", self.render("tree.html", home=home, feeds=[], nav=self.nav((), "tree"))
+        yield "search/index.html", self.render("search.html", feeds=[], nav=self.nav((), "search"))
+        yield "404.html", self.render("404.html", feeds=[], nav=self.nav((), "404"))
 
 
 def _pager(number: int, total: int, url_of) -> dict | None:
