@@ -201,3 +201,49 @@ def test_missing_page_serves_the_404_page(browser, site_url):
     context.close()
     # The 404 status itself is logged as a console error by Chromium; nothing else may be.
     assert [m for m in problems.messages if "404" not in m] == []
+
+
+def test_times_read_as_relative_in_the_site_time_zone(browser, site_url):
+    context, page, problems = _open(browser, VIEWPORTS["phone"])
+    page.clock.set_fixed_time("2022-02-23T09:00:00+08:00")  # the morning after the newest item (Feb 22, 21:00)
+    page.goto(site_url + "/latest/")
+    first = page.locator("article.card time").first
+    assert first.inner_text() == "昨天 21:00" and first.get_attribute("title") == "2022-02-22 21:00"
+    assert page.locator(".day-head time").first.inner_text() == "昨天"
+    assert page.locator(".day-head time").nth(1).inner_text() == "2022年2月19日 星期六", "older days keep their date"
+    page.clock.set_fixed_time("2022-02-22T23:30:00+08:00")
+    page.reload()
+    assert page.locator("article.card time").first.inner_text() == "2 小时前"
+    assert page.locator(".day-head time").first.inner_text() == "今天"
+    context.close()
+    assert problems.messages == []
+
+
+def test_keyboard_moves_between_items_opens_them_and_focuses_search(browser, site_url):
+    context, page, problems = _open(browser, VIEWPORTS["desktop"])
+    page.goto(site_url + "/latest/")
+    focused = "document.activeElement.textContent"
+    page.keyboard.press("j")
+    assert page.evaluate(focused) == "SQLite is not a toy database"
+    page.keyboard.press("j")
+    assert page.evaluate(focused) == "Ask HN: What are you reading this month?"
+    page.keyboard.press("k")
+    assert page.evaluate(focused) == "SQLite is not a toy database"
+    # The focus ring is visible on the focused card.
+    assert page.evaluate("getComputedStyle(document.activeElement).outlineStyle") == "solid"
+    page.keyboard.press("/")
+    assert page.evaluate("document.activeElement.name") == "q", "/ focuses the search box"
+    page.keyboard.type("jk")  # typing in the box is not navigation
+    assert page.locator(".search-form input").input_value() == "jk"
+    page.evaluate("document.activeElement.blur()")
+    page.keyboard.press("j")
+    page.keyboard.press("o")
+    page.wait_for_url("**/item/**")
+    assert page.locator("article.item h1").inner_text() == "SQLite is not a toy database"
+    page.go_back()
+    page.goto(site_url + "/")  # board titles take part too
+    page.keyboard.press("j")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/item/**")
+    context.close()
+    assert problems.messages == []

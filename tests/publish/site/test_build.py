@@ -119,8 +119,9 @@ def test_one_new_entry_rewrites_exactly_its_pages(tmp_path, entries, sources):
     feeds = ("atom.xml", "rss.xml", "feed.json")
     sections = ["", "c/社交媒体/", "c/社交媒体/知乎/", "c/社交媒体/知乎/知乎日报/"]
     expected = {item(12), item(4), item(5)}  # the item and its channel neighbours (prev/next links)
-    # 13 items at 5 a page: home has 3 pages, all shift; 社交媒体 (9 items) 2 pages; 知乎 (7) 2 pages.
-    expected |= {"index.html", "page/2/index.html", "page/3/index.html"}
+    # 13 items at 5 a page: the home stream (latest/, beside the board) has 3 pages, all shift;
+    # 社交媒体 (9 items) 2 pages; 知乎 (7) 2 pages.
+    expected |= {"index.html", "latest/index.html", "latest/page/2/index.html", "latest/page/3/index.html"}
     expected |= {"c/社交媒体/index.html", "c/社交媒体/page/2/index.html"}
     expected |= {"c/社交媒体/知乎/index.html", "c/社交媒体/知乎/page/2/index.html", "c/社交媒体/知乎/知乎日报/index.html"}
     expected |= {folder + name for folder in sections for name in feeds}
@@ -265,8 +266,8 @@ def test_user_theme_overrides_templates_by_name(tmp_path, entries, sources):
     (theme / "static" / "extra.css").write_text("body{}\n")
     settings = dataclasses.replace(SETTINGS, theme_dir=str(theme))
     build_site(entries, sources, tmp_path / "out", settings, now=NOW)
-    home = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
-    assert '<p class="my-card">SQLite is not a toy database</p>' in home
+    latest = (tmp_path / "out" / "latest" / "index.html").read_text(encoding="utf-8")
+    assert '<p class="my-card">SQLite is not a toy database</p>' in latest
     assert (tmp_path / "out" / "static" / "extra.css").is_file()
     assert (tmp_path / "out" / "static" / "site.css").is_file(), "built-in assets stay unless overridden"
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterator, Sequence
+from datetime import date
 from importlib import resources
 from pathlib import Path
 
@@ -12,7 +13,9 @@ from markupsafe import Markup
 
 from feedstation.publish.site import paths
 from feedstation.publish.site.context import Item, Section, SiteContext
+from feedstation.publish.site.icons import SiteIcon, site_icon
 
+LATEST_DIR = "latest/"  # the home stream's folder when the home page is the board
 FEED_FILES = (("atom.xml", "application/atom+xml", "Atom"), ("rss.xml", "application/rss+xml", "RSS"),
               ("feed.json", "application/feed+json", "JSON Feed"))
 
@@ -25,7 +28,8 @@ UI = {
            "not_found_text": "你要找的页面不存在，可能已被移除。", "subscribe": "订阅", "sources": "订阅源 (OPML)",
            "pages": "分页", "empty": "还没有文章。", "powered": "由 feedstation 生成", "status": "订阅源状态",
            "filter_category": "分类", "filter_site": "站点", "filter_channel": "频道", "meta_date": "日期",
-           "meta_source": "来源", "filters": "筛选"},
+           "meta_source": "来源", "filters": "筛选", "latest": "最新文章", "more": "全部 {n} 篇 ›",
+           "reading": "约 {n} 分钟读完", "in_channel": "本频道", "weekdays": "一二三四五六日"},
     "en": {"skip": "Skip to content", "home": "Home", "categories": "Categories", "all_categories": "All categories",
            "archive": "Archive", "search": "Search", "search_placeholder": "Search articles…",
            "theme": "Toggle dark/light mode", "newer": "Newer", "older": "Older", "original": "Read the original",
@@ -34,7 +38,8 @@ UI = {
            "subscribe": "Subscribe", "sources": "Sources (OPML)", "pages": "Pagination", "empty": "No items yet.",
            "powered": "Built with feedstation", "status": "Feed status", "filter_category": "Category",
            "filter_site": "Site", "filter_channel": "Channel", "meta_date": "Date", "meta_source": "Source",
-           "filters": "Filters"},
+           "filters": "Filters", "latest": "Latest", "more": "All {n} ›", "reading": "{n} min read",
+           "in_channel": "In this channel", "weekdays": ""},
 }
 
 
@@ -77,6 +82,7 @@ class PageRenderer:
             site_feeds=self._feeds("", settings.title), home_url=paths.href(base, "index.html"))
         self.env.filters["fmt_date"] = lambda dt: dt.strftime("%Y-%m-%d %H:%M")
         self.env.filters["zip"] = zip
+        self.env.filters["fmt_day"] = _day_label_zh if settings.language.lower().startswith("zh") else _day_label_en
         ui = self.env.globals["ui"]
         self.env.globals["filter_keys"] = (ui["filter_category"], ui["filter_site"], ui["filter_channel"])
         self._card = self.env.get_template("card.html")
@@ -91,11 +97,16 @@ class PageRenderer:
     def _trail(self, names: Sequence[str]) -> list[Section]:
         return [self.ctx.sections[tuple(names[:d])] for d in range(1, len(names) + 1)]
 
+    def icon(self, names: Sequence[str]) -> SiteIcon | None:
+        """The icon of the site a section or item belongs to (None above site level)."""
+        return site_icon(names[1], self.ctx.icon_files.get(names[1])) if len(names) >= 2 else None
+
     def card(self, item: Item) -> Markup:
         """The item's list card, rendered on first use (its output is escaped template output, hence Markup)."""
         html = self.cards.get(item.key)
         if html is None:
-            html = self.cards[item.key] = Markup(self._card.render(item=item, trail=self._trail(item.entry.tree)))
+            html = self.cards[item.key] = Markup(self._card.render(item=item, trail=self._trail(item.entry.tree),
+                                                                   icon=self.icon(item.entry.tree)))
         return html
 
     def nav(self, current: tuple[str, ...], page: str) -> Markup:
@@ -118,21 +129,46 @@ class PageRenderer:
         return self.env.get_template(name).render(**values).encode("utf-8")
 
     def listing_pages(self, section: Section) -> Iterator[tuple[str, bytes]]:
-        """Every page of a paginated listing (home or a tree section)."""
+        """Every page of a paginated listing (home or a tree section), its cards grouped by day.
+
+        With the board layout the home page is the board and the home stream moves to `latest/`.
+        """
+        board = not section.names and self.ctx.settings.layout == "board"
+        folder = LATEST_DIR if board else section.folder
+        if board:
+            yield "index.html", self.board_page()
         size = max(1, self.ctx.settings.page_size)
         chunks = [section.items[i:i + size] for i in range(0, len(section.items), size)] or [[]]
         feeds = self._feeds(section.folder, " › ".join(section.names)) if section.names else []
-        nav = self.nav(section.names, "" if section.names else "home")
+        nav = self.nav(section.names, "" if section.names else ("latest" if board else "home"))
+        icon = self.icon(section.names)
         for number, chunk in enumerate(chunks, start=1):
-            pager = _pager(number, len(chunks), lambda n: paths.href(self.ctx.base, paths.page_file(section.folder, n)))
-            yield paths.page_file(section.folder, number), self.render(
-                "list.html", section=section, trail=self._trail(section.names), cards=[self.card(i) for i in chunk],
-                pager=pager, number=number, feeds=feeds, nav=nav)
+            pager = _pager(number, len(chunks), lambda n: paths.href(self.ctx.base, paths.page_file(folder, n)))
+            yield paths.page_file(folder, number), self.render(
+                "list.html", section=section, trail=self._trail(section.names), days=self._days(chunk),
+                pager=pager, number=number, feeds=feeds, nav=nav, icon=icon, latest=board)
+
+    def _days(self, chunk: Sequence[Item]) -> list[tuple[date, list[Markup]]]:
+        days: dict[date, list[Markup]] = {}
+        for item in chunk:  # newest first, so days come out newest first too
+            days.setdefault(item.local.date(), []).append(self.card(item))
+        return list(days.items())
+
+    def board_page(self) -> bytes:
+        """The board: under each category heading a card per channel with its newest titles."""
+        home = self.ctx.sections[()]
+        groups = []
+        for cat in home.children:
+            channels = [(channel, self.icon(channel.names)) for site in cat.children for channel in site.children]
+            groups.append((cat, channels))
+        return self.render("board.html", groups=groups, feeds=[], nav=self.nav((), "home"),
+                           latest_url=paths.href(self.ctx.base, LATEST_DIR + "index.html"))
 
     def item_page(self, item: Item) -> bytes:
         newer, older = self.ctx.neighbours.get(item.key, (None, None))
         channel = self.ctx.sections[item.entry.tree]
         return self.render("item.html", item=item, trail=self._trail(item.entry.tree), newer=newer, older=older,
+                           icon=self.icon(item.entry.tree), channel=channel,
                            feeds=self._feeds(channel.folder, " › ".join(channel.names)), nav=self.nav(item.entry.tree, "item"))
 
     def archive_pages(self) -> Iterator[tuple[str, bytes]]:
@@ -152,6 +188,14 @@ class PageRenderer:
         yield "c/index.html", self.render("tree.html", home=home, feeds=[], nav=self.nav((), "tree"))
         yield "search/index.html", self.render("search.html", feeds=[], nav=self.nav((), "search"))
         yield "404.html", self.render("404.html", feeds=[], nav=self.nav((), "404"))
+
+
+def _day_label_zh(day: date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日 星期{UI['zh']['weekdays'][day.weekday()]}"
+
+
+def _day_label_en(day: date) -> str:
+    return f"{day:%A}, {day.day} {day:%B %Y}"
 
 
 def _pager(number: int, total: int, url_of) -> dict | None:
