@@ -169,7 +169,7 @@ def publish_site(config: Config, store: Store, out_dir: Path, *, now: Clock = ut
     """The static website under `out_dir` (locked against a concurrent build)."""
     with RunLock(_output_lock(out_dir), f"the site folder {out_dir}"):
         return build_site(list(store.iter_entries()), resolved_sources(config), out_dir, config.site_settings(),
-                          now=now())
+                          now=now(), health=store.health())
 
 
 def _output_lock(folder: Path) -> Path:

@@ -126,6 +126,7 @@ def test_one_new_entry_rewrites_exactly_its_pages(tmp_path, entries, sources):
     expected |= {"c/社交媒体/知乎/index.html", "c/社交媒体/知乎/page/2/index.html", "c/社交媒体/知乎/知乎日报/index.html"}
     expected |= {folder + name for folder in sections for name in feeds}
     expected |= {"archive/index.html", "archive/2022/02/index.html", "c/index.html", "sitemap.xml", MANIFEST}
+    expected |= {"status.json", "status/index.html"}  # its item counts
     written = {p for p in report.written_paths if not p.startswith("pagefind/")}
     # Every listing page shows the tree's counts, so each of them changes; item pages carry
     # no counts: only the new one and its channel neighbours are written.

@@ -12,11 +12,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from feedstation.models import SiteSettings, Source, StoredEntry
+from feedstation.models import FeedHealth, SiteSettings, Source, StoredEntry
 from feedstation.publish.site.context import Item, SiteContext, build_context
 from feedstation.publish.site.pages import html_pages, load_static
 from feedstation.publish.site.search import (BUNDLE_DIR, SHARDS_FILE, UI_FILES, index_shards, plan_shards,
                                              shard_fingerprint, shards_script)
+from feedstation.publish.site.status import StatusReport, render_status_json, status_report
 from feedstation.publish.site.syndication import feed_files, index_files
 from feedstation.publish.writer import OutputWriter
 
@@ -37,14 +38,17 @@ class SiteReport:
 
 
 def build_site(entries: Sequence[StoredEntry], sources: Sequence[Source], out_dir: Path, settings: SiteSettings, *,
-               now: datetime) -> SiteReport:
-    """Build the static site into `out_dir`; the same entries give the same bytes, so a no-change rebuild writes nothing."""
+               now: datetime, health: Sequence[FeedHealth] = ()) -> SiteReport:
+    """Build the static site into `out_dir`; the same entries give the same bytes, so a no-change rebuild writes nothing.
+
+    `health` is the store's feed health (`Store.health()`), shown on the status page.
+    """
     started = time.perf_counter()
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     previous = _read_manifest(out_dir)
     code = fingerprint_code(settings)
-    inputs = fingerprint_inputs(entries, sources, settings, code)
+    inputs = fingerprint_inputs(entries, sources, settings, code, health)
     if inputs == previous.inputs and previous.files and all((out_dir / path).is_file() for path in previous.files):
         # Same inputs give the same bytes: skip rendering, not just writing (no-change rebuild).
         log.debug("site: inputs unchanged, %d outputs kept", len(previous.files))
@@ -68,7 +72,8 @@ def build_site(entries: Sequence[StoredEntry], sources: Sequence[Source], out_di
         return before is not None and before[0] == item_keys[item.path] and (out_dir / item.path).is_file()
 
     page_digests: dict[str, str] = {}  # item page → hash of its bytes, for the search shards
-    owned = _write_each(writer, _site_outputs(ctx, static, sources, now=now, kept=kept), page_digests,
+    status = status_report(sources, health, ctx)
+    owned = _write_each(writer, _site_outputs(ctx, static, sources, status, now=now, kept=kept), page_digests,
                         previous_digests={path: digest for path, (_key, digest) in previous.item_pages.items()})
     rendered = time.perf_counter()
     removed = 0
@@ -127,10 +132,11 @@ def _write_search(writer: OutputWriter, out_dir: Path, ctx: SiteContext, previou
     return owned, fingerprints
 
 
-def _site_outputs(ctx: SiteContext, static: dict[str, bytes], sources: Sequence[Source], *,
+def _site_outputs(ctx: SiteContext, static: dict[str, bytes], sources: Sequence[Source], status: StatusReport, *,
                   now: datetime, kept: Callable[[Item], bool]) -> Iterator[tuple[str, bytes | None]]:
     """Every output of the site except the search bundle, as (path, bytes), made as it is asked for."""
-    yield from html_pages(ctx, static, kept)
+    yield from html_pages(ctx, static, status, kept)
+    yield "status.json", render_status_json(status)
     yield from ((f"static/{name}", data) for name, data in static.items())
     yield from feed_files(ctx, now=now)
     yield from index_files(ctx, sources, now=now).items()
@@ -220,7 +226,7 @@ def _entry_row(e: StoredEntry) -> tuple:
 
 
 def fingerprint_inputs(entries: Sequence[StoredEntry], sources: Sequence[Source], settings: SiteSettings,
-                       code: str) -> str:
+                       code: str, health: Sequence[FeedHealth] = ()) -> str:
     """A hash of everything the output depends on: entries, sources, and `fingerprint_code`.
 
     `now` is left out on purpose: it only matters for an empty site's feeds.
@@ -228,6 +234,7 @@ def fingerprint_inputs(entries: Sequence[StoredEntry], sources: Sequence[Source]
     digest = hashlib.blake2b(digest_size=20)
     digest.update(code.encode())
     digest.update(repr(sorted(sources, key=lambda s: (s.tree, s.url))).encode("utf-8", "surrogatepass"))
+    digest.update(repr(sorted(health, key=lambda h: (h.category, h.site, h.channel, h.url))).encode("utf-8", "surrogatepass"))
     # Not repr(entry): on 20k entries that re-reads ~100 MB of HTML on every no-change build.
     rows = sorted(_entry_row(e) for e in entries)  # order-independent, like the build
     for row in rows:

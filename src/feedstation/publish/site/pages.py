@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterator, Sequence
 from datetime import date
+from zoneinfo import ZoneInfo
 from importlib import resources
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from markupsafe import Markup
 from feedstation.publish.site import paths
 from feedstation.publish.site.context import Item, Section, SiteContext
 from feedstation.publish.site.icons import SiteIcon, site_icon
+from feedstation.publish.site.status import StatusReport
 
 LATEST_DIR = "latest/"  # the home stream's folder when the home page is the board
 FEED_FILES = (("atom.xml", "application/atom+xml", "Atom"), ("rss.xml", "application/rss+xml", "RSS"),
@@ -29,7 +31,11 @@ UI = {
            "pages": "分页", "empty": "还没有文章。", "powered": "由 feedstation 生成", "status": "订阅源状态",
            "filter_category": "分类", "filter_site": "站点", "filter_channel": "频道", "meta_date": "日期",
            "meta_source": "来源", "filters": "筛选", "latest": "最新文章", "more": "全部 {n} 篇 ›",
-           "reading": "约 {n} 分钟读完", "in_channel": "本频道", "weekdays": "一二三四五六日"},
+           "reading": "约 {n} 分钟读完", "in_channel": "本频道", "weekdays": "一二三四五六日",
+           "status_summary": "{n} 个订阅源，{failing} 个失败", "status_as_of": "截至", "state_error": "失败",
+           "state_warning": "警告", "state_never": "未抓取", "state_ok": "正常", "last_success": "上次成功",
+           "recent_items": "近 7 天 / 全部", "next_attempt": "下次抓取", "served_by": "服务实例",
+           "failures": "连续失败", "since": "自", "no_feeds": "还没有订阅源。"},
     "en": {"skip": "Skip to content", "home": "Home", "categories": "Categories", "all_categories": "All categories",
            "archive": "Archive", "search": "Search", "search_placeholder": "Search articles…",
            "theme": "Toggle dark/light mode", "newer": "Newer", "older": "Older", "original": "Read the original",
@@ -39,7 +45,11 @@ UI = {
            "powered": "Built with feedstation", "status": "Feed status", "filter_category": "Category",
            "filter_site": "Site", "filter_channel": "Channel", "meta_date": "Date", "meta_source": "Source",
            "filters": "Filters", "latest": "Latest", "more": "All {n} ›", "reading": "{n} min read",
-           "in_channel": "In this channel", "weekdays": ""},
+           "in_channel": "In this channel", "weekdays": "",
+           "status_summary": "{n} feeds, {failing} failing", "status_as_of": "as of", "state_error": "failing",
+           "state_warning": "warning", "state_never": "not fetched yet", "state_ok": "ok",
+           "last_success": "Last success", "recent_items": "Last 7 days / all", "next_attempt": "Next attempt",
+           "served_by": "Served by", "failures": "Failures in a row", "since": "since", "no_feeds": "No feeds yet."},
 }
 
 
@@ -82,6 +92,9 @@ class PageRenderer:
             site_feeds=self._feeds("", settings.title), home_url=paths.href(base, "index.html"))
         self.env.filters["fmt_date"] = lambda dt: dt.strftime("%Y-%m-%d %H:%M")
         self.env.filters["zip"] = zip
+        zone = ZoneInfo(settings.timezone)
+        self.env.filters["local"] = lambda dt: dt.astimezone(zone)
+        self.env.filters["iso_local"] = lambda dt: dt.astimezone(zone).isoformat()
         self.env.filters["fmt_day"] = _day_label_zh if settings.language.lower().startswith("zh") else _day_label_en
         ui = self.env.globals["ui"]
         self.env.globals["filter_keys"] = (ui["filter_category"], ui["filter_site"], ui["filter_channel"])
@@ -183,8 +196,9 @@ class PageRenderer:
                 "archive_month.html", year=year, month=month, rows=rows, feeds=[], nav=self.nav((), "archive"),
                 archive_url=paths.href(self.ctx.base, "archive/index.html"))
 
-    def fixed_pages(self) -> Iterator[tuple[str, bytes]]:
+    def fixed_pages(self, status: StatusReport) -> Iterator[tuple[str, bytes]]:
         home = self.ctx.sections[()]
+        yield "status/index.html", self.render("status.html", report=status, feeds=[], nav=self.nav((), "status"))
         yield "c/index.html", self.render("tree.html", home=home, feeds=[], nav=self.nav((), "tree"))
         yield "search/index.html", self.render("search.html", feeds=[], nav=self.nav((), "search"))
         yield "404.html", self.render("404.html", feeds=[], nav=self.nav((), "404"))
@@ -212,7 +226,7 @@ def _pager(number: int, total: int, url_of) -> dict | None:
             "prev": url_of(number - 1) if number > 1 else None, "next": url_of(number + 1) if number < total else None}
 
 
-def html_pages(ctx: SiteContext, static: dict[str, bytes],
+def html_pages(ctx: SiteContext, static: dict[str, bytes], status: StatusReport,
                kept: Callable[[Item], bool] = lambda item: False) -> Iterator[tuple[str, bytes | None]]:
     """Every HTML page of the site as (path, bytes), rendered one at a time as the caller asks for it.
 
@@ -225,4 +239,4 @@ def html_pages(ctx: SiteContext, static: dict[str, bytes],
     for section in ctx.sections.values():
         yield from renderer.listing_pages(section)
     yield from renderer.archive_pages()
-    yield from renderer.fixed_pages()
+    yield from renderer.fixed_pages(status)
