@@ -24,7 +24,7 @@ def test_demo_builds_a_complete_site_and_hexo_posts_offline(tmp_path):
     assert "0 failed" in result.output
     public = folder / "public"
     home = html.fromstring((public / "index.html").read_bytes())
-    titles = " ".join(home.xpath("//main//h2//text() | //main//h3//text()"))
+    titles = " ".join(home.xpath("//main//h2//text() | //main//h3//text() | //main//li/a//text()"))  # board or stream
     assert "如何看待 2026 年国产大模型的开源浪潮？" in titles and "How to Work Hard" in titles
     assert home.get("lang") == "zh-CN"
     assert all(img.get("loading") == "lazy" and img.get("referrerpolicy") == "no-referrer" for img in home.iter("img"))
