@@ -118,3 +118,12 @@ def test_items_without_an_image_get_no_thumbnail(site):
     card = next(c for c in doc.xpath('//article[contains(@class,"card")]')
                 if c.xpath("string(.//h2)") == "SQLite is not a toy database")
     assert not card.xpath(".//img") and "has-thumb" not in card.get("class")
+
+
+def test_content_images_without_alt_become_decorative_and_a_feed_alt_is_kept():
+    html = '<p><img src="https://pic.example.cn/a.png"><img src="https://pic.example.cn/b.png" alt="图 B"></p>'
+    item = build_context([make_entry(0, 0, "图", html, None)], SETTINGS).items[0]
+    doc = lxml_html.fromstring(item.content)
+    first, second = doc.xpath("//img")
+    assert first.get("alt") == "" and first.get("loading") == "lazy"
+    assert second.get("alt") == "图 B" and second.get("referrerpolicy") == "no-referrer"

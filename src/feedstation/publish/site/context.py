@@ -22,10 +22,13 @@ _BLOCK_END = re.compile(r"(</(?:p|div|li|h[1-6]|blockquote|pre|tr|td|th|dd|dt|fi
 # attributes in front is safe and far cheaper than re-parsing 20k bodies. The first
 # occurrence of an attribute wins in HTML, so a feed's own `loading=eager` cannot undo it.
 _IMG_TAG = re.compile(r"<img\b", re.IGNORECASE)
+_LAZY_IMG = '<img loading="lazy" decoding="async" referrerpolicy="no-referrer"'
+# After that prefix: a tag with no `alt` up to its first `>`. nh3 writes URLs encoded, so
+# only a raw `>` in a value before the alt could hide the feed's alt behind our alt="".
+_IMG_NO_ALT = re.compile(re.escape(_LAZY_IMG) + r"(?![^>]*\balt=)")
 _TAG = re.compile(r"<[^>]*>")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]")
 _WORD = re.compile(r"[^\W_]+")
-_LAZY_IMG = '<img loading="lazy" decoding="async" referrerpolicy="no-referrer"'
 
 
 @dataclass(frozen=True)
@@ -43,8 +46,10 @@ class Item:
     @property
     def content(self) -> str:
         """Sanitised HTML with lazy, no-referrer images; made when its page renders, so the
-        context does not hold a second copy of every body."""
-        return _IMG_TAG.sub(_LAZY_IMG, self.entry.content or self.entry.summary)
+        context does not hold a second copy of every body. An image the feed gave no `alt`
+        gets `alt=""` (decorative): screen readers skip it instead of reading its URL."""
+        html = _IMG_TAG.sub(_LAZY_IMG, self.entry.content or self.entry.summary)
+        return _IMG_NO_ALT.sub(_LAZY_IMG + ' alt=""', html) if "<img" in html else html
 
     @property
     def reading_minutes(self) -> int:
