@@ -38,6 +38,9 @@ class SiteSection(_Section):
     layout: Literal["board", "stream"] = Field("board", description="home page: `board` (a card of newest titles "
                                                "per channel, grouped by category) or `stream` (newest items)")
     board_items: int = Field(8, ge=1, le=50, description="titles per channel card on the board home page")
+    icons: bool = Field(False, description="fetch each site's icon (apple-touch-icon / favicon of its items' home "
+                                           "page) weekly through the fetcher into the data folder; the site serves "
+                                           "them itself")
 
     @field_validator("url")
     @classmethod

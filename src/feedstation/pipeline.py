@@ -13,6 +13,7 @@ from pathlib import Path
 from feedstation import schedule
 from feedstation.config import Config
 from feedstation.fetch import Fetcher
+from feedstation.icons import refresh_icons, stored_icons
 from feedstation.lock import RunLock
 from feedstation.models import FeedReport, FeedState, Fetched, FetchSettings, FetchStatus, Source
 from feedstation.parse_pool import ParsePool, parse_and_normalize
@@ -79,6 +80,8 @@ def fetch_all(config: Config, store: Store, *, now: Clock = utc_now, force: bool
         on_start(len(due))
     work = [(s, feed_ids[s.tree], states.get(feed_ids[s.tree], FeedState())) for s in due]
     reports = asyncio.run(_fetch_and_store(work, config.fetch_settings(), store, now, on_feed_done))
+    if config.site.icons:  # at most weekly per site; failures are recorded in the icons folder, never raised
+        refresh_icons(store.iter_entries(), icons_folder(config), config.fetch_settings(), now())
     removed = 0
     if config.retention.max_age_days or config.retention.max_items_per_feed:
         removed = store.apply_retention(now(), max_age_days=config.retention.max_age_days,
@@ -169,7 +172,12 @@ def publish_site(config: Config, store: Store, out_dir: Path, *, now: Clock = ut
     """The static website under `out_dir` (locked against a concurrent build)."""
     with RunLock(_output_lock(out_dir), f"the site folder {out_dir}"):
         return build_site(list(store.iter_entries()), resolved_sources(config), out_dir, config.site_settings(),
-                          now=now(), health=store.health())
+                          now=now(), health=store.health(), icons=stored_icons(icons_folder(config)))
+
+
+def icons_folder(config: Config) -> Path:
+    """Where fetched site icons are kept: beside the database, in the data folder."""
+    return config.data_dir / "icons"
 
 
 def _output_lock(folder: Path) -> Path:

@@ -110,8 +110,14 @@ async def fetch_once(
     state: FeedState,
     settings: FetchSettings,
     now: datetime | None = None,
+    *,
+    accept: str = ACCEPT,
 ) -> Attempt:
-    """Make one attempt at `url`, following redirects; never raises for network or HTTP failures."""
+    """Make one attempt at `url`, following redirects; never raises for network or HTTP failures.
+
+    With the default `accept` the body must look like a feed; with any other (an icon, a home
+    page) the caller judges the bytes itself.
+    """
     try:
         current = URL(url)
     except ValueError as exc:
@@ -119,7 +125,7 @@ async def fetch_once(
     deadline = asyncio.timeout(settings.timeout)
     try:
         async with deadline:
-            return await _follow(session, resolver, current, state, settings, now)
+            return await _follow(session, resolver, current, state, settings, now, accept)
     except TimeoutError:
         if deadline.expired():
             return _error(url, f"timed out after {settings.timeout:g}s (total deadline for the request)", True)
@@ -133,8 +139,9 @@ async def _follow(
     state: FeedState,
     settings: FetchSettings,
     now: datetime | None,
+    accept: str = ACCEPT,
 ) -> Attempt:
-    headers = {"Accept": ACCEPT, "Accept-Encoding": "gzip, deflate, br", **conditional_headers(state)}
+    headers = {"Accept": accept, "Accept-Encoding": "gzip, deflate, br", **conditional_headers(state)}
     url = str(current)
     if current.scheme not in ("http", "https") or not current.host:
         return _error(url, f"not an http(s) URL: {url[:200]}", False)
@@ -151,7 +158,7 @@ async def _follow(
                         return _error(url, target, False, http_status=resp.status)
                     current = target
                     continue
-                return await _finish(resp, url, settings, now)
+                return await _finish(resp, url, settings, now, expect_feed=accept == ACCEPT)
         except AddressRefused as exc:
             return _error(url, str(exc), False)
         except aiohttp.ClientError as exc:
@@ -160,7 +167,7 @@ async def _follow(
 
 
 async def _finish(
-    resp: aiohttp.ClientResponse, url: str, settings: FetchSettings, now: datetime | None
+    resp: aiohttp.ClientResponse, url: str, settings: FetchSettings, now: datetime | None, *, expect_feed: bool = True
 ) -> Attempt:
     fields = {
         "http_status": resp.status,
@@ -183,7 +190,7 @@ async def _finish(
         return _error(url, str(exc), False, **fields)
     if not body.strip():
         return _error(url, "empty response body", False, **fields)
-    if not looks_like_feed(body):
+    if expect_feed and not looks_like_feed(body):
         return _error(url, _not_a_feed(body), False, **fields)
     return Attempt(
         status=FetchStatus.OK,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import logging
 import os
@@ -24,6 +25,7 @@ from feedstation.publish.writer import OutputWriter
 log = logging.getLogger(__name__)
 
 MANIFEST = ".feedstation-site.json"
+ICONS_DIR = "static/icons/"  # where the stored site icons are served from
 
 
 @dataclass(frozen=True)
@@ -38,17 +40,22 @@ class SiteReport:
 
 
 def build_site(entries: Sequence[StoredEntry], sources: Sequence[Source], out_dir: Path, settings: SiteSettings, *,
-               now: datetime, health: Sequence[FeedHealth] = ()) -> SiteReport:
+               now: datetime, health: Sequence[FeedHealth] = (),
+               icons: Mapping[str, tuple[str, bytes]] | None = None) -> SiteReport:
     """Build the static site into `out_dir`; the same entries give the same bytes, so a no-change rebuild writes nothing.
 
-    `health` is the store's feed health (`Store.health()`), shown on the status page.
+    `health` is the store's feed health (`Store.health()`), shown on the status page; `icons` maps a
+    site name to its stored icon (file name, bytes), copied to `static/icons/` (feedstation.icons).
     """
+    icons = dict(icons or {})
     started = time.perf_counter()
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     previous = _read_manifest(out_dir)
     code = fingerprint_code(settings)
-    inputs = fingerprint_inputs(entries, sources, settings, code, health)
+    icon_digests = sorted((site, name, hashlib.blake2b(data, digest_size=16).hexdigest())
+                          for site, (name, data) in icons.items())
+    inputs = fingerprint_inputs(entries, sources, settings, code, (health, icon_digests))
     if inputs == previous.inputs and previous.files and all((out_dir / path).is_file() for path in previous.files):
         # Same inputs give the same bytes: skip rendering, not just writing (no-change rebuild).
         log.debug("site: inputs unchanged, %d outputs kept", len(previous.files))
@@ -56,6 +63,7 @@ def build_site(entries: Sequence[StoredEntry], sources: Sequence[Source], out_di
 
     # Phase one: the whole site as data, so indexes, neighbours and feeds see every item.
     ctx = build_context(entries, settings)
+    ctx.icon_files.update({site: ICONS_DIR + name for site, (name, _data) in icons.items()})
     static = load_static(settings.theme_dir)
 
     # Phase two: render each output and hand it straight to the one writer (atomic,
@@ -73,7 +81,9 @@ def build_site(entries: Sequence[StoredEntry], sources: Sequence[Source], out_di
 
     page_digests: dict[str, str] = {}  # item page → hash of its bytes, for the search shards
     status = status_report(sources, health, ctx)
-    owned = _write_each(writer, _site_outputs(ctx, static, sources, status, now=now, kept=kept), page_digests,
+    outputs = _site_outputs(ctx, static, sources, status, now=now, kept=kept)
+    icon_files = ((ICONS_DIR + name, data) for name, data in {n: d for n, d in icons.values()}.items())
+    owned = _write_each(writer, itertools.chain(outputs, icon_files), page_digests,
                         previous_digests={path: digest for path, (_key, digest) in previous.item_pages.items()})
     rendered = time.perf_counter()
     removed = 0
@@ -205,8 +215,9 @@ def fingerprint_code(settings: SiteSettings) -> str:
 
 
 def tree_shape(ctx: SiteContext) -> str:
-    """A hash of the category tree as item pages show it (names, titles, links; not the counts)."""
-    shape = sorted((names, section.title, section.url) for names, section in ctx.sections.items())
+    """A hash of the category tree as item pages show it (names, titles, links, site icons; not the counts)."""
+    shape = (sorted((names, section.title, section.url) for names, section in ctx.sections.items()),
+             sorted(ctx.icon_files.items()))
     return hashlib.blake2b(repr(shape).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
@@ -226,7 +237,7 @@ def _entry_row(e: StoredEntry) -> tuple:
 
 
 def fingerprint_inputs(entries: Sequence[StoredEntry], sources: Sequence[Source], settings: SiteSettings,
-                       code: str, health: Sequence[FeedHealth] = ()) -> str:
+                       code: str, extra: object = ()) -> str:
     """A hash of everything the output depends on: entries, sources, and `fingerprint_code`.
 
     `now` is left out on purpose: it only matters for an empty site's feeds.
@@ -234,7 +245,7 @@ def fingerprint_inputs(entries: Sequence[StoredEntry], sources: Sequence[Source]
     digest = hashlib.blake2b(digest_size=20)
     digest.update(code.encode())
     digest.update(repr(sorted(sources, key=lambda s: (s.tree, s.url))).encode("utf-8", "surrogatepass"))
-    digest.update(repr(sorted(health, key=lambda h: (h.category, h.site, h.channel, h.url))).encode("utf-8", "surrogatepass"))
+    digest.update(repr(extra).encode("utf-8", "surrogatepass"))  # feed health and icons, in a stable order
     # Not repr(entry): on 20k entries that re-reads ~100 MB of HTML on every no-change build.
     rows = sorted(_entry_row(e) for e in entries)  # order-independent, like the build
     for row in rows:
