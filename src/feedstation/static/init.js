@@ -73,9 +73,18 @@
     for (; node && node !== root; node = node.parentNode) { if (node.nextSibling) { return true; } }
     return false;
   }
+  /* Nav counts come from counts.js (items per section folder), so a new item changes no page. */
+  var counts = window.feedstationCounts || {};
+  function count(el) {
+    el.setAttribute("data-rel", "");
+    var n = counts[el.getAttribute("data-c")];
+    if (n !== undefined) { el.textContent = String(n); }
+  }
   function scan(all) {
     var found = document.querySelectorAll("time[datetime]:not([data-rel])");
     for (var i = 0; i < found.length; i++) { if (all || finished(found[i])) { convert(found[i]); } }
+    var spans = document.querySelectorAll("span[data-c]:not([data-rel])");
+    for (var j = 0; j < spans.length; j++) { count(spans[j]); }
   }
   if (window.MutationObserver) {
     var observer = new MutationObserver(function () { scan(false); });

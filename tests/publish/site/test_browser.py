@@ -89,6 +89,8 @@ def test_home_category_and_item_pages(browser, site_url, artifacts, name):
     page.goto(site_url + "/")
     assert page.locator(".brand").inner_text() == "Feedstation 测试站"
     assert page.get_by_role("link", name="SQLite is not a toy database").is_visible()
+    # Nav counts, filled in from static/counts.js.
+    assert page.locator(".tree-nav span[data-c='c/编程/']:visible").first.inner_text() == "4"
     # No horizontal scrolling on a phone: the layout fits the viewport.
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     page.screenshot(path=str(artifacts / f"home-{name}.png"), full_page=True)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from feedstation.models import FeedHealth, SiteSettings, Source, StoredEntry
 from feedstation.publish.site.context import Item, SiteContext, build_context
-from feedstation.publish.site.pages import html_pages, load_static
+from feedstation.publish.site.pages import COUNTS_FILE, counts_script, html_pages, load_static
 from feedstation.publish.site.search import (BUNDLE_DIR, SHARDS_FILE, UI_FILES, index_shards, plan_shards,
                                              shard_fingerprint, shards_script)
 from feedstation.publish.site.status import StatusReport, render_status_json, status_report
@@ -147,6 +147,7 @@ def _site_outputs(ctx: SiteContext, static: dict[str, bytes], sources: Sequence[
     """Every output of the site except the search bundle, as (path, bytes), made as it is asked for."""
     yield from html_pages(ctx, static, status, kept)
     yield "status.json", render_status_json(status)
+    yield COUNTS_FILE, counts_script(ctx)
     yield from ((f"static/{name}", data) for name, data in static.items())
     yield from feed_files(ctx, now=now)
     yield from index_files(ctx, sources, now=now).items()

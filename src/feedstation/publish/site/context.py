@@ -27,8 +27,6 @@ _LAZY_IMG = '<img loading="lazy" decoding="async" referrerpolicy="no-referrer"'
 # only a raw `>` in a value before the alt could hide the feed's alt behind our alt="".
 _IMG_NO_ALT = re.compile(re.escape(_LAZY_IMG) + r"(?![^>]*\balt=)")
 _TAG = re.compile(r"<[^>]*>")
-_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]")
-_WORD = re.compile(r"[^\W_]+")
 
 
 @dataclass(frozen=True)
@@ -53,11 +51,15 @@ class Item:
 
     @property
     def reading_minutes(self) -> int:
-        """Minutes to read the body: 400 CJK characters or 200 other words a minute, at least one."""
+        """Minutes to read the body: 400 CJK characters or 200 other words a minute, at least one.
+
+        CJK characters are counted as UTF-8 takes them, three bytes each (cheap on 20k bodies;
+        the few two-byte letters of other scripts count half): (bytes - chars) / 2.
+        """
         text = _TAG.sub(" ", self.entry.content or self.entry.summary)
-        cjk = len(_CJK.findall(text))
-        words = len(_WORD.findall(_CJK.sub(" ", text)))
-        return max(1, round(cjk / 400 + words / 200))
+        wide = (len(text.encode("utf-8", "surrogatepass")) - len(text)) // 2
+        words = text.count(" ") - text.count("  ")  # roughly the spaces between words; CJK has none
+        return max(1, round(wide / 400 + max(0, words) / 200))
 
     @property
     def iso(self) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Callable, Iterator, Sequence
 from datetime import date
 from zoneinfo import ZoneInfo
@@ -17,6 +18,7 @@ from feedstation.publish.site.context import Item, Section, SiteContext
 from feedstation.publish.site.icons import SiteIcon, site_icon
 from feedstation.publish.site.status import StatusReport
 
+COUNTS_FILE = "static/counts.js"  # generated; linked unversioned (see counts_script)
 LATEST_DIR = "latest/"  # the home stream's folder when the home page is the board
 FEED_FILES = (("atom.xml", "application/atom+xml", "Atom"), ("rss.xml", "application/rss+xml", "RSS"),
               ("feed.json", "application/feed+json", "JSON Feed"))
@@ -126,15 +128,15 @@ class PageRenderer:
         """The category tree, expanded along `current`, marking `page` ("home", "tree", "archive", "search",
         "status", or "" for a tree section or item) as the current one; one fragment per distinct branch.
 
-        Item pages carry no counts: with counts, every new item would change the nav of
-        every item page in its category, and item pages are the bulk of a rebuild.
+        The nav holds no counts (static/counts.js has them, see `counts_script`): with counts in the
+        markup every new item would change the nav of every page, and item pages are the bulk of a rebuild.
         """
         cache_key = (current, page)
         html = self._nav_cache.get(cache_key)
         if html is None:
             template = self.env.get_template("nav.html")
             html = Markup(template.render(home=self.ctx.sections[()], sections=self.ctx.sections, current=current,
-                                          page=page, counts=page != "item"))
+                                          page=page))
             self._nav_cache[cache_key] = html
         return html
 
@@ -182,7 +184,7 @@ class PageRenderer:
         channel = self.ctx.sections[item.entry.tree]
         return self.render("item.html", item=item, trail=self._trail(item.entry.tree), newer=newer, older=older,
                            icon=self.icon(item.entry.tree), channel=channel,
-                           feeds=self._feeds(channel.folder, " › ".join(channel.names)), nav=self.nav(item.entry.tree, "item"))
+                           feeds=self._feeds(channel.folder, " › ".join(channel.names)), nav=self.nav(item.entry.tree, ""))
 
     def archive_pages(self) -> Iterator[tuple[str, bytes]]:
         months = self.ctx.months
@@ -202,6 +204,15 @@ class PageRenderer:
         yield "c/index.html", self.render("tree.html", home=home, feeds=[], nav=self.nav((), "tree"))
         yield "search/index.html", self.render("search.html", feeds=[], nav=self.nav((), "search"))
         yield "404.html", self.render("404.html", feeds=[], nav=self.nav((), "404"))
+
+
+def counts_script(ctx: SiteContext) -> bytes:
+    """`static/counts.js`: items per section folder, which init.js writes into the nav's count spans.
+
+    Pages link it without a version query, so its changing bytes change no page.
+    """
+    counts = {section.folder: len(section.items) for section in ctx.sections.values()}
+    return f"window.feedstationCounts = {json.dumps(counts, ensure_ascii=False, separators=(',', ':'))};\n".encode()
 
 
 def _day_label_zh(day: date) -> str:
