@@ -73,17 +73,18 @@
     for (; node && node !== root; node = node.parentNode) { if (node.nextSibling) { return true; } }
     return false;
   }
-  /* Nav counts come from counts.js (items per section folder), so a new item changes no page. */
+  /* Nav counts come from counts.js (items per section, by its link), so a new item changes no page. */
   var counts = window.feedstationCounts || {};
-  function count(el) {
+  function count(el) {  /* an empty count span after (sidebar) or inside (phone rows) its section's link */
     el.setAttribute("data-rel", "");
-    var n = counts[el.getAttribute("data-c")];
+    var link = el.parentNode && el.parentNode.tagName === "A" ? el.parentNode : el.previousElementSibling;
+    var n = link ? counts[link.getAttribute("href")] : undefined;
     if (n !== undefined) { el.textContent = String(n); }
   }
   function scan(all) {
     var found = document.querySelectorAll("time[datetime]:not([data-rel])");
     for (var i = 0; i < found.length; i++) { if (all || finished(found[i])) { convert(found[i]); } }
-    var spans = document.querySelectorAll("span[data-c]:not([data-rel])");
+    var spans = document.querySelectorAll(".tree-nav span.count:not([data-rel])");
     for (var j = 0; j < spans.length; j++) { count(spans[j]); }
   }
   if (window.MutationObserver) {

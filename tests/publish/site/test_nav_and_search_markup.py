@@ -43,11 +43,12 @@ def test_nav_counts_come_from_counts_js_for_every_section(site):
     text = (site / "static" / "counts.js").read_text(encoding="utf-8")
     assert text.startswith("window.feedstationCounts = ") and text.endswith(";\n")
     counts = json.loads(text[len("window.feedstationCounts = "):-2])
-    assert counts[""] == 12 and counts["c/社交媒体/"] == 8 and counts["c/编程/"] == 4
-    assert counts["c/社交媒体/知乎/知乎热榜/"] == 3
+    assert counts["/"] == 12 and counts["/c/%E7%A4%BE%E4%BA%A4%E5%AA%92%E4%BD%93/"] == 8
+    assert counts["/c/%E7%BC%96%E7%A8%8B/"] == 4
     doc = _doc(site, "search/index.html")
-    assert [s.get("data-c") for s in doc.xpath('//ul[@class="tree"]/li/span[@class="count"]')] == [
-        "", "c/社交媒体/", "c/编程/"]
+    sidebar = doc.xpath('//ul[@class="tree"]/li[span[@class="count"]]')
+    assert [li.xpath("string(a/@href)") for li in sidebar] == ["/", "/c/%E7%A4%BE%E4%BA%A4%E5%AA%92%E4%BD%93/",
+                                                               "/c/%E7%BC%96%E7%A8%8B/"], "each count follows its link"
     scripts = doc.xpath("//head/script/@src")
     assert scripts[0] == "/static/counts.js", "unversioned, before init.js which fills the counts in"
     assert scripts[1].startswith("/static/init.js?v=")

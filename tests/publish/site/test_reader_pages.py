@@ -82,7 +82,7 @@ def test_item_page_has_source_icon_reading_time_original_link_and_channel_neighb
     items = {i.entry.identity: i for i in build_context(fixture_entries(), SETTINGS).items}
     item = items["urn:test:1"]  # 知乎热榜, between items 0 (older) and 2 (newer)
     doc = _doc(site, item.path)
-    assert doc.xpath('string(//p[contains(@class,"item-meta")]/span[@class="site-icon"])') == "知"
+    assert doc.xpath('string(//p[contains(@class,"item-meta")]//span[@class="site-icon"])') == "知"
     assert doc.xpath('string(//a[@class="source"])') == "知乎 · 知乎热榜"
     assert doc.xpath('string(//span[@class="reading"])') == "约 1 分钟读完"
     original = doc.xpath('//header//a[contains(@class,"original")]')[0]

@@ -17,10 +17,12 @@ from feedstation.publish.site.context import build_context
 from feedstation.publish.site.serve import make_server
 from tests.publish.site.conftest import NOW, SETTINGS, fixture_entries, fixture_sources
 from tests.publish.site.test_browser import VIEWPORTS, _open, artifacts, browser  # noqa: F401 - fixtures
+from tests.publish.site.test_lighthouse import _png
 from tests.publish.site.test_status_page import health_rows
 
 pytestmark = pytest.mark.slow
 
+LEAD_IMAGE = _png(400, 300)
 CLOCK = "2022-02-23T09:30:00+08:00"  # the morning after the newest fixture item: times read "昨天 21:00"
 
 
@@ -47,6 +49,9 @@ def _pages() -> dict[str, str]:
 @pytest.mark.parametrize("viewport", sorted(VIEWPORTS))
 def test_screenshot_every_page_type(browser, site_url, artifacts, viewport, scheme):  # noqa: F811
     context, page, problems = _open(browser, VIEWPORTS[viewport], color_scheme=scheme)
+    # The fixture's one feed image, as a real picture (never fetched from its host).
+    context.route("https://pic.example.cn/**", lambda route: route.fulfill(status=200, content_type="image/png",
+                                                                          body=LEAD_IMAGE))
     page.clock.set_fixed_time(CLOCK)
     for name, path in _pages().items():
         page.goto(site_url + path)

@@ -207,11 +207,11 @@ class PageRenderer:
 
 
 def counts_script(ctx: SiteContext) -> bytes:
-    """`static/counts.js`: items per section folder, which init.js writes into the nav's count spans.
+    """`static/counts.js`: items per section, keyed by its link, which init.js writes into the nav's count spans.
 
     Pages link it without a version query, so its changing bytes change no page.
     """
-    counts = {section.folder: len(section.items) for section in ctx.sections.values()}
+    counts = {section.url: len(section.items) for section in ctx.sections.values()}
     return f"window.feedstationCounts = {json.dumps(counts, ensure_ascii=False, separators=(',', ':'))};\n".encode()
 
 
