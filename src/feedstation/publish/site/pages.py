@@ -15,7 +15,7 @@ from markupsafe import Markup
 
 from feedstation.publish.site import paths
 from feedstation.publish.site.context import Item, Section, SiteContext
-from feedstation.publish.site.icons import SiteIcon, site_icon
+from feedstation.publish.site.icons import site_icon
 from feedstation.publish.site.status import StatusReport
 
 COUNTS_FILE = "static/counts.js"  # generated; linked unversioned (see counts_script)
@@ -103,6 +103,7 @@ class PageRenderer:
         self._card = self.env.get_template("card.html")
         self._nav_cache: dict[tuple[tuple[str, ...], str], Markup] = {}
         self.cards: dict[str, Markup] = {}
+        self._icons: dict[str, Markup] = {}
 
     def _feeds(self, folder: str, title: str) -> list[tuple[str, str, str, str]]:
         """(url, MIME type, format name, link title) of the three feeds in a section folder."""
@@ -112,9 +113,16 @@ class PageRenderer:
     def _trail(self, names: Sequence[str]) -> list[Section]:
         return [self.ctx.sections[tuple(names[:d])] for d in range(1, len(names) + 1)]
 
-    def icon(self, names: Sequence[str]) -> SiteIcon | None:
-        """The icon of the site a section or item belongs to (None above site level)."""
-        return site_icon(names[1], self.ctx.icon_files.get(names[1])) if len(names) >= 2 else None
+    def icon(self, names: Sequence[str]) -> Markup:
+        """The icon element (icon.html) of the site a section or item belongs to, rendered once per site;
+        empty above site level."""
+        if len(names) < 2:
+            return Markup("")
+        html = self._icons.get(names[1])
+        if html is None:
+            icon = site_icon(names[1], self.ctx.icon_files.get(names[1]))
+            html = self._icons[names[1]] = Markup(self.env.get_template("icon.html").render(icon=icon))
+        return html
 
     def card(self, item: Item) -> Markup:
         """The item's list card, rendered on first use (its output is escaped template output, hence Markup)."""
