@@ -16,7 +16,7 @@ class SiteIcon:
 
     name: str
     initial: str
-    hue: int  # 0..359, for the generated fallback's background
+    hue: int  # 0..23: the fallback's background is hue × 15° (site.css classes hue-0 … hue-23; no style attribute)
     file: str | None = None  # output path of the stored icon, e.g. "static/icons/3f0a….png"
 
 
@@ -28,9 +28,12 @@ def initial_of(name: str) -> str:
     return "#"
 
 
+HUES = 24
+
+
 def hue_of(name: str) -> int:
-    """A stable hue for a name, spread over the colour wheel."""
-    return int.from_bytes(hashlib.blake2b(name.encode("utf-8", "surrogatepass"), digest_size=2).digest(), "big") % 360
+    """A stable hue bucket (0..23, 15° apart) for a name, spread over the colour wheel."""
+    return int.from_bytes(hashlib.blake2b(name.encode("utf-8", "surrogatepass"), digest_size=2).digest(), "big") % HUES
 
 
 def site_icon(name: str, file: str | None = None) -> SiteIcon:
