@@ -40,6 +40,12 @@ class SiteSection(_Section):
     page_size: int = Field(50, ge=1, le=1000, description="items per list page")
     feed_items: int = Field(50, ge=1, le=1000, description="items per output feed")
     theme: str | None = Field(None, description="folder of templates that override the built-in ones by name")
+    layout: Literal["board", "stream"] = Field("board", description="home page: `board` (a card of newest titles "
+                                               "per channel, grouped by category) or `stream` (newest items)")
+    board_items: int = Field(8, ge=1, le=50, description="titles per channel card on the board home page")
+    icons: bool = Field(False, description="fetch each site's icon (apple-touch-icon / favicon of its items' home "
+                                           "page) weekly through the fetcher into the data folder; the site serves "
+                                           "them itself")
 
     @field_validator("url")
     @classmethod
@@ -307,7 +313,7 @@ class Config:
         theme = str(self._resolve(site.theme)) if site.theme else None
         return SiteSettings(title=site.title, url=site.url, language=site.language, timezone=site.timezone,
                             description=site.description, page_size=site.page_size, feed_items=site.feed_items,
-                            theme_dir=theme)
+                            theme_dir=theme, layout=site.layout, board_items=site.board_items)
 
     def hexo_options(self) -> HexoOptions:
         """How Hexo posts are written (`hexo:`); the defaults give the reference format."""

@@ -274,3 +274,5 @@ class SiteSettings:
     page_size: int = 50
     feed_items: int = 50  # items per output feed
     theme_dir: str | None = None  # user templates overriding built-in ones by name
+    layout: str = "board"  # home page: "board" (a card per channel) or "stream" (newest items)
+    board_items: int = 8  # titles per channel card on the board

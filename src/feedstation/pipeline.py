@@ -15,6 +15,7 @@ from feedstation.catalog import Catalog, closest_routes_hint, load_catalog
 from feedstation.config import Config
 from feedstation.errors import CatalogError, StoreError
 from feedstation.fetch import Fetcher
+from feedstation.icons import refresh_icons, stored_icons
 from feedstation.lock import FolderLock, RunLock
 from feedstation.models import FeedReport, FeedState, Fetched, FetchSettings, FetchStatus, SkippedEntry, Source
 from feedstation.parse_pool import ParsePool, parse_and_normalize
@@ -103,6 +104,8 @@ def fetch_all(config: Config, store: Store, *, now: Clock = utc_now, force: bool
     work = [(s, feed_ids[s.tree], states.get(feed_ids[s.tree], FeedState())) for s in due]
     reports = asyncio.run(_fetch_and_store(work, config.fetch_settings(), store, now, on_feed_done,
                                            _route_catalog(config)))
+    if config.site.icons:  # at most weekly per site; failures are recorded in the icons folder, never raised
+        refresh_icons(store.iter_entries(), icons_folder(config), config.fetch_settings(), now())
     removed = 0
     if config.retention.max_age_days or config.retention.max_items_per_feed:
         removed = store.apply_retention(now(), max_age_days=config.retention.max_age_days,
@@ -292,9 +295,16 @@ def publish_site(config: Config, store: Store, out_dir: Path, *, skipped: Skippe
     """The static website under `out_dir` from every readable entry (locked against a concurrent build)."""
     skipped = SkippedRows() if skipped is None else skipped
     with FolderLock(out_dir, f"the site folder {out_dir}"):
+        health = store.health()
         report = build_site(list(store.iter_entries(on_skip=skipped.add)),
                             resolved_sources(config, served_instances(store)), out_dir,
-                            config.site_settings(), now=now(), overview=outage.feeds_overview(store.health()))
+                            config.site_settings(), now=now(), overview=outage.feeds_overview(health),
+                            health=health, icons=stored_icons(icons_folder(config)))
     store.record_skipped(skipped.rows, now())
     return report
+
+
+def icons_folder(config: Config) -> Path:
+    """Where fetched site icons are kept: beside the database, in the data folder."""
+    return config.data_dir / "icons"
 

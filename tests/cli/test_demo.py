@@ -28,7 +28,7 @@ def test_demo_builds_a_complete_site_and_hexo_posts_offline(tmp_path):
     assert "0 failed" in result.output
     public = folder / "public"
     home = html.fromstring((public / "index.html").read_bytes())
-    titles = " ".join(home.xpath("//main//h2//text() | //main//h3//text()"))
+    titles = " ".join(home.xpath("//main//h2//text() | //main//h3//text() | //main//li/a//text()"))  # board or stream
     assert "如何看待 2026 年国产大模型的开源浪潮？" in titles and "Notes on writing things down" in titles
     assert home.get("lang") == "zh-CN"
     assert all(img.get("loading") == "lazy" and img.get("referrerpolicy") == "no-referrer" for img in home.iter("img"))
@@ -73,7 +73,9 @@ def test_every_summary_line_adds_up_on_a_first_build_a_no_change_rebuild_and_a_p
         for total, written, unchanged, _removed in numbers.values():
             assert written + unchanged == total, numbers
     first, no_change, partial = runs
-    assert first["site"][1] == first["site"][0] and no_change["site"][1] == 0 and no_change["site"][2] > 0
+    # A re-run fetches again, so only the status page, status.json and the build manifest (which
+    # records their inputs) show the new fetch time; nothing else is rewritten.
+    assert first["site"][1] == first["site"][0] and no_change["site"][1] <= 3 and no_change["site"][2] > 0
     assert partial["site"][1] >= 1 and partial["site"][2] > 0  # the lost page (and what moved) written back
     assert no_change["Hexo posts"] == (23, 0, 23, 0)
 

@@ -9,6 +9,7 @@ import random
 import time
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from types import TracebackType
 
 import aiohttp
@@ -16,7 +17,7 @@ from yarl import URL
 
 from feedstation.fetch.access_key import redact, signed_url, unsigned
 from feedstation.fetch.address_guard import GuardedResolver
-from feedstation.fetch.client import Attempt, fetch_once
+from feedstation.fetch.client import ACCEPT, Attempt, fetch_once
 from feedstation.fetch.instance_order import instance_order
 from feedstation.fetch.local import is_local_source, read_local
 from feedstation.fetch.retry import retry_delay
@@ -104,12 +105,28 @@ class Fetcher:
             served_by = None
         return _to_fetched(source, attempt, served_by, time.monotonic() - started)
 
-    async def _http_try(self, url: str, state: FeedState) -> tuple[Attempt, str | None]:
+    async def fetch_resource(self, url: str, *, accept: str, max_bytes: int | None = None) -> Attempt:
+        """GET a non-feed resource (a site's home page, an icon) under the same caps, address
+        guard, redirects and retries as feeds; `max_bytes` may only lower fetch.max_bytes.
+        Never raises for expected failures; the caller judges the bytes."""
+        if self._session is None:
+            raise RuntimeError("Fetcher.fetch_resource called outside `async with Fetcher(...)`")
+        if not url.startswith(("http://", "https://")):
+            return Attempt(status=FetchStatus.ERROR, url=url, error=f"not an http(s) URL: {url[:200]!r}")
+        settings = self.settings
+        if max_bytes is not None and max_bytes < settings.max_bytes:
+            settings = replace(settings, max_bytes=max_bytes)
+        attempt, _served_by = await self._with_retries(lambda: self._http_try(url, FeedState(), accept, settings))
+        return attempt
+
+    async def _http_try(self, url: str, state: FeedState, accept: str = ACCEPT,
+                        settings: FetchSettings | None = None) -> tuple[Attempt, str | None]:
         """One attempt under the caps. Per-host first, then global: waiting for a busy host
         must not sit on a global slot that other hosts could use."""
         assert self._session is not None and self._resolver is not None and self._global is not None
         async with self._per_host[_host_of(url)], self._global:
-            attempt = await fetch_once(self._session, self._resolver, url, state, self.settings)
+            attempt = await fetch_once(self._session, self._resolver, url, state, settings or self.settings,
+                                       accept=accept)
         return attempt, _host_of(attempt.url) or None
 
     async def _with_retries(self, attempt_once: Try) -> tuple[Attempt, str | None]:

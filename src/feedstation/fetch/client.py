@@ -128,8 +128,14 @@ async def fetch_once(
     state: FeedState,
     settings: FetchSettings,
     now: datetime | None = None,
+    *,
+    accept: str = ACCEPT,
 ) -> Attempt:
-    """Make one attempt at `url`, following redirects; never raises for network or HTTP failures."""
+    """Make one attempt at `url`, following redirects; never raises for network or HTTP failures.
+
+    With the default `accept` the body must look like a feed; with any other (an icon, a home
+    page) the caller judges the bytes itself.
+    """
     try:
         current = URL(url)
     except ValueError as exc:
@@ -137,7 +143,7 @@ async def fetch_once(
     deadline = asyncio.timeout(settings.timeout)
     try:
         async with deadline:
-            return await _follow(session, resolver, current, state, settings, now)
+            return await _follow(session, resolver, current, state, settings, now, accept)
     except TimeoutError:
         if deadline.expired():
             return _error(url, f"timed out after {settings.timeout:g}s (total deadline for the request)", True)
@@ -151,8 +157,9 @@ async def _follow(
     state: FeedState,
     settings: FetchSettings,
     now: datetime | None,
+    accept: str = ACCEPT,
 ) -> Attempt:
-    headers = {"Accept": ACCEPT, "Accept-Encoding": "gzip, deflate, br", **conditional_headers(state)}
+    headers = {"Accept": accept, "Accept-Encoding": "gzip, deflate, br", **conditional_headers(state)}
     url = str(current)
     if current.scheme not in ("http", "https") or not current.host:
         return _error(url, f"not an http(s) URL: {url[:200]}", False)
@@ -169,7 +176,7 @@ async def _follow(
                         return _error(url, target, False, http_status=resp.status)
                     current = target
                     continue
-                return await _finish(resp, url, settings, now)
+                return await _finish(resp, url, settings, now, expect_feed=accept == ACCEPT)
         except AddressRefused as exc:
             return _error(url, str(exc), False)
         except aiohttp.ClientError as exc:
@@ -178,7 +185,7 @@ async def _follow(
 
 
 async def _finish(
-    resp: aiohttp.ClientResponse, url: str, settings: FetchSettings, now: datetime | None
+    resp: aiohttp.ClientResponse, url: str, settings: FetchSettings, now: datetime | None, *, expect_feed: bool = True
 ) -> Attempt:
     fields = {
         "http_status": resp.status,
@@ -206,7 +213,7 @@ async def _finish(
         return _error(url, str(exc), False, **fields)
     if not body.strip():
         return _error(url, "empty response body", False, **fields)
-    if not looks_like_feed(body) and not is_opml(body):  # OPML: a list of sources (importers/opml_sources.py)
+    if expect_feed and not looks_like_feed(body) and not is_opml(body):  # OPML: a list of sources (importers/opml_sources.py)
         return _error(url, _not_a_feed(body), False, **fields)
     return Attempt(
         status=FetchStatus.OK,

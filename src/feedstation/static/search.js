@@ -11,7 +11,8 @@
     mergeIndex: shards.slice(1).map(function (path) { return { bundlePath: path }; }),
     // Result URLs are root-relative to the site; on a sub-path (GitHub project pages) prefix it.
     baseUrl: element.getAttribute("data-base-url") || "/",
-    showImages: false,
+    // Thumbnails from each item's og:image; filters (category, site, channel) come from the index.
+    showImages: true,
     showSubResults: false,
     resetStyles: false,
     translations: { placeholder: element.getAttribute("data-placeholder") || "" }

@@ -89,17 +89,31 @@ def test_home_category_and_item_pages(browser, site_url, artifacts, name):
     page.goto(site_url + "/")
     assert page.locator(".brand").inner_text() == "Feedstation 测试站"
     assert page.get_by_role("link", name="SQLite is not a toy database").is_visible()
+    # Nav counts, filled in from static/counts.js.
+    counts = page.locator(".tree-nav a:visible", has_text="编程").first.evaluate(
+        "a => (a.querySelector('.count') || a.nextElementSibling).textContent")
+    assert counts == "4"
     # No horizontal scrolling on a phone: the layout fits the viewport.
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     page.screenshot(path=str(artifacts / f"home-{name}.png"), full_page=True)
 
-    page.locator(".tree-nav").get_by_role("link", name="社交媒体", exact=True).click()
+    # The sidebar on a desktop, the scrollable rows on a phone: whichever is shown.
+    page.locator(".tree-nav a:visible", has_text="社交媒体").first.click()
     page.wait_for_url(f"**/c/{quote('社交媒体')}/")
     assert page.locator("main h1").inner_text().startswith("社交媒体")
-    nav = page.locator(".tree-nav")
-    nav.get_by_role("link", name="知乎", exact=True).click()
-    nav.get_by_role("link", name="知乎热榜", exact=True).click()
+    page.locator(".tree-nav a:visible", has_text="知乎").first.click()
+    page.wait_for_url(f"**/{quote('知乎')}/")
+    page.locator(".tree-nav a:visible", has_text="知乎热榜").first.click()
     page.wait_for_url(f"**/{quote('知乎热榜')}/")
+    if name == "phone":
+        # One clean row per depth: every pill of a row on one line, the current channel in the third row.
+        tops = page.evaluate("""[...document.querySelectorAll('.nav-row')].map(
+            row => [...row.children].map(li => Math.round(li.getBoundingClientRect().top)))""")
+        assert len(tops) == 3 and all(len(set(row)) == 1 for row in tops), tops
+        assert tops[0][0] < tops[1][0] < tops[2][0]
+        assert page.locator(".nav-row").nth(2).locator("a[aria-current=page]").inner_text().startswith("知乎热榜")
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+        page.screenshot(path=str(artifacts / "channel-phone.png"), full_page=True)
 
     page.get_by_role("link", name="量子计算的新进展").click()
     page.wait_for_url("**/item/**")
@@ -157,6 +171,31 @@ def test_chinese_search_finds_the_item(browser, site_url, artifacts):
     assert problems.messages == []
 
 
+def test_search_finds_items_by_their_source_and_filters_by_it(browser, site_url):
+    context, page, problems = _open(browser, VIEWPORTS["desktop"])
+    page.goto(site_url + "/search/?q=" + quote("知乎热榜"))
+    links = page.locator(".pagefind-ui__result-link")
+    links.first.wait_for(timeout=15_000)
+    page.wait_for_function("document.querySelectorAll('.pagefind-ui__result-link').length >= 3")
+    titles = set(links.all_inner_texts())
+    assert "量子计算的新进展" in titles and "为什么冬天的早晨特别难起床？" in titles
+    # Each result shows its source trail and date (Pagefind metadata).
+    tags = page.locator(".pagefind-ui__result").first.locator(".pagefind-ui__result-tag").all_inner_texts()
+    assert any("社交媒体 › 知乎" in t for t in tags) and any(t.startswith("日期") for t in tags), tags
+    # The category / site / channel filters are offered; picking a channel narrows the results.
+    panel = page.locator(".pagefind-ui__filter-panel")
+    assert panel.locator("text=频道").first.is_visible() or panel.count() == 1
+    page.goto(site_url + "/search/?q=" + quote("知乎"))
+    links.first.wait_for(timeout=15_000)
+    before = links.count()
+    page.locator(".pagefind-ui__filter-name", has_text="频道").click()
+    page.locator("label", has_text="知乎日报").click()
+    page.wait_for_function(f"document.querySelectorAll('.pagefind-ui__result-link').length < {before}")
+    assert set(links.all_inner_texts()) <= {"瞎扯 · 如何正确地吐槽", "深夜惊奇 · 猫为什么喜欢纸箱", "大误 · 假如恐龙没有灭绝"}
+    context.close()
+    assert problems.messages == []
+
+
 def test_missing_page_serves_the_404_page(browser, site_url):
     context, page, problems = _open(browser, VIEWPORTS["phone"])
     response = page.goto(site_url + "/no/such/page/")
@@ -166,3 +205,49 @@ def test_missing_page_serves_the_404_page(browser, site_url):
     context.close()
     # The 404 status itself is logged as a console error by Chromium; nothing else may be.
     assert [m for m in problems.messages if "404" not in m] == []
+
+
+def test_times_read_as_relative_in_the_site_time_zone(browser, site_url):
+    context, page, problems = _open(browser, VIEWPORTS["phone"])
+    page.clock.set_fixed_time("2022-02-23T09:00:00+08:00")  # the morning after the newest item (Feb 22, 21:00)
+    page.goto(site_url + "/latest/")
+    first = page.locator("article.card time").first
+    assert first.inner_text() == "昨天 21:00" and first.get_attribute("title") == "2022-02-22 21:00"
+    assert page.locator(".day-head time").first.inner_text() == "昨天"
+    assert page.locator(".day-head time").nth(1).inner_text() == "2022年2月19日 星期六", "older days keep their date"
+    page.clock.set_fixed_time("2022-02-22T23:30:00+08:00")
+    page.reload()
+    assert page.locator("article.card time").first.inner_text() == "2 小时前"
+    assert page.locator(".day-head time").first.inner_text() == "今天"
+    context.close()
+    assert problems.messages == []
+
+
+def test_keyboard_moves_between_items_opens_them_and_focuses_search(browser, site_url):
+    context, page, problems = _open(browser, VIEWPORTS["desktop"])
+    page.goto(site_url + "/latest/")
+    focused = "document.activeElement.textContent"
+    page.keyboard.press("j")
+    assert page.evaluate(focused) == "SQLite is not a toy database"
+    page.keyboard.press("j")
+    assert page.evaluate(focused) == "Ask HN: What are you reading this month?"
+    page.keyboard.press("k")
+    assert page.evaluate(focused) == "SQLite is not a toy database"
+    # The focus ring is visible on the focused card.
+    assert page.evaluate("getComputedStyle(document.activeElement).outlineStyle") == "solid"
+    page.keyboard.press("/")
+    assert page.evaluate("document.activeElement.name") == "q", "/ focuses the search box"
+    page.keyboard.type("jk")  # typing in the box is not navigation
+    assert page.locator(".search-form input").input_value() == "jk"
+    page.evaluate("document.activeElement.blur()")
+    page.keyboard.press("j")
+    page.keyboard.press("o")
+    page.wait_for_url("**/item/**")
+    assert page.locator("article.item h1").inner_text() == "SQLite is not a toy database"
+    page.go_back()
+    page.goto(site_url + "/")  # board titles take part too
+    page.keyboard.press("j")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/item/**")
+    context.close()
+    assert problems.messages == []

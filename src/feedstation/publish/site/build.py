@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import logging
 import os
@@ -12,17 +13,19 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from feedstation.models import FeedsOverview, SiteSettings, Source, StoredEntry
+from feedstation.models import FeedHealth, FeedsOverview, SiteSettings, Source, StoredEntry
 from feedstation.publish.site.context import Item, SiteContext, build_context
-from feedstation.publish.site.pages import html_pages, load_static
+from feedstation.publish.site.pages import COUNTS_FILE, counts_script, html_pages, load_static
 from feedstation.publish.site.search import (BUNDLE_DIR, SHARDS_FILE, UI_FILES, index_shards, plan_shards,
                                              shard_fingerprint, shards_script)
+from feedstation.publish.site.status import StatusReport, render_status_json, status_report
 from feedstation.publish.site.syndication import feed_files, index_files
 from feedstation.publish.writer import OutputWriter
 
 log = logging.getLogger(__name__)
 
 MANIFEST = ".feedstation-site.json"
+ICONS_DIR = "static/icons/"  # where the stored site icons are served from
 
 
 @dataclass(frozen=True)
@@ -38,17 +41,24 @@ class SiteReport:
 
 
 def build_site(entries: Sequence[StoredEntry], sources: Sequence[Source], out_dir: Path, settings: SiteSettings, *,
-               now: datetime, overview: FeedsOverview | None = None) -> SiteReport:
+               now: datetime, overview: FeedsOverview | None = None, health: Sequence[FeedHealth] = (),
+               icons: Mapping[str, tuple[str, bytes]] | None = None) -> SiteReport:
     """Build the static site into `out_dir`; the same entries give the same bytes, so a no-change rebuild writes nothing.
 
     `overview` (the feeds' state) is shown only by a site with no entries, to say why it is empty.
+    `health` is the store's feed health (`Store.health()`), shown on the status page; `icons` maps a
+    site name to its stored icon (file name, bytes), copied to `static/icons/` (feedstation.icons).
     """
+    icons = dict(icons or {})
     started = time.perf_counter()
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     previous = _read_manifest(out_dir)
     code = fingerprint_code(settings)
-    inputs = fingerprint_inputs(entries, sources, settings, code, overview if not entries else None)
+    icon_digests = sorted((site, name, hashlib.blake2b(data, digest_size=16).hexdigest())
+                          for site, (name, data) in icons.items())
+    inputs = fingerprint_inputs(entries, sources, settings, code,
+                                (health, icon_digests, overview if not entries else None))
     if inputs == previous.inputs and previous.files and all((out_dir / path).is_file() for path in previous.files):
         # Same inputs give the same bytes: skip rendering, not just writing (no-change rebuild).
         log.debug("site: inputs unchanged, %d outputs kept", len(previous.files))
@@ -56,6 +66,7 @@ def build_site(entries: Sequence[StoredEntry], sources: Sequence[Source], out_di
 
     # Phase one: the whole site as data, so indexes, neighbours and feeds see every item.
     ctx = build_context(entries, settings, overview)
+    ctx.icon_files.update({site: ICONS_DIR + name for site, (name, _data) in icons.items()})
     static = load_static(settings.theme_dir)
 
     # Phase two: render each output and hand it straight to the one writer (atomic,
@@ -72,7 +83,10 @@ def build_site(entries: Sequence[StoredEntry], sources: Sequence[Source], out_di
         return before is not None and before[0] == item_keys[item.path] and (out_dir / item.path).is_file()
 
     page_digests: dict[str, str] = {}  # item page → hash of its bytes, for the search shards
-    owned = _write_each(writer, _site_outputs(ctx, static, sources, now=now, kept=kept), page_digests,
+    status = status_report(sources, health, ctx)
+    outputs = _site_outputs(ctx, static, sources, status, now=now, kept=kept)
+    icon_files = ((ICONS_DIR + name, data) for name, data in {n: d for n, d in icons.values()}.items())
+    owned = _write_each(writer, itertools.chain(outputs, icon_files), page_digests,
                         previous_digests={path: digest for path, (_key, digest) in previous.item_pages.items()})
     rendered = time.perf_counter()
     removed = 0
@@ -134,10 +148,12 @@ def _write_search(writer: OutputWriter, out_dir: Path, ctx: SiteContext, previou
     return owned, fingerprints
 
 
-def _site_outputs(ctx: SiteContext, static: dict[str, bytes], sources: Sequence[Source], *,
+def _site_outputs(ctx: SiteContext, static: dict[str, bytes], sources: Sequence[Source], status: StatusReport, *,
                   now: datetime, kept: Callable[[Item], bool]) -> Iterator[tuple[str, bytes | None]]:
     """Every output of the site except the search bundle, as (path, bytes), made as it is asked for."""
-    yield from html_pages(ctx, static, kept)
+    yield from html_pages(ctx, static, status, kept)
+    yield "status.json", render_status_json(status)
+    yield COUNTS_FILE, counts_script(ctx)
     yield from ((f"static/{name}", data) for name, data in static.items())
     yield from feed_files(ctx, now=now)
     yield from index_files(ctx, sources, now=now).items()
@@ -206,8 +222,9 @@ def fingerprint_code(settings: SiteSettings) -> str:
 
 
 def tree_shape(ctx: SiteContext) -> str:
-    """A hash of the category tree as item pages show it (names, titles, links; not the counts)."""
-    shape = sorted((names, section.title, section.url) for names, section in ctx.sections.items())
+    """A hash of the category tree as item pages show it (names, titles, links, site icons; not the counts)."""
+    shape = (sorted((names, section.title, section.url) for names, section in ctx.sections.items()),
+             sorted(ctx.icon_files.items()))
     return hashlib.blake2b(repr(shape).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
@@ -227,16 +244,15 @@ def _entry_row(e: StoredEntry) -> tuple:
 
 
 def fingerprint_inputs(entries: Sequence[StoredEntry], sources: Sequence[Source], settings: SiteSettings,
-                       code: str, empty_because: FeedsOverview | None = None) -> str:
+                       code: str, extra: object = ()) -> str:
     """A hash of everything the output depends on: entries, sources, and `fingerprint_code`.
 
     `now` is left out on purpose: it only matters for an empty site's feeds.
     """
     digest = hashlib.blake2b(digest_size=20)
     digest.update(code.encode())
-    if empty_because is not None:
-        digest.update(repr(empty_because).encode("utf-8", "surrogatepass"))
     digest.update(repr(sorted(sources, key=lambda s: (s.tree, s.url))).encode("utf-8", "surrogatepass"))
+    digest.update(repr(extra).encode("utf-8", "surrogatepass"))  # feed health and icons, in a stable order
     # Not repr(entry): on 20k entries that re-reads ~100 MB of HTML on every no-change build.
     rows = sorted(_entry_row(e) for e in entries)  # order-independent, like the build
     for row in rows:

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Callable, Iterator, Sequence
+from datetime import date
+from zoneinfo import ZoneInfo
 from importlib import resources
 from pathlib import Path
 
@@ -13,7 +16,11 @@ from markupsafe import Markup
 from feedstation.publish.enclosure_html import enclosures_html
 from feedstation.publish.site import paths
 from feedstation.publish.site.context import Item, Section, SiteContext
+from feedstation.publish.site.icons import site_icon
+from feedstation.publish.site.status import StatusReport
 
+COUNTS_FILE = "static/counts.js"  # generated; linked unversioned (see counts_script)
+LATEST_DIR = "latest/"  # the home stream's folder when the home page is the board
 FEED_FILES = (("atom.xml", "application/atom+xml", "Atom"), ("rss.xml", "application/rss+xml", "RSS"),
               ("feed.json", "application/feed+json", "JSON Feed"))
 
@@ -24,7 +31,14 @@ UI = {
            "older": "较旧", "original": "阅读原文", "by": "作者", "count_unit": "篇", "page": "第 {n} 页",
            "prev_page": "上一页", "next_page": "下一页", "not_found": "页面不存在",
            "not_found_text": "你要找的页面不存在，可能已被移除。", "subscribe": "订阅", "sources": "订阅源 (OPML)",
-           "pages": "分页", "empty": "还没有文章。", "powered": "由 feedstation 生成",
+           "pages": "分页", "empty": "还没有文章。", "powered": "由 feedstation 生成", "status": "订阅源状态",
+           "filter_category": "分类", "filter_site": "站点", "filter_channel": "频道", "meta_date": "日期",
+           "meta_source": "来源", "filters": "筛选", "latest": "最新文章", "more": "全部 {n} 篇 ›",
+           "reading": "约 {n} 分钟读完", "in_channel": "本频道", "weekdays": "一二三四五六日",
+           "status_summary": "{n} 个订阅源，{failing} 个失败", "status_as_of": "截至", "state_error": "失败",
+           "state_warning": "警告", "state_never": "未抓取", "state_ok": "正常", "last_success": "上次成功",
+           "recent_items": "近 7 天 / 全部", "next_attempt": "下次抓取", "served_by": "服务实例",
+           "failures": "连续失败", "since": "自", "no_feeds": "还没有订阅源。",
            # empty.html: why a site with no items is empty (issue 12.4)
            "empty_why": "{feeds} 个订阅源都还没有抓到文章：{failing} 个抓取失败，{never} 个还没有抓取过。",
            "empty_reason_feeds": "{n} 个源", "empty_fix": "运行 feedstation status 查看每个源的错误；"
@@ -35,7 +49,14 @@ UI = {
            "by": "By", "count_unit": "items", "page": "Page {n}", "prev_page": "Previous", "next_page": "Next",
            "not_found": "Page not found", "not_found_text": "The page you are looking for does not exist.",
            "subscribe": "Subscribe", "sources": "Sources (OPML)", "pages": "Pagination", "empty": "No items yet.",
-           "powered": "Built with feedstation",
+           "powered": "Built with feedstation", "status": "Feed status", "filter_category": "Category",
+           "filter_site": "Site", "filter_channel": "Channel", "meta_date": "Date", "meta_source": "Source",
+           "filters": "Filters", "latest": "Latest", "more": "All {n} ›", "reading": "{n} min read",
+           "in_channel": "In this channel", "weekdays": "",
+           "status_summary": "{n} feeds, {failing} failing", "status_as_of": "as of", "state_error": "failing",
+           "state_warning": "warning", "state_never": "not fetched yet", "state_ok": "ok",
+           "last_success": "Last success", "recent_items": "Last 7 days / all", "next_attempt": "Next attempt",
+           "served_by": "Served by", "failures": "Failures in a row", "since": "since", "no_feeds": "No feeds yet.",
            "empty_why": "None of the {feeds} feeds has brought in an item yet: {failing} failed, {never} not fetched yet.",
            "empty_reason_feeds": "{n} feeds", "empty_fix": "Run feedstation status to see each feed's error; once the "
            "network is back, run feedstation run again (--force retries every feed now)."},
@@ -82,9 +103,17 @@ class PageRenderer:
             empty_because=ctx.empty_because)
         self.env.filters["fmt_date"] = lambda dt: dt.strftime("%Y-%m-%d %H:%M")
         self.env.globals["enclosure_players"] = lambda encs: enclosures_html(encs, settings.language)
+        self.env.filters["zip"] = zip
+        zone = ZoneInfo(settings.timezone)
+        self.env.filters["local"] = lambda dt: dt.astimezone(zone)
+        self.env.filters["iso_local"] = lambda dt: dt.astimezone(zone).isoformat()
+        self.env.filters["fmt_day"] = _day_label_zh if settings.language.lower().startswith("zh") else _day_label_en
+        ui = self.env.globals["ui"]
+        self.env.globals["filter_keys"] = (ui["filter_category"], ui["filter_site"], ui["filter_channel"])
         self._card = self.env.get_template("card.html")
-        self._nav_cache: dict[tuple[tuple[str, ...], bool], Markup] = {}
+        self._nav_cache: dict[tuple[tuple[str, ...], str], Markup] = {}
         self.cards: dict[str, Markup] = {}
+        self._icons: dict[str, Markup] = {}
 
     def _feeds(self, folder: str, title: str) -> list[tuple[str, str, str, str]]:
         """(url, MIME type, format name, link title) of the three feeds in a section folder."""
@@ -94,20 +123,38 @@ class PageRenderer:
     def _trail(self, names: Sequence[str]) -> list[Section]:
         return [self.ctx.sections[tuple(names[:d])] for d in range(1, len(names) + 1)]
 
+    def icon(self, names: Sequence[str]) -> Markup:
+        """The icon element (icon.html) of the site a section or item belongs to, rendered once per site;
+        empty above site level."""
+        if len(names) < 2:
+            return Markup("")
+        html = self._icons.get(names[1])
+        if html is None:
+            icon = site_icon(names[1], self.ctx.icon_files.get(names[1]))
+            html = self._icons[names[1]] = Markup(self.env.get_template("icon.html").render(icon=icon))
+        return html
+
     def card(self, item: Item) -> Markup:
         """The item's list card, rendered on first use (its output is escaped template output, hence Markup)."""
         html = self.cards.get(item.key)
         if html is None:
-            html = self.cards[item.key] = Markup(self._card.render(item=item, trail=self._trail(item.entry.tree)))
+            html = self.cards[item.key] = Markup(self._card.render(item=item, trail=self._trail(item.entry.tree),
+                                                                   icon=self.icon(item.entry.tree)))
         return html
 
-    def nav(self, current: tuple[str, ...], *, counts: bool = False) -> Markup:
-        """The category tree, expanded along `current`; one fragment per distinct branch."""
-        cache_key = (current, counts)
+    def nav(self, current: tuple[str, ...], page: str) -> Markup:
+        """The category tree, expanded along `current`, marking `page` ("home", "tree", "archive", "search",
+        "status", or "" for a tree section or item) as the current one; one fragment per distinct branch.
+
+        The nav holds no counts (static/counts.js has them, see `counts_script`): with counts in the
+        markup every new item would change the nav of every page, and item pages are the bulk of a rebuild.
+        """
+        cache_key = (current, page)
         html = self._nav_cache.get(cache_key)
         if html is None:
             template = self.env.get_template("nav.html")
-            html = Markup(template.render(home=self.ctx.sections[()], current=current, counts=counts))
+            html = Markup(template.render(home=self.ctx.sections[()], sections=self.ctx.sections, current=current,
+                                          page=page))
             self._nav_cache[cache_key] = html
         return html
 
@@ -115,40 +162,83 @@ class PageRenderer:
         return self.env.get_template(name).render(**values).encode("utf-8")
 
     def listing_pages(self, section: Section) -> Iterator[tuple[str, bytes]]:
-        """Every page of a paginated listing (home or a tree section)."""
+        """Every page of a paginated listing (home or a tree section), its cards grouped by day.
+
+        With the board layout the home page is the board and the home stream moves to `latest/`.
+        """
+        board = not section.names and self.ctx.settings.layout == "board"
+        folder = LATEST_DIR if board else section.folder
+        if board:
+            yield "index.html", self.board_page()
         size = max(1, self.ctx.settings.page_size)
         chunks = [section.items[i:i + size] for i in range(0, len(section.items), size)] or [[]]
         feeds = self._feeds(section.folder, " › ".join(section.names)) if section.names else []
-        nav = self.nav(section.names, counts=not section.names)
+        nav = self.nav(section.names, "" if section.names else ("latest" if board else "home"))
+        icon = self.icon(section.names)
         for number, chunk in enumerate(chunks, start=1):
-            pager = _pager(number, len(chunks), lambda n: paths.href(self.ctx.base, paths.page_file(section.folder, n)))
-            yield paths.page_file(section.folder, number), self.render(
-                "list.html", section=section, trail=self._trail(section.names), cards=[self.card(i) for i in chunk],
-                pager=pager, number=number, feeds=feeds, nav=nav)
+            pager = _pager(number, len(chunks), lambda n: paths.href(self.ctx.base, paths.page_file(folder, n)))
+            yield paths.page_file(folder, number), self.render(
+                "list.html", section=section, trail=self._trail(section.names), days=self._days(chunk),
+                pager=pager, number=number, feeds=feeds, nav=nav, icon=icon, latest=board)
+
+    def _days(self, chunk: Sequence[Item]) -> list[tuple[date, list[Markup]]]:
+        days: dict[date, list[Markup]] = {}
+        for item in chunk:  # newest first, so days come out newest first too
+            days.setdefault(item.local.date(), []).append(self.card(item))
+        return list(days.items())
+
+    def board_page(self) -> bytes:
+        """The board: under each category heading a card per channel with its newest titles."""
+        home = self.ctx.sections[()]
+        groups = []
+        for cat in home.children:
+            channels = [(channel, self.icon(channel.names)) for site in cat.children for channel in site.children]
+            groups.append((cat, channels))
+        return self.render("board.html", groups=groups, feeds=[], nav=self.nav((), "home"),
+                           latest_url=paths.href(self.ctx.base, LATEST_DIR + "index.html"))
 
     def item_page(self, item: Item) -> bytes:
         newer, older = self.ctx.neighbours.get(item.key, (None, None))
         channel = self.ctx.sections[item.entry.tree]
         return self.render("item.html", item=item, trail=self._trail(item.entry.tree), newer=newer, older=older,
-                           feeds=self._feeds(channel.folder, " › ".join(channel.names)), nav=self.nav(item.entry.tree))
+                           icon=self.icon(item.entry.tree), channel=channel,
+                           feeds=self._feeds(channel.folder, " › ".join(channel.names)), nav=self.nav(item.entry.tree, ""))
 
     def archive_pages(self) -> Iterator[tuple[str, bytes]]:
         months = self.ctx.months
         years: dict[int, list[tuple[int, int, str]]] = {}
         for (year, month), listed in sorted(months.items(), reverse=True):
             years.setdefault(year, []).append((month, len(listed), paths.href(self.ctx.base, paths.month_dir(year, month))))
-        yield "archive/index.html", self.render("archive_index.html", years=years, feeds=[], nav=self.nav(()))
+        yield "archive/index.html", self.render("archive_index.html", years=years, feeds=[], nav=self.nav((), "archive"))
         for (year, month), listed in months.items():
             rows = [(item, self._trail(item.entry.tree)) for item in listed]
             yield paths.month_dir(year, month) + "index.html", self.render(
-                "archive_month.html", year=year, month=month, rows=rows, feeds=[], nav=self.nav(()),
+                "archive_month.html", year=year, month=month, rows=rows, feeds=[], nav=self.nav((), "archive"),
                 archive_url=paths.href(self.ctx.base, "archive/index.html"))
 
-    def fixed_pages(self) -> Iterator[tuple[str, bytes]]:
+    def fixed_pages(self, status: StatusReport) -> Iterator[tuple[str, bytes]]:
         home = self.ctx.sections[()]
-        yield "c/index.html", self.render("tree.html", home=home, feeds=[], nav=self.nav(()))
-        yield "search/index.html", self.render("search.html", feeds=[], nav=self.nav(()))
-        yield "404.html", self.render("404.html", feeds=[], nav=self.nav(()))
+        yield "status/index.html", self.render("status.html", report=status, feeds=[], nav=self.nav((), "status"))
+        yield "c/index.html", self.render("tree.html", home=home, feeds=[], nav=self.nav((), "tree"))
+        yield "search/index.html", self.render("search.html", feeds=[], nav=self.nav((), "search"))
+        yield "404.html", self.render("404.html", feeds=[], nav=self.nav((), "404"))
+
+
+def counts_script(ctx: SiteContext) -> bytes:
+    """`static/counts.js`: items per section, keyed by its link, which init.js writes into the nav's count spans.
+
+    Pages link it without a version query, so its changing bytes change no page.
+    """
+    counts = {section.url: len(section.items) for section in ctx.sections.values()}
+    return f"window.feedstationCounts = {json.dumps(counts, ensure_ascii=False, separators=(',', ':'))};\n".encode()
+
+
+def _day_label_zh(day: date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日 星期{UI['zh']['weekdays'][day.weekday()]}"
+
+
+def _day_label_en(day: date) -> str:
+    return f"{day:%A}, {day.day} {day:%B %Y}"
 
 
 def _pager(number: int, total: int, url_of) -> dict | None:
@@ -165,7 +255,7 @@ def _pager(number: int, total: int, url_of) -> dict | None:
             "prev": url_of(number - 1) if number > 1 else None, "next": url_of(number + 1) if number < total else None}
 
 
-def html_pages(ctx: SiteContext, static: dict[str, bytes],
+def html_pages(ctx: SiteContext, static: dict[str, bytes], status: StatusReport,
                kept: Callable[[Item], bool] = lambda item: False) -> Iterator[tuple[str, bytes | None]]:
     """Every HTML page of the site as (path, bytes), rendered one at a time as the caller asks for it.
 
@@ -178,4 +268,4 @@ def html_pages(ctx: SiteContext, static: dict[str, bytes],
     for section in ctx.sections.values():
         yield from renderer.listing_pages(section)
     yield from renderer.archive_pages()
-    yield from renderer.fixed_pages()
+    yield from renderer.fixed_pages(status)

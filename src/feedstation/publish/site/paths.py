@@ -16,7 +16,8 @@ _UNSAFE = set('/\\:*?"<>|%#')
 # Names our own outputs use inside a section folder: a tree name slugged to one of these
 # would collide with the section's pagination or feeds.
 RESERVED = frozenset({"page", "index.html", "atom.xml", "rss.xml", "feed.json", "item", "archive", "static",
-                       "pagefind", "search", "c", "404.html", "sitemap.xml", "robots.txt", "sources.opml"})
+                       "pagefind", "search", "c", "404.html", "sitemap.xml", "robots.txt", "sources.opml",
+                       "latest", "status", "status.json"})
 MAX_SLUG_BYTES = 80  # well under the 255-byte file-name limit, leaving room for the hash suffix
 
 
