@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import time
 from pathlib import Path
 
 from sqlalchemy import create_engine, event
@@ -43,7 +44,7 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA foreign_keys = ON")
         # WAL: readers never block the writer; a killed writer leaves committed data intact.
-        cursor.execute("PRAGMA journal_mode = WAL")
+        _switch_to_wal(cursor)
         # NORMAL in WAL mode is durable against process crashes (kill -9); only an OS crash
         # or power cut can roll back the last few commits, never corrupt the file.
         cursor.execute("PRAGMA synchronous = NORMAL")
@@ -55,3 +56,20 @@ def _configure_sqlite(engine: Engine) -> None:
         # front, so two writers wait for each other (busy_timeout) instead of the second failing when
         # it upgrades a stale read. Reads stay plain BEGIN and never block a writer (WAL).
         conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get(WRITE_OPTION) else "BEGIN")
+
+
+def _switch_to_wal(cursor: sqlite3.Cursor) -> None:
+    """`PRAGMA journal_mode = WAL`, waiting out another process that is creating the same new file.
+
+    Switching a fresh database to WAL needs a moment alone with it and SQLite does not call the busy
+    handler for that, so several processes opening one new database at once would otherwise fail.
+    """
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
