@@ -37,7 +37,7 @@ def closed_port() -> int:
         return s.getsockname()[1]
 
 
-def write_config(folder: Path, sources: dict, instance: str, storage: Path | str) -> Path:
+def write_config(folder: Path, sources: dict, instance: str, storage: Path | str = "fs.db") -> Path:
     config = folder / "feedstation.yaml"
     config.write_text(json.dumps({
         "site": {"url": "https://example.github.io/news"}, "rsshub": {"instances": [instance]},
@@ -46,7 +46,7 @@ def write_config(folder: Path, sources: dict, instance: str, storage: Path | str
     return config
 
 
-def offline_setup(tmp_path: Path, storage: Path | str) -> Path:
+def offline_setup(tmp_path: Path, storage: Path | str = "fs.db") -> Path:
     down = f"http://127.0.0.1:{closed_port()}"
     (tmp_path / "local.xml").write_bytes(FEED)  # a local file still reads: it is not "the network"
     return write_config(tmp_path, {

@@ -80,9 +80,9 @@ entries = Table(
     UniqueConstraint("feed_id", "identity", name="uq_entries_identity"),
 )
 Index("ix_entries_published", entries.c.published)
+Index("ix_entries_feed_published", entries.c.feed_id, entries.c.published)
 # The entry dates the publisher reads (store/reading.py reads them as text, row by row).
 PUBLISHED_DATES = ("published", "updated", "first_seen", "last_seen")
-Index("ix_entries_feed_published", entries.c.feed_id, entries.c.published)
 
 # Stored entries the last publish could not read or render, so `feedstation status` can list them.
 # Replaced as a whole by every publish; the entry_id has no foreign key, since the row it names
