@@ -49,6 +49,7 @@ def test_migration_3_pads_years_an_older_version_wrote_unpadded(tmp_path):
     raw.execute("ALTER TABLE entries DROP COLUMN warning")
     raw.execute("DROP TABLE skipped_entries")
     raw.execute("ALTER TABLE entries DROP COLUMN enclosures")  # added by migration 4
+    raw.execute("ALTER TABLE entries DROP COLUMN hidden_by")  # added by migration 5
     raw.execute("UPDATE schema_version SET version = 2")
     raw.commit()
     raw.close()

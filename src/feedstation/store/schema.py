@@ -125,6 +125,8 @@ entries = Table(
     Column("feed_date", UTCDateTime),
     Column("warning", Text),
     Column("enclosures", Text),  # JSON [[url, type, length], ...] or NULL (issue 13: podcasts, video, torrents)
+    # The filter rule that hid this entry at the last publish, NULL when shown (issue 17; filters/screen.py).
+    Column("hidden_by", Text),
     UniqueConstraint("feed_id", "identity", name="uq_entries_identity"),
 )
 Index("ix_entries_published", entries.c.published)
@@ -186,10 +188,15 @@ def _add_entry_enclosures(conn: Connection) -> None:
     conn.execute(text("ALTER TABLE entries ADD COLUMN enclosures TEXT"))
 
 
+def _add_entry_hidden_by(conn: Connection) -> None:
+    """Entries record the filter rule that hides them (NULL: shown)."""
+    conn.execute(text("ALTER TABLE entries ADD COLUMN hidden_by TEXT"))
+
+
 # Append-only: UPGRADES[N] brings the schema from version N-1 to N. Never edit a released one.
 # A new database is created straight at the latest version from `metadata` (and stamped so);
 # the upgrades are for databases made by an older feedstation. Version 1 is the first schema.
-UPGRADES = {2: _add_feed_warning, 3: _entry_date_warnings, 4: _add_entry_enclosures}
+UPGRADES = {2: _add_feed_warning, 3: _entry_date_warnings, 4: _add_entry_enclosures, 5: _add_entry_hidden_by}
 LATEST = max(UPGRADES, default=1)
 
 
