@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from feedstation.filters.fields import EntryTexts
-from feedstation.filters.rules import FilterSet, MatchRule, RewriteRule
+from feedstation.filters.rules import FilterSet, MatchRule, RewriteRule, rewritten_entry
 from feedstation.models import StoredEntry
 
 
@@ -59,10 +59,11 @@ def explain(filters: FilterSet, entries: Iterable[StoredEntry]) -> FiltersReport
         if excluded:
             report.hidden += 1
             continue
+        texts = {"title": entry.title, "summary": entry.summary, "content": entry.content}
         before = entry
         for rule in rules.rewrites:
-            after = rule.apply(before)
-            if after is not before:
+            if rule.apply(texts):
+                after = rewritten_entry(entry, texts)
                 effects[id(rule)].rewritten.append((before, after))
                 before = after
     report.effects += misses.values()

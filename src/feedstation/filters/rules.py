@@ -56,23 +56,47 @@ class RewriteRule:
     key: str
     where: str
 
-    def apply(self, entry: StoredEntry) -> StoredEntry:
-        changes: dict[str, str] = {}
+    def apply(self, texts: dict[str, str]) -> bool:
+        """Rewrite `texts` (title, summary, content) in place; True when anything changed."""
+        changed = False
         if "title" in self.fields:
-            title = " ".join(self.regex.sub(self.replace, entry.title).split())
-            if title and title != entry.title:  # a rewrite never leaves an item without a title
-                changes["title"] = title
+            title = " ".join(self.regex.sub(self.replace, texts["title"]).split())
+            if title and title != texts["title"]:  # a rewrite never leaves an item without a title
+                texts["title"] = title
+                changed = True
         if "content" in self.fields:
             for name in ("content", "summary"):
-                markup = getattr(entry, name)
-                rewritten = rewrite_markup(self.regex, self.replace, markup)
-                if rewritten != markup:
-                    changes[name] = rewritten
-        return replace(entry, **changes) if changes else entry
+                markup = texts[name]
+                if self.may_match_markup(markup):
+                    rewritten = rewrite_markup(self.regex, self.replace, markup)
+                    if rewritten != markup:
+                        texts[name] = rewritten
+                        changed = True
+        return changed
+
+    def may_match_markup(self, markup: str) -> bool:
+        """False when no text run of `markup` can match, decided by one search of the whole (cheap) text.
+
+        A run's decoded text is a stretch of the whole markup's decoded text (entities never span a tag),
+        so a pattern without anchors or lookarounds that matches no part of the whole matches no run.
+        """
+        if not markup:
+            return False
+        if not self._substring_closed:
+            return True
+        return self.regex.search(html.unescape(markup) if "&" in markup else markup) is not None
+
+    @cached_property
+    def _substring_closed(self) -> bool:
+        return _ASSERTION.search(self.regex.pattern) is None
 
     @property
     def shown(self) -> str:
         return f"rewrite «{self.source}» → «{self.replace}» in {'/'.join(self.fields)}"
+
+
+# Anchors, word boundaries and lookarounds see a text run's edges differently from the whole text's.
+_ASSERTION = re.compile(r"[\^$]|\(?[<=!]")
 
 
 def rewrite_markup(regex: re.Pattern[str], replacement: str, markup: str) -> str:
@@ -147,28 +171,27 @@ class RuleSet:
         return self.rewrite(entry)
 
     def rewrite(self, entry: StoredEntry) -> Verdict:
-        applied = []
-        for rule in self.rewrites:
-            rewritten = rule.apply(entry)
-            if rewritten is not entry:
-                applied.append(rule)
-                entry = rewritten
+        if not self.rewrites:
+            return Verdict(entry)
+        texts = {"title": entry.title, "summary": entry.summary, "content": entry.content}
+        applied = tuple(rule for rule in self.rewrites if rule.apply(texts))
         if not applied:
             return Verdict(entry)
-        return Verdict(_marked_rewritten(entry), rewritten_by=tuple(applied))
+        return Verdict(rewritten_entry(entry, texts), rewritten_by=applied)
 
     @cached_property
     def no_include_reason(self) -> str:
         return f"matches no include rule of {', '.join(self.include_keys)}"
 
 
-def _marked_rewritten(entry: StoredEntry) -> StoredEntry:
-    """The rewritten copy's content_hash names its new text, so the publishers' caches see the change."""
+def rewritten_entry(entry: StoredEntry, texts: dict[str, str]) -> StoredEntry:
+    """The published copy with the rewritten texts; its content_hash names the new text, so the
+    publishers' caches (Hexo manifest, site fingerprints) see the change."""
     digest = hashlib.blake2b(digest_size=8)
-    for text in (entry.title, entry.summary, entry.content):
-        digest.update(text.encode("utf-8", "surrogatepass"))
+    for name in ("title", "summary", "content"):
+        digest.update(texts[name].encode("utf-8", "surrogatepass"))
         digest.update(b"\0")
-    return replace(entry, content_hash=f"{entry.content_hash}+rewrite:{digest.hexdigest()}")
+    return replace(entry, **texts, content_hash=f"{entry.content_hash}+rewrite:{digest.hexdigest()}")
 
 
 @dataclass
