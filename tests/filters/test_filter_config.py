@@ -113,3 +113,23 @@ sources:
                                               "sources.科技.36氪.快讯.filters.exclude[0]"]
     assert [r.where for r in rules.includes] == [f"{path}:7"]
     assert config.filters.for_tree(("科技", "36氪", "快讯")) is rules, "combined once per tree"
+
+
+def test_the_readme_example_loads_and_does_what_it_says():
+    from pathlib import Path
+
+    from feedstation.config import _load_yaml, config_from_data
+    from tests.filters.test_rules import entry
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Filters"):]
+    start = section.index("```yaml") + len("```yaml")
+    raw, lines = _load_yaml(section[start:section.index("```", start)], "README.md")
+    filters = config_from_data(raw, Path("/nonexistent/feedstation.yaml"), lines=lines).filters
+    flash, news = filters.for_tree(("科技", "36氪", "快讯")), filters.for_tree(("科技", "36氪", "资讯"))
+    assert flash.decide(entry("AI 公司招聘", tree=("科技", "36氪", "快讯"))).hidden_by is not None
+    assert news.decide(entry("AI 公司招聘", tree=("科技", "36氪", "资讯"))).hidden_by is None
+    assert news.decide(entry("某公司完成融资", tree=("科技", "36氪", "资讯"))).hidden_by is not None
+    assert news.decide(entry("手机新品", tree=("科技", "36氪", "资讯"))).hidden_by is not None, "no include matched"
+    assert news.decide(entry("【广告】芯片新品", tree=("科技", "36氪", "资讯"))).hidden_by is not None
+    assert news.decide(entry("【转载】芯片新品 - 来源", tree=("科技", "36氪", "资讯"))).entry.title == "芯片新品"
