@@ -151,7 +151,8 @@ def parse_rewrite(raw: Any, key: str, where: Where) -> RewriteRule:
     try:
         regex.sub(replacement, "")  # checks the template's group references now, not on the first match
     except (re.error, IndexError) as exc:
-        raise TreeError(f"{key}.replace", f"{replacement!r} is not a valid replacement for {raw['pattern']}: {exc}") from None
+        raise TreeError(f"{key}.replace",
+                        f"{replacement!r} is not a valid replacement for {raw['pattern']}: {exc}") from None
     return RewriteRule(fields, regex, replacement, raw["pattern"], key, where(key))
 
 
