@@ -29,10 +29,10 @@ def test_marks_are_stored_read_back_and_survive_a_feed_update(store_target):
         assert marks == {"a": "filters.exclude[0]: 广告", "b": None, "c": None}
 
 
-def test_many_marks_are_written_in_chunks(tmp_path):
+def test_more_marks_than_one_chunk_are_all_written(tmp_path):  # chunks of 5,000
     with Store.open(tmp_path / "fs.db") as store:
         fid = feed_id(store)
-        store.record_success(fid, fetched(), FeedMeta(), [entry(f"e{n}") for n in range(12_000)], NOW)
+        store.record_success(fid, fetched(), FeedMeta(), [entry(f"e{n}") for n in range(5_200)], NOW)
         store.set_hidden({e.id: "rule" for e in store.iter_entries()})
         assert {e.hidden_by for e in store.iter_entries()} == {"rule"}
 
