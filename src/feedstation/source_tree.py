@@ -17,7 +17,11 @@ from feedstation.catalog.patterns import unfilled_message, unfilled_parameters
 from feedstation.models import Source
 from feedstation.normalize.text import has_visible_character
 
-LEAF_OPTIONS = {"url": "the feed's URL, rsshub:/path or file path", "max_items": "keep at most N items per fetch"}
+LEAF_OPTIONS = {"url": "the feed's URL, rsshub:/path or file path", "max_items": "keep at most N items per fetch",
+                "filters": "include / exclude / rewrite rules for this feed (filters/parsing.py)"}
+# A category or site may hold `filters:` beside its sites or channels (read by filters/parsing.py);
+# so no site or channel can be named `filters`.
+FILTERS_KEY = "filters"
 LEVELS = ("category", "site", "channel")
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
 
@@ -55,14 +59,20 @@ def parse_tree(raw: Any, base_dir: Path) -> list[Source | OpmlGraft]:
             sources.append(_graft(sites, (str(category),), key1, base_dir))
             continue
         _expect_mapping(sites, key1, "a mapping of sites, e.g. `知乎: {知乎热榜: rsshub:/zhihu/hot}`")
+        _expect_beside_filters(sites, key1, "sites")
         for site, channels in sites.items():
+            if site == FILTERS_KEY:
+                continue
             key2 = f"{key1}.{site}"
             _expect_name(site, key2, "site")
             if isinstance(channels, str) and channels.strip():
                 sources.append(_graft(channels, (str(category), str(site)), key2, base_dir))
                 continue
             _expect_mapping(channels, key2, "a mapping of channels, e.g. `知乎热榜: rsshub:/zhihu/hot`")
+            _expect_beside_filters(channels, key2, "channels")
             for channel, leaf in channels.items():
+                if channel == FILTERS_KEY:
+                    continue
                 key3 = f"{key2}.{channel}"
                 _expect_name(channel, key3, "channel")
                 url, max_items = parse_leaf(leaf, key3, base_dir)
@@ -104,6 +114,9 @@ def parse_diy(raw: Any, base_dir: Path) -> list[Source]:
         for field in fields:
             if item.get(field) in (None, ""):
                 raise TreeError(f"{key}.{field}", "is required")
+        if isinstance(item["link"], dict) and FILTERS_KEY in item["link"]:
+            raise TreeError(f"{key}.link.{FILTERS_KEY}", "the flat diy list takes no filters; give this feed a place "
+                                                         "in `sources` or use the top-level `filters`")
         url, _ = parse_leaf(item["link"], f"{key}.link", base_dir)
         names = [str(item[f]) for f in fields[:3]]
         for field, name in zip(fields[:3], names):
@@ -113,13 +126,14 @@ def parse_diy(raw: Any, base_dir: Path) -> list[Source]:
 
 
 def parse_leaf(leaf: Any, key: str, base_dir: Path) -> tuple[str, int | None]:
-    """A leaf is a URL string, `rsshub:/path`, a file path, or `{url, max_items}`. Returns (url, max_items)."""
+    """A leaf is a URL string, `rsshub:/path`, a file path, or `{url, max_items, filters}`. Returns (url, max_items);
+    the filters are read by filters/parsing.py."""
     max_items = None
     if isinstance(leaf, dict):
         unknown = sorted(set(map(str, leaf)) - set(LEAF_OPTIONS))
         if unknown and len(unknown) == len(leaf):
             raise TreeError(key, "this looks like one level too many: the tree is category → site → channel → feed, "
-                                 "and a channel's value is a URL, rsshub:/path, file path or {url, max_items}")
+                                 "and a channel's value is a URL, rsshub:/path, file path or {url, max_items, filters}")
         if unknown:
             raise TreeError(f"{key}.{unknown[0]}", f"unknown key; a source mapping takes {', '.join(LEAF_OPTIONS)}")
         if "url" not in leaf:
@@ -169,6 +183,11 @@ def _expect_mapping(value: Any, key: str, what: str) -> None:
         raise TreeError(key, f"must be {what}, got {_describe(value)}")
     if not value:
         raise TreeError(key, f"is empty; it must be {what}")
+
+
+def _expect_beside_filters(value: dict, key: str, below: str) -> None:
+    if FILTERS_KEY in value and len(value) == 1:
+        raise TreeError(key, f"has `filters` but no {below}; filters apply to the feeds below them")
 
 
 def _expect_name(name: Any, key: str, level: str) -> None:

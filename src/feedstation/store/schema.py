@@ -77,6 +77,8 @@ entries = Table(
     Column("feed_date", UTCDateTime),
     Column("warning", Text),
     Column("enclosures", Text),  # JSON [[url, type, length], ...] or NULL (issue 13: podcasts, video, torrents)
+    # The filter rule that hid this entry at the last publish, NULL when shown (issue 17; filters/screen.py).
+    Column("hidden_by", Text),
     UniqueConstraint("feed_id", "identity", name="uq_entries_identity"),
 )
 Index("ix_entries_published", entries.c.published)
@@ -154,6 +156,11 @@ def _add_entry_enclosures(conn: Connection) -> None:
     conn.execute(text("ALTER TABLE entries ADD COLUMN enclosures TEXT"))
 
 
+def _add_entry_hidden_by(conn: Connection) -> None:
+    """Entries record the filter rule that hides them (NULL: shown)."""
+    conn.execute(text("ALTER TABLE entries ADD COLUMN hidden_by TEXT"))
+
+
 def _dates_to_timestamptz(conn: Connection) -> None:
     """PostgreSQL: dates become timestamptz, unreadable ones salvaged (store/timestamptz.py). SQLite: nothing."""
     dates_to_timestamptz(conn, metadata, unreadable_dates, {"entries": PUBLISHED_DATES},
@@ -163,7 +170,8 @@ def _dates_to_timestamptz(conn: Connection) -> None:
 # Append-only: UPGRADES[N] brings the schema from version N-1 to N. Never edit a released one.
 # A new database is created straight at the latest version from `metadata` (and stamped so);
 # the upgrades are for databases made by an older feedstation. Version 1 is the first schema.
-UPGRADES = {2: _add_feed_warning, 3: _entry_date_warnings, 4: _add_entry_enclosures, 7: _dates_to_timestamptz}
+UPGRADES = {2: _add_feed_warning, 3: _entry_date_warnings, 4: _add_entry_enclosures, 5: _add_entry_hidden_by,
+            7: _dates_to_timestamptz}
 LATEST = max(UPGRADES, default=1)
 
 
