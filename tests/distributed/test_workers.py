@@ -9,10 +9,15 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
+import pytest
+
 from feedstation import pipeline
 from feedstation.config import load_config
 from feedstation.store import Store
 from tests.distributed.conftest import FeedHosts, write_config
+
+# Each test starts real worker processes (importing Celery takes seconds on a busy machine): > 10 s.
+pytestmark = pytest.mark.slow
 
 ITEMS = 3  # items per feed (conftest.rss)
 
