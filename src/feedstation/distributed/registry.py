@@ -52,7 +52,8 @@ class WorkerBeacon:
 
     def stop(self) -> None:
         self._stop.set()
-        self._thread.join(HEARTBEAT_EVERY * 2)
+        if self._thread.is_alive():
+            self._thread.join(HEARTBEAT_EVERY * 2)
         try:
             self.client.delete(self.key)
         except redis.RedisError:

@@ -10,6 +10,8 @@ import logging
 import os
 import socket
 
+from celery.signals import worker_ready
+
 from feedstation.config import Config
 from feedstation.distributed.app import QUEUE, TASK_NAME, celery_app, redis_client
 from feedstation.distributed.batches import database_label
@@ -43,7 +45,8 @@ def run_worker(config: Config, *, concurrency: int, name: str | None = None, log
         except LeaseBusy:
             raise task.retry(countdown=LEASE_WAIT) from None
 
-    beacon.start()
+    # Registered (and counted by runs and `status`) once its consumer is up, not while Celery is starting.
+    worker_ready.connect(lambda **_kwargs: beacon.start(), weak=False)
     try:
         worker = app.Worker(hostname=f"{name}@{socket.gethostname()}", pool_cls="threads", concurrency=concurrency,
                             queues=[QUEUE], without_gossip=True, without_mingle=True, without_heartbeat=True,
