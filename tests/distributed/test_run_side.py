@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import socket
+import threading
+import time
 
 import pytest
 import redis
@@ -86,3 +88,30 @@ def test_status_shows_the_queue_and_each_workers_progress(tmp_path, broker):
     assert "worker w-status (pid" in result.output and "1 feeds done; now feeds.example" in result.output
     local = write_config(tmp_path, "feeds.db", broker, tree(), executor="local")
     assert "task queue" not in CliRunner().invoke(main, ["status", "--config", str(local)]).output
+
+
+def test_a_broker_lost_mid_round_is_one_clear_error(tmp_path):
+    from tests.redis_server import RedisServer
+
+    own = RedisServer().start()  # this test stops its broker, so not the session's
+    try:
+        config = load_config(write_config(tmp_path, "feeds.db", own.url(), tree()))
+        WorkerBeacon(redis.Redis.from_url(own.url()), "listening").beat()  # a worker seems up: the run waits
+        with Store.open(config.storage) as store:
+            client = redis.Redis.from_url(own.url())
+
+            def stop_once_the_round_waits() -> None:
+                while not client.keys("feedstation:round:*"):
+                    time.sleep(0.02)
+                time.sleep(0.2)
+                own.stop()
+
+            stop = threading.Thread(target=stop_once_the_round_waits)
+            stop.start()
+            with pytest.raises(FeedstationError) as caught:
+                pipeline.fetch_all(config, store)
+            stop.join()
+        assert "lost the task queue at redis://127.0.0.1" in str(caught.value)
+        assert "0 of 1 due feeds done" in str(caught.value)
+    finally:
+        own.stop()

@@ -113,3 +113,26 @@ def test_the_per_host_cap_holds_across_workers_even_when_a_slow_batch_is_redeliv
         assert_round_complete(run, health, count, feeds=20)
         assert hosts.max_in_flight == {"127.0.0.1": 2, "127.0.0.2": 2}
         assert set(hosts.fetches.values()) == {1}
+
+
+def test_postgresql_restarted_mid_round_fails_only_the_feeds_it_hit(tmp_path, postgres_server, broker, workers):
+    with FeedHosts(hosts=1, feeds=12, latency=0.3) as hosts:
+        config_path = write_config(tmp_path, postgres_server.new_database(), broker, hosts.tree(), per_host=2)
+        workers.start(config_path, 1)
+        config = load_config(config_path)
+        done: list = []
+        with Store.open(config.storage) as store, ThreadPoolExecutor(1) as pool:
+            round_ = pool.submit(pipeline.fetch_all, config, store, on_feed_done=done.append)
+            try:
+                wait_until(lambda: len(done) >= 2, "the first feeds to be stored")
+                postgres_server.halt()
+                wait_until(lambda: len(done) >= 6, "feeds failing while the database is away")
+            finally:
+                postgres_server.resume()
+            first = round_.result(timeout=240)
+            assert len(first.reports) == 12  # every feed reported: the round completed
+            failed = [r for r in first.reports if r.status == "error"]
+            assert all(r.error.startswith("database error") for r in failed), [r.error for r in failed]
+            assert 0 < len(failed) < 12
+        run, health, count = run_round(config_path, force=True)
+        assert_round_complete(run, health, count, feeds=12)

@@ -3,10 +3,14 @@ the failures only the whole round can judge (was the network down for everyone?)
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 from collections.abc import Callable, Sequence
 from datetime import datetime
+
+import redis
+from kombu.exceptions import KombuError
 
 from feedstation import outage
 from feedstation.config import Config
@@ -31,18 +35,23 @@ def fetch_on_workers(config: Config, store: Store, work: Sequence[tuple[Source, 
         return []
     broker = config.fetch.broker
     client = redis_client(broker)
-    ledger = RoundLedger.start(client, total=len(work))
     reports: dict[int, FeedReport] = {}
     try:
-        app = celery_app(broker, config.fetch.redelivery_after)
-        database = database_label(config.storage)
-        with app.connection_for_write() as connection:
-            for batch in host_batches(work, config.fetch_settings()):
-                app.send_task(TASK_NAME, args=[batch_message(ledger.round_id, database, batch)], queue=QUEUE,
-                              connection=connection)
-        _wait(ledger, client, broker, config, len(work), reports, on_feed_done)
-    finally:
-        ledger.end()  # batches still queued (an interrupted run) will do nothing
+        ledger = RoundLedger.start(client, total=len(work))
+        try:
+            app = celery_app(broker, config.fetch.redelivery_after)
+            database = database_label(config.storage)
+            with app.connection_for_write() as connection:
+                for batch in host_batches(work, config.fetch_settings()):
+                    app.send_task(TASK_NAME, args=[batch_message(ledger.round_id, database, batch)], queue=QUEUE,
+                                  connection=connection)
+            _wait(ledger, client, broker, config, len(work), reports, on_feed_done)
+        finally:
+            with contextlib.suppress(redis.RedisError):
+                ledger.end()  # batches still queued (an interrupted run) will do nothing
+    except (redis.RedisError, KombuError) as exc:
+        raise FeedstationError(f"lost the task queue at {shown_broker(broker)} (fetch.broker) with {len(reports)} of "
+                               f"{len(work)} due feeds done (they are stored; the others stay due): {exc}") from None
     _record_unreached(store, work, reports, now)
     return list(reports.values())
 

@@ -13,6 +13,7 @@ import socket
 from celery.signals import worker_ready
 
 from feedstation.config import Config
+from feedstation.errors import FeedstationError
 from feedstation.distributed.app import QUEUE, TASK_NAME, celery_app, redis_client
 from feedstation.distributed.batches import database_label
 from feedstation.distributed.registry import WorkerBeacon
@@ -26,16 +27,25 @@ def default_name() -> str:
     return f"{socket.gethostname()}-{os.getpid()}"
 
 
-def run_worker(config: Config, *, concurrency: int, name: str | None = None, loglevel: str = "WARNING") -> int:
-    """Run until stopped (SIGTERM/Ctrl-C: finish the running batches, hand back the reserved ones); the exit code."""
+def _hint_catalog(config: Config):
+    """The route catalog for 404 hints, if this machine has one (a worker needs none to work)."""
     from feedstation.pipeline import _route_catalog
 
+    try:
+        return _route_catalog(config)
+    except FeedstationError as exc:
+        log.warning("no RSSHub route hints on this worker: %s", exc)
+        return None
+
+
+def run_worker(config: Config, *, concurrency: int, name: str | None = None, loglevel: str = "WARNING") -> int:
+    """Run until stopped (SIGTERM/Ctrl-C: finish the running batches, hand back the reserved ones); the exit code."""
     name = name or default_name()
     client = redis_client(config.fetch.broker)
     store = Store.open(config.storage)  # migrations are safe to race: an advisory lock on PostgreSQL
     beacon = WorkerBeacon(client, name)
     install_context(WorkerContext(config=config, store=store, client=client, beacon=beacon,
-                                  database=database_label(config.storage), catalog=_route_catalog(config)))
+                                  database=database_label(config.storage), catalog=_hint_catalog(config)))
     app = celery_app(config.fetch.broker, config.fetch.redelivery_after)
 
     @app.task(name=TASK_NAME, bind=True, max_retries=None, acks_late=True, reject_on_worker_lost=True)
