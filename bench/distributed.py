@@ -1,6 +1,6 @@
 """Distributed fetch benchmark: feeds over several loopback "hosts" with latency, fetched by 1, 2 and 4 workers.
 
-Run:  PYTHONPATH=src python bench/distributed.py [--feeds 960 --hosts 48] [--latency-ms 200] [--workers 1,2,4]
+Run:  PYTHONPATH=src python bench/distributed.py [--feeds 480 --hosts 32] [--latency-ms 200] [--workers 1,2,4]
       (the issue's full size: --feeds 10000 --hosts 50; needs redis-server and PostgreSQL, as the tests do)
 
 One server process answers /f<n> on H loopback addresses (127.0.1.1, 127.0.1.2, …: distinct hosts to the
@@ -14,7 +14,7 @@ and W × C batches run at once, so ideal = ceil(H / (W × C)) × ceil(F/H / per_
 Speed-up = wall(1 worker) / wall(W workers); per worker = speed-up / W (1.0 is perfect scaling).
 
 Then the single-process SQLite path (`executor: local`, concurrency 64) on the same feeds, this tree
-against --baseline-ref (default `main`; `git archive`d into a temporary folder), alternating, best of 2:
+against --baseline-ref (default `main`; `git archive`d into a temporary folder), alternating, best of 3:
 the distributed code must not slow it down.
 """
 
@@ -161,8 +161,8 @@ def baseline_tree(ref: str, folder: Path) -> Path:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--feeds", type=int, default=960)
-    parser.add_argument("--hosts", type=int, default=48)
+    parser.add_argument("--feeds", type=int, default=480)
+    parser.add_argument("--hosts", type=int, default=32)
     parser.add_argument("--items", type=int, default=5, help="items per feed")
     parser.add_argument("--latency-ms", type=float, default=200)
     parser.add_argument("--per-host", type=int, default=6)
@@ -201,7 +201,7 @@ def main() -> None:
             config = write_config(Path(folder), fetch, str(Path(folder) / "feeds.db"), tree)
             baseline = baseline_tree(args.baseline_ref, Path(folder) / "baseline")
             here, there = [], []
-            for _ in range(2):
+            for _ in range(3):
                 here.append(local_round(REPO / "src", config))
                 there.append(local_round(baseline, config))
         ideal = math.ceil(args.feeds / min(64, args.hosts * args.per_host)) * args.latency_ms / 1000
