@@ -28,8 +28,9 @@ def restore_every(redelivery_after: int) -> int:
 
 
 def lease_seconds(redelivery_after: int) -> float:
-    """A host lease's time to live (renewed every third of it while its batch runs)."""
-    return float(max(2, min(30, redelivery_after)))
+    """A host lease's time to live (renewed every third of it while its batch runs). At least 10 s, so a
+    renewing thread starved of CPU for a few seconds on a busy machine does not let a copy of its batch in."""
+    return float(max(10, min(30, redelivery_after)))
 
 
 def celery_app(broker: str, redelivery_after: int) -> Celery:

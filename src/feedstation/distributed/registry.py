@@ -47,6 +47,8 @@ class WorkerBeacon:
         self._thread = threading.Thread(target=self._beat, name="worker heartbeat", daemon=True)
 
     def start(self) -> None:
+        if self._thread.is_alive():
+            return  # Celery said "ready" again (after a broker reconnect)
         self.beat()
         self._thread.start()
 
