@@ -10,9 +10,11 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+import redis
 
 from feedstation import pipeline
 from feedstation.config import load_config
+from feedstation.distributed.registry import live_workers
 from feedstation.store import Store
 from tests.distributed.conftest import FeedHosts, write_config
 
@@ -103,9 +105,10 @@ def test_four_workers_started_at_once_on_a_fresh_database_start_cleanly(tmp_path
 
 def test_the_per_host_cap_holds_across_workers_even_when_a_slow_batch_is_redelivered(tmp_path, postgres_server,
                                                                                         broker, workers):
-    # A host's batch takes 10 feeds / 2 slots × 0.5 s = 2.5 s, longer than redelivery_after (2 s): Redis hands
-    # it to another worker while the first still runs it; the host lease makes the copy wait, not fetch.
-    with FeedHosts(hosts=2, feeds=10, latency=0.5) as hosts:
+    # A host's batch takes 10 feeds / 2 slots × 0.8 s = 4 s, longer than redelivery_after (2 s) plus kombu's
+    # 1 s sweep: Redis hands it to another worker while the first still runs it; the host lease makes the
+    # copy wait (the workers count those waits in their heartbeats), not fetch.
+    with FeedHosts(hosts=2, feeds=10, latency=0.8) as hosts:
         config = write_config(tmp_path, postgres_server.new_database(), broker, hosts.tree(), per_host=2,
                               redelivery_after=2)
         workers.start(config, 3, concurrency=2)
@@ -113,6 +116,9 @@ def test_the_per_host_cap_holds_across_workers_even_when_a_slow_batch_is_redeliv
         assert_round_complete(run, health, count, feeds=20)
         assert hosts.max_in_flight == {"127.0.0.1": 2, "127.0.0.2": 2}
         assert set(hosts.fetches.values()) == {1}
+        client = redis.Redis.from_url(broker)
+        wait_until(lambda: sum(w.lease_waits for w in live_workers(client)) > 0,
+                   "a heartbeat counting a redelivered batch that waited for its host")
 
 
 def test_postgresql_restarted_mid_round_fails_only_the_feeds_it_hit(tmp_path, postgres_server, broker, workers):

@@ -30,6 +30,7 @@ class WorkerInfo:
     seen: float  # unix time of the last heartbeat
     feeds_done: int
     fetching: tuple[str, ...] = field(default=())  # hosts of the batches running now
+    lease_waits: int = 0  # batches put back for a moment because another batch held their host (redeliveries)
 
 
 class WorkerBeacon:
@@ -42,6 +43,7 @@ class WorkerBeacon:
         self._lock = threading.Lock()
         self._fetching: list[str] = []
         self._done = 0
+        self._lease_waits = 0
         self._started = time.time()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._beat, name="worker heartbeat", daemon=True)
@@ -73,10 +75,15 @@ class WorkerBeacon:
         with self._lock:
             self._done += 1
 
+    def lease_waited(self) -> None:
+        with self._lock:
+            self._lease_waits += 1
+
     def beat(self) -> None:
         with self._lock:
             info = WorkerInfo(name=self.name, machine=socket.gethostname(), pid=os.getpid(), started=self._started,
-                              seen=time.time(), feeds_done=self._done, fetching=tuple(self._fetching))
+                              seen=time.time(), feeds_done=self._done, fetching=tuple(self._fetching),
+                              lease_waits=self._lease_waits)
         self.client.set(self.key, json.dumps(asdict(info)), ex=HEARTBEAT_TTL)
 
     def _beat(self) -> None:

@@ -35,7 +35,8 @@ def status_lines(status: QueueStatus, now: float | None = None) -> list[str]:
     for w in status.workers:
         fetching = ", ".join(w.fetching) if w.fetching else "idle"
         lines.append(f"  worker {w.name} (pid {w.pid} on {w.machine}, up {_span(now - w.started)}): "
-                     f"{w.feeds_done} feeds done; now {fetching}")
+                     f"{w.feeds_done} feeds done; now {fetching}"
+                     + (f"; {w.lease_waits} batch(es) waited for a busy host" if w.lease_waits else ""))
     return lines
 
 

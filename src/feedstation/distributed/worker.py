@@ -53,6 +53,7 @@ def run_worker(config: Config, *, concurrency: int, name: str | None = None, log
         try:
             run_batch(message)
         except LeaseBusy:
+            beacon.lease_waited()
             raise task.retry(countdown=LEASE_WAIT) from None
 
     # Registered (and counted by runs and `status`) once its consumer is up, not while Celery is starting.
