@@ -142,3 +142,22 @@ def test_postgresql_restarted_mid_round_fails_only_the_feeds_it_hit(tmp_path, po
             assert 0 < len(failed) < 12
         run, health, count = run_round(config_path, force=True)
         assert_round_complete(run, health, count, feeds=12)
+
+
+def test_the_network_down_decision_is_the_whole_rounds_across_batches(tmp_path, postgres_server, broker, workers):
+    import socket
+
+    with socket.socket() as sock:  # a port nothing listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    with FeedHosts(hosts=1, feeds=1, latency=0.05) as hosts:
+        tree = hosts.tree()
+        tree["类别"]["死站"] = {f"频道{n}": f"http://127.0.0.2:{port}/f{n}" for n in range(3)}
+        config = write_config(tmp_path, postgres_server.new_database(), broker, tree)
+        workers.start(config, 2)
+        run, health, _count = run_round(config)
+    assert sorted(r.status for r in run.reports) == ["error", "error", "error", "ok"]
+    # The dead host's batch saw only unreached feeds, but the round reached a server (the other host):
+    # the network is up, so the run records the three failures with back-off, as a local run would.
+    dead = [h for h in health if h.site == "死站"]
+    assert [(h.status, h.consecutive_failures, h.next_attempt_at is not None) for h in dead] == [("error", 1, True)] * 3
