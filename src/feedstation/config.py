@@ -148,6 +148,22 @@ class FetchSection(_Section):
     retries: int = Field(3, ge=0, le=10, description="retries of a transient failure (timeouts, 5xx, 429) within a run")
     allow_private_addresses: bool = Field(False, description="allow loopback/private addresses (off: SSRF guard)")
     user_agent: str = Field(DEFAULT_USER_AGENT, description="User-Agent header sent with every request")
+    executor: Literal["local", "celery"] = Field(
+        "local", description="`local`: `run`/`fetch` fetch every feed in this process; `celery`: they enqueue the "
+                             "due feeds, a batch per host, for `feedstation worker` processes and wait for them")
+    broker: str = Field("redis://127.0.0.1:6379/0",
+                        description="with `executor: celery`: the Redis URL of the task queue (runs and workers)")
+    redelivery_after: int = Field(
+        300, ge=2, le=86400,
+        description="with `executor: celery`: seconds after which the batch of a worker that died is given to "
+                    "another worker (the Redis visibility timeout); a batch still running is never started twice")
+
+    @field_validator("broker")
+    @classmethod
+    def _redis_broker(cls, value: str) -> str:
+        if not value.startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError(f"the broker must be a Redis URL (redis://host:6379/0, rediss://, unix://), got {value!r}")
+        return value
 
 
 class OutputSection(_Section):

@@ -103,8 +103,13 @@ def fetch_all(config: Config, store: Store, *, now: Clock = utc_now, force: bool
     if on_start:
         on_start(len(due))
     work = [(s, feed_ids[s.tree], states.get(feed_ids[s.tree], FeedState())) for s in due]
-    reports = asyncio.run(_fetch_and_store(work, config.fetch_settings(), store, now, on_feed_done,
-                                           _route_catalog(config)))
+    if config.fetch.executor == "celery":  # batches per host on `feedstation worker` processes
+        from feedstation.distributed.coordinator import fetch_on_workers
+
+        reports = fetch_on_workers(config, store, work, now, on_feed_done)
+    else:
+        reports = asyncio.run(_fetch_and_store(work, config.fetch_settings(), store, now, on_feed_done,
+                                               _route_catalog(config)))
     if config.site.icons:  # at most weekly per site; failures are recorded in the icons folder, never raised
         refresh_icons(store.iter_entries(), icons_folder(config), config.fetch_settings(), now())
     removed = 0
@@ -135,12 +140,16 @@ def refresh_opml_lists(config: Config) -> tuple[str, ...]:
 
 async def _fetch_and_store(work: Sequence[tuple[Source, int, FeedState]], settings: FetchSettings, store: Store,
                            now: Clock, on_feed_done: OnFeedDone | None,
-                           catalog: Catalog | None = None) -> list[FeedReport]:
+                           catalog: Catalog | None = None, *, parse_pool: bool = True,
+                           record_unreached: bool = True) -> list[FeedReport]:
+    """Fetch → parse → store each of `work`. A distributed worker runs one host's batch with
+    `parse_pool=False` (its processes are the parallelism) and `record_unreached=False` (the run
+    that enqueued every batch decides whether the network was down, then records those failures)."""
     reports: list[FeedReport] = []
     # Failures that never reached a server are stored after every feed is in: only then is it
     # known whether the whole network was down (no back-off) or the feed failed alone.
     unreached: list[tuple[int, Fetched]] = []
-    pool = _parse_pool(len(work))
+    pool = _parse_pool(len(work)) if parse_pool else None
     try:
         async with Fetcher(settings) as fetcher:
             async def update_one(source: Source, feed_id: int, state: FeedState) -> None:
@@ -168,6 +177,8 @@ async def _fetch_and_store(work: Sequence[tuple[Source, int, FeedState]], settin
     finally:
         if pool is not None:
             pool.shutdown()
+    if not record_unreached:
+        return reports
     down = outage.network_down(reports, sum(1 for source, _id, _state in work if is_remote(source)))
     if down:
         log.info("every remote feed failed to reach its server: the network looks down; no feed backs off")

@@ -80,7 +80,8 @@ def test_missing_config_says_how_to_make_one(tmp_path, monkeypatch):
     [
         ("fetch: {concurency: 3}\n",
          "feedstation.yaml:1: fetch.concurency: unknown key; did you mean 'concurrency'? known keys here: "
-         "concurrency, per_host, timeout, max_bytes, retries, allow_private_addresses, user_agent"),
+         "concurrency, per_host, timeout, max_bytes, retries, allow_private_addresses, user_agent, executor, broker, "
+         "redelivery_after"),
         ("fetch:\n  concurrency: many\n",
          "feedstation.yaml:2: fetch.concurrency: must be a whole number, got 'many'"),
         ("sources:\n  社交媒体:\n    知乎:\n      知乎热榜: ftp://example.com/feed\n",

@@ -125,6 +125,22 @@ def status_command(config_path: Path | None) -> None:
                            "in the future or before 1990 (kept in entries.feed_date)", style="yellow"), soft_wrap=True)
     if skipped:
         console.print(skipped_lines(skipped, heading="last publish"), soft_wrap=True)
+    if cfg.fetch.executor == "celery":
+        print_queue_status(cfg)
+
+
+def print_queue_status(cfg: Config) -> None:
+    """The task queue and the workers' progress; an unreachable broker is one line, not a failure of `status`."""
+    from feedstation.distributed.app import redis_client
+    from feedstation.distributed.status import queue_status, status_lines
+
+    try:
+        status = queue_status(redis_client(cfg.fetch.broker))
+    except FeedstationError as exc:
+        console.print(Text(str(exc), style="yellow"), soft_wrap=True)
+        return
+    for line in status_lines(status):
+        console.print(Text(line), soft_wrap=True)
 
 
 def fetch_with_progress(cfg: Config, store: Store, *, force: bool = False,
