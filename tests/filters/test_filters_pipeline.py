@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import gzip
 import json
-import sqlite3
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from feedstation.cli import main
+from tests.database_reads import db_rows
 from tests.loopback import LoopbackServer
 
 ITEMS = [
@@ -96,8 +96,7 @@ def post_titles(posts: Path) -> dict[str, str]:
 
 
 def stored_marks(tmp_path: Path) -> dict[str, str | None]:
-    with sqlite3.connect(tmp_path / "fs.db") as db:
-        return dict(db.execute("SELECT title, hidden_by FROM entries"))
+    return dict(db_rows(tmp_path / "fs.db", "SELECT title, hidden_by FROM entries"))
 
 
 def test_hidden_items_leave_site_feeds_search_and_hexo_and_come_back_without_a_refetch(tmp_path, server):

@@ -3,12 +3,11 @@ feed updates, and added to a database made before them without touching its rows
 
 from __future__ import annotations
 
-import sqlite3
-
 from sqlalchemy import text
 
 from feedstation.models import FeedMeta
 from feedstation.store import Store
+from tests.database_reads import connection
 from tests.store.test_store import NOW, entry, feed_id, fetched
 
 
@@ -41,11 +40,9 @@ def test_a_version_4_database_gets_the_column_and_keeps_its_rows(tmp_path):
     path = tmp_path / "v4.db"
     with Store.open(path) as store:
         store.record_success(feed_id(store), fetched(), FeedMeta(), [entry("a")], NOW)
-    raw = sqlite3.connect(path)
-    raw.execute("ALTER TABLE entries DROP COLUMN hidden_by")
-    raw.execute("UPDATE schema_version SET version = 4")
-    raw.commit()
-    raw.close()
+    with connection(path) as conn:
+        conn.execute(text("ALTER TABLE entries DROP COLUMN hidden_by"))
+        conn.execute(text("UPDATE schema_version SET version = 4"))
     with Store.open(path) as store, store.engine.connect() as conn:
         assert conn.execute(text("SELECT version FROM schema_version ORDER BY version")).scalars().all()[:2] == [4, 5]
         assert [(e.identity, e.hidden_by) for e in store.iter_entries()] == [("a", None)]
@@ -55,10 +52,8 @@ def test_an_unreadable_mark_does_not_skip_the_entry(tmp_path):
     path = tmp_path / "fs.db"
     with Store.open(path) as store:
         store.record_success(feed_id(store), fetched(), FeedMeta(), [entry("a")], NOW)
-    raw = sqlite3.connect(path)
-    raw.execute("UPDATE entries SET hidden_by = X'00ff'")
-    raw.commit()
-    raw.close()
+    with connection(path) as conn:  # SQLite: a blob that is not UTF-8 text where the mark belongs
+        conn.execute(text("UPDATE entries SET hidden_by = X'00ff'"))
     skipped = []
     with Store.open(path) as store:
         assert [(e.identity, e.hidden_by) for e in store.iter_entries(on_skip=skipped.append)] == [("a", None)]
