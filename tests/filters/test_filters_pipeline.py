@@ -129,6 +129,9 @@ def test_hidden_items_leave_site_feeds_search_and_hexo_and_come_back_without_a_r
                      JOB: "sources.科技.资讯站.快讯.filters.exclude[0]: 招聘", RUST: None}, \
         "stored titles stay as the feed gave them"
 
+    status = cli("status", "--config", str(config))
+    assert "4 items stored (2 hidden by filters at the last publish; `feedstation filters test` shows why)" in status
+
     again = cli("build", "--config", str(config))
     assert "(0 written, " in again, "an unchanged filter rebuilds nothing"
 
@@ -140,6 +143,7 @@ def test_hidden_items_leave_site_feeds_search_and_hexo_and_come_back_without_a_r
     assert len(post_titles(posts)) == 5
     assert set(stored_marks(tmp_path).values()) == {None}
     assert len(server.requests_to("/feed.xml")) == 1
+    assert "hidden by filters" not in cli("status", "--config", str(config))
 
 
 def test_a_run_with_filters_never_exports_a_hidden_item(tmp_path, server):

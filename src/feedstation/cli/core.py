@@ -116,10 +116,11 @@ def status_command(config_path: Path | None) -> None:
     with Store.open(cfg.storage) as store:
         rows = store.health()
         count = store.entry_count()
+        hidden = store.hidden_count()
         skipped = store.skipped()
         date_warnings = store.date_warnings()
     console.print(health_table(rows, pipeline.utc_now(), console.width))
-    console.print(status_line(rows, count))
+    console.print(status_line(rows, count, hidden))
     for feed, n in date_warnings:
         console.print(Text(f"{feed}: {n} item(s) dated by first-seen time: the feed's own date was more than a day "
                            "in the future or before 1990 (kept in entries.feed_date)", style="yellow"), soft_wrap=True)

@@ -117,13 +117,16 @@ def _clock(when: datetime, now: datetime) -> str:
     return local.strftime("%H:%M" if local.date() == today.date() else "%Y-%m-%d %H:%M")
 
 
-def status_line(rows: Sequence[FeedHealth], items: int) -> Text:
-    """`12 feeds: 9 ok, 2 failing, 1 never fetched; 530 items stored`: the parts add up to the feeds."""
+def status_line(rows: Sequence[FeedHealth], items: int, hidden: int = 0) -> Text:
+    """`12 feeds: 9 ok, 2 failing, 1 never fetched; 530 items stored`: the parts add up to the feeds
+    (`hidden`: items the filters hid at the last publish, said only when there are any)."""
     failing = sum(1 for r in rows if r.status == "error")
     never = sum(1 for r in rows if r.status == "never")
     text = Text(f"{len(rows)} feeds: {len(rows) - failing - never} ok, ")
     text.append(f"{failing} failing", style="red" if failing else "")
     text.append(f", {never} never fetched; {items} items stored")
+    if hidden:
+        text.append(f" ({hidden} hidden by filters at the last publish; `feedstation filters test` shows why)")
     return text
 
 

@@ -314,6 +314,12 @@ class Store:
         with self.engine.connect() as conn:
             return conn.execute(select(func.count()).select_from(entries)).scalar_one()
 
+    def hidden_count(self) -> int:
+        """Stored entries the filters hid at the last publish."""
+        with self.engine.connect() as conn:
+            return conn.execute(select(func.count()).select_from(entries)
+                                .where(entries.c.hidden_by.is_not(None))).scalar_one()
+
     def apply_retention(self, now: datetime, *, max_age_days: int | None, max_items_per_feed: int | None) -> int:
         """Delete entries beyond the configured retention (explicit opt-in only). Returns how many."""
         removed = 0
