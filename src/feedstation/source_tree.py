@@ -3,6 +3,9 @@
 An OPML location where a mapping is expected (as `sources` itself, a category's value or a
 site's value) becomes an `OpmlGraft`, expanded later by importers/opml_sources.py.
 
+`full_text: true|false` on a category or a site (beside its children) or on a leaf
+(`{url, full_text}`) turns full-text fetching on or off below it; the innermost level wins.
+
 Every mistake raises ConfigError naming the key path, e.g. `sources.社交媒体.知乎.知乎热榜`.
 """
 
@@ -17,7 +20,10 @@ from feedstation.catalog.patterns import unfilled_message, unfilled_parameters
 from feedstation.models import Source
 from feedstation.normalize.text import has_visible_character
 
-LEAF_OPTIONS = {"url": "the feed's URL, rsshub:/path or file path", "max_items": "keep at most N items per fetch"}
+LEAF_OPTIONS = {"url": "the feed's URL, rsshub:/path or file path", "max_items": "keep at most N items per fetch",
+                "full_text": "fetch each new item's page and keep the whole article"}
+# A key a category or a site may carry besides its children: it applies to every feed below.
+FULL_TEXT = "full_text"
 LEVELS = ("category", "site", "channel")
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
 
@@ -55,23 +61,52 @@ def parse_tree(raw: Any, base_dir: Path) -> list[Source | OpmlGraft]:
             sources.append(_graft(sites, (str(category),), key1, base_dir))
             continue
         _expect_mapping(sites, key1, "a mapping of sites, e.g. `知乎: {知乎热榜: rsshub:/zhihu/hot}`")
+        category_full_text = _level_full_text(sites, key1, False)
         for site, channels in sites.items():
+            if site == FULL_TEXT:
+                continue
             key2 = f"{key1}.{site}"
             _expect_name(site, key2, "site")
             if isinstance(channels, str) and channels.strip():
                 sources.append(_graft(channels, (str(category), str(site)), key2, base_dir))
                 continue
             _expect_mapping(channels, key2, "a mapping of channels, e.g. `知乎热榜: rsshub:/zhihu/hot`")
+            site_full_text = _level_full_text(channels, key2, category_full_text)
             for channel, leaf in channels.items():
+                if channel == FULL_TEXT:
+                    continue
                 key3 = f"{key2}.{channel}"
                 _expect_name(channel, key3, "channel")
                 url, max_items = parse_leaf(leaf, key3, base_dir)
+                full_text = _leaf_full_text(leaf, key3, site_full_text)
                 if _names_opml(url):
                     raise TreeError(key3, f"{url} looks like an OPML list, which holds many feeds, so it cannot be "
                                           "one channel; give it in place of the site (`Site: list.opml`), of the "
                                           "category, or as `sources: list.opml`")
-                sources.append(Source(str(category), str(site), str(channel), url, max_items))
+                sources.append(Source(str(category), str(site), str(channel), url, max_items, full_text))
     return sources
+
+
+def _level_full_text(mapping: dict, key: str, inherited: bool) -> bool:
+    """A category's or site's own `full_text` switch (else the outer level's)."""
+    if FULL_TEXT not in mapping:
+        return inherited
+    value = mapping[FULL_TEXT]
+    if not isinstance(value, bool):
+        raise TreeError(f"{key}.{FULL_TEXT}", f"must be true or false, got {_describe(value)}; (a channel cannot be "
+                                              f"named {FULL_TEXT!r}: it switches full-text fetching for this level)")
+    if len(mapping) == 1:
+        raise TreeError(key, f"has only the {FULL_TEXT!r} switch; it needs at least one entry below it too")
+    return value
+
+
+def _leaf_full_text(leaf: Any, key: str, inherited: bool) -> bool:
+    if not isinstance(leaf, dict) or FULL_TEXT not in leaf:
+        return inherited
+    value = leaf[FULL_TEXT]
+    if not isinstance(value, bool):
+        raise TreeError(f"{key}.{FULL_TEXT}", f"must be true or false, got {_describe(value)}")
+    return value
 
 
 def _graft(value: str, prefix: tuple[str, ...], key: str, base_dir: Path) -> OpmlGraft:

@@ -15,7 +15,7 @@ from sqlalchemy import text
 
 from feedstation.models import Entry, FeedMeta, Fetched, FetchStatus, Source
 from feedstation.store import Store
-from feedstation.store.schema import LATEST
+from feedstation.store.schema import LATEST, UPGRADES
 
 NOW = datetime(2026, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
 SOURCE = Source("社交媒体", "知乎", "知乎热榜", "rsshub:/zhihu/hotlist")
@@ -62,11 +62,12 @@ def test_a_version_1_database_is_migrated_in_place_keeping_its_rows(tmp_path):
     raw.execute("ALTER TABLE entries DROP COLUMN warning")
     raw.execute("DROP TABLE skipped_entries")
     raw.execute("ALTER TABLE entries DROP COLUMN enclosures")
+    raw.execute("DROP TABLE full_texts")
     raw.execute("UPDATE schema_version SET version = 1")
     raw.commit()
     raw.close()
     with Store.open(path) as store, store.engine.connect() as conn:
-        assert conn.execute(text("SELECT version FROM schema_version ORDER BY version")).scalars().all() == [1, 2, 3, 4]
+        assert conn.execute(text("SELECT version FROM schema_version ORDER BY version")).scalars().all() == [1, *sorted(UPGRADES)]
         assert [e.identity for e in store.iter_entries()] == ["a"]
         assert store.health()[0].warning is None
 

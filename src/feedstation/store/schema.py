@@ -144,6 +144,24 @@ skipped_entries = Table(
     Column("noticed_at", UTCDateTime, nullable=False),
 )
 
+# The full text of an item whose source has `full_text: true` (full_text/), one row per entry.
+# Kept beside the entry, not in it: the feed's own content stays as the feed gave it, and the row
+# remembers which version of the item (`for_hash` = the entry's content_hash) its page was fetched
+# for, so a page is fetched again only when the item changes.
+full_texts = Table(
+    "full_texts",
+    metadata,
+    Column("entry_id", Integer, ForeignKey("entries.id", ondelete="CASCADE"), primary_key=True),
+    Column("for_hash", String(80), nullable=False),
+    Column("status", String(16), nullable=False),  # ok | summary_kept | failed
+    Column("reason", Text),  # why not ok (fetch error, too short, no article found)
+    Column("content", Text),  # sanitised article HTML when ok
+    Column("image", Text),  # the page's og:image, used when the feed gives none
+    Column("etag", Text),  # the page's validators, for a conditional GET when the item changes
+    Column("last_modified", Text),
+    Column("fetched_at", UTCDateTime, nullable=False),
+)
+
 schema_version = Table(
     "schema_version",
     metadata,
@@ -186,10 +204,16 @@ def _add_entry_enclosures(conn: Connection) -> None:
     conn.execute(text("ALTER TABLE entries ADD COLUMN enclosures TEXT"))
 
 
+def _add_full_texts(conn: Connection) -> None:
+    """Items of `full_text` sources keep their page's article (or why not) beside them."""
+    full_texts.create(conn, checkfirst=True)
+
+
 # Append-only: UPGRADES[N] brings the schema from version N-1 to N. Never edit a released one.
 # A new database is created straight at the latest version from `metadata` (and stamped so);
 # the upgrades are for databases made by an older feedstation. Version 1 is the first schema.
-UPGRADES = {2: _add_feed_warning, 3: _entry_date_warnings, 4: _add_entry_enclosures}
+# Upgrades run in number order; a number may be missing (reserved by work not merged yet).
+UPGRADES = {2: _add_feed_warning, 3: _entry_date_warnings, 4: _add_entry_enclosures, 6: _add_full_texts}
 LATEST = max(UPGRADES, default=1)
 
 
@@ -219,7 +243,7 @@ def migrate(engine: Engine) -> int:
         schema_version.create(conn, checkfirst=True)
         current = conn.execute(text("SELECT COALESCE(MAX(version), 0) FROM schema_version")).scalar_one()
         if current == 0:
-            metadata.create_all(conn, tables=[feeds, entries, skipped_entries])
+            metadata.create_all(conn, tables=[feeds, entries, skipped_entries, full_texts])
             conn.execute(schema_version.insert().values(version=latest, applied_at=datetime.now(timezone.utc)))
             return latest
     if current > latest:
@@ -227,7 +251,7 @@ def migrate(engine: Engine) -> int:
             f"the database schema is version {current}, newer than this feedstation "
             f"understands ({latest}); upgrade feedstation"
         )
-    for version in range(current + 1, latest + 1):
+    for version in sorted(v for v in UPGRADES if v > current):
         with _write_transaction(engine) as conn:
             _lock_migrations(conn)
             if conn.execute(text("SELECT COALESCE(MAX(version), 0) FROM schema_version")).scalar_one() >= version:
