@@ -74,7 +74,11 @@ async def page_full_text(fetcher: Fetcher, page: ArticlePage) -> FullText:
     if media_type and media_type not in _HTML_TYPES:
         return _failed(page, f"{attempt.url} is not an HTML page (Content-Type: {media_type})")
     # Extraction is CPU work (~5 ms a page): off the event loop, so other feeds' downloads go on.
-    article = await asyncio.to_thread(extract_article, decode_page(attempt.body, attempt.content_type), attempt.url)
+    page_text = decode_page(attempt.body, attempt.content_type)
+    try:
+        article = await asyncio.to_thread(extract_article, page_text, attempt.url)
+    except Exception as exc:  # noqa: BLE001 — a third-party parser on hostile bytes: this item's failure only
+        return _failed(page, f"could not read the article on {attempt.url}: {type(exc).__name__}: {exc}")
     return judged(page, attempt, article.content, article.text_chars, article.image)
 
 
