@@ -1,6 +1,7 @@
 """Compare article extractors on the saved pages (tests/fixtures/articles): quality and cost per page.
 
 Run: PYTHONPATH=src python bench/full_text.py [--rounds N]
+(needs readability-lxml, the `bench` extra: `pip install readability-lxml`, after feedstation's own install)
 
 Each page is a known article (its `.txt`) inside navigation, ads, share bars, related lists, comments
 and a footer. Quality is token F1 between the extracted text and the known text (tokens: English
