@@ -2,8 +2,10 @@
 
 The pages carry what real article pages carry around the text: a navigation bar, a cookie banner,
 ads between paragraphs, share buttons, an author box, "related" and "most read" lists, a comment
-section with several comments, a newsletter box and a footer. Four layouts in turn (a news site, a
-blog, a Chinese portal, a magazine). Next to each `<slug>.html` goes `<slug>.txt`, the article's own
+section with several comments, a newsletter box and a footer. Six layouts in turn (a news site, a
+blog, a Chinese portal, a magazine, an older
+portal with <br>-separated paragraphs and a related box inside the text, a long-form page with each
+paragraph in its own block and "read more" and newsletter boxes between them). Next to each `<slug>.html` goes `<slug>.txt`, the article's own
 paragraphs, which an extractor should return and nothing else.
 
 Run: python3 scripts/make_article_pages.py   (the output is committed; re-running rewrites the same bytes)
@@ -247,7 +249,80 @@ def magazine(article: dict) -> str:
 """
 
 
-LAYOUTS = (news_site, blog, portal, magazine)
+def gov_portal(article: dict) -> str:
+    """An older Chinese portal: no <p>, paragraphs split by <br> and indented with full-width spaces,
+    a "相关新闻" box and a print/close bar inside the text's own container."""
+    lang, w = article["lang"], WORDS[article["lang"]]
+    body = "<br><br>\n".join(f"　　{html.escape(p)}" for p in article["paragraphs"])
+    links = "".join(f'<a href="/n/{n}.shtml">{html.escape(t)}</a><br>' for n, t in enumerate(RELATED[lang], 7))
+    nav = " | ".join(f'<a href="/l/{n}">{item}</a>' for n, item in enumerate(NAV[lang]))
+    return f"""{head(article, f"/uploads/{article['slug']}/title.jpg")}
+<body>
+<table width="100%" class="top"><tr><td>{nav}</td><td align="right"><a href="/search">{w['share']}</a></td></tr></table>
+<table width="980" align="center"><tr>
+<td width="700" valign="top">
+  <div class="crumb">{NAV[lang][0]} &gt; {NAV[lang][1]} &gt; 正文 / Article</div>
+  <div class="title">{html.escape(article['title'])}</div>
+  <div class="info">2026-11-19 来源：本网 【字体：大 中 小】 【打印】 【关闭】</div>
+  <div class="TRS_Editor">
+{body}
+    <div class="xgxw"><b>{w['related']}</b><br>{links}</div>
+    <div class="tools">【打印本页】 【关闭窗口】 【返回顶部】</div>
+  </div>
+</td>
+<td width="260" valign="top" class="right">
+  <div class="box"><b>{w['most_read']}</b><br>{links}</div>
+  <div class="ad-slot">{ADS[lang]}</div>
+</td></tr></table>
+<div class="bottom">{FOOTER[lang]}</div>
+</body>
+</html>
+"""
+
+
+def longform(article: dict) -> str:
+    """A long-form layout: each paragraph in its own nested block, a pull quote, "Read more" lines and a
+    newsletter box inside the story container, and a recommendations rail after it."""
+    lang, w = article["lang"], WORDS[article["lang"]]
+    paras = article["paragraphs"]
+    blocks = []
+    for n, text in enumerate(paras):
+        blocks.append(f'        <div class="block block--text"><div class="block__inner"><p>{html.escape(text)}</p></div></div>')
+        if n == 1:
+            blocks.append(f'        <div class="block block--read-more"><p><strong>Read more:</strong> '
+                          f'<a href="/news/200.html">{html.escape(RELATED[lang][0])}</a></p></div>')
+        if n == 2:
+            blocks.append(f'        <div class="block block--newsletter"><p>{w["newsletter"]}</p>'
+                          '<form><input type="email"><button>Sign up</button></form></div>')
+    story = "\n".join(blocks)
+    recs = "\n".join(f'      <a class="card" href="/news/{n}.html"><span class="kicker">{NAV[lang][n % 5 + 1]}</span>'
+                     f'<span class="headline">{html.escape(t)}</span></a>' for n, t in enumerate(RELATED[lang]))
+    return f"""{head(article, f"https://media.example.com/longform/{article['slug']}.jpg")}
+<body>
+  <a class="skip" href="#story">Skip to content</a>
+  <header><div class="brand">The Long Read</div><button class="menu">Menu</button></header>
+  <div id="story" class="story-container" data-template="longform">
+    <div class="story-header"><h1>{html.escape(article['title'])}</h1>
+      <div class="meta"><span>{w['by']} Sam Carter</span> <time>20 November 2026</time> <span>8 min read</span></div>
+    </div>
+    <div class="story-body">
+{story}
+    </div>
+    <div class="story-share">{w['share']}: <a href="#">Facebook</a> <a href="#">X</a> <a href="#">Email</a> <a href="#">Copy link</a></div>
+  </div>
+  <section class="recommendations"><h2>{w['most_read']}</h2>
+{recs}
+  </section>
+  <section class="comments"><h2>{w['comments']}</h2>
+{comments(lang)}
+  </section>
+  <footer>{FOOTER[lang]}</footer>
+</body>
+</html>
+"""
+
+
+LAYOUTS = (news_site, blog, portal, magazine, gov_portal, longform)
 
 
 def main() -> None:
