@@ -73,7 +73,7 @@ async def page_full_text(fetcher: Fetcher, page: ArticlePage) -> FullText:
     media_type = (attempt.content_type or "").split(";", 1)[0].strip().lower()
     if media_type and media_type not in _HTML_TYPES:
         return _failed(page, f"{attempt.url} is not an HTML page (Content-Type: {media_type})")
-    # Extraction is CPU work (~5 ms a page): off the event loop, so other feeds' downloads go on.
+    # Extraction is CPU work (~10 ms a page): off the event loop, so other feeds' downloads go on.
     page_text = decode_page(attempt.body, attempt.content_type)
     try:
         article = await asyncio.to_thread(extract_article, page_text, attempt.url)
