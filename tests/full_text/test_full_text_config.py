@@ -65,3 +65,18 @@ def test_full_text_mistakes_name_file_line_and_key(tmp_path, text, message):
     with pytest.raises(ConfigError) as caught:
         load_config(path).sources()
     assert str(caught.value).replace(str(path), "feedstation.yaml") == message
+
+
+def test_sources_marks_the_feeds_whose_pages_are_fetched(tmp_path):
+    from click.testing import CliRunner
+
+    from feedstation.cli import main
+
+    config = write(tmp_path, TREE + f"storage: {tmp_path / 'none.db'}\n")
+    result = CliRunner().invoke(main, ["sources", "--config", str(config)], env={"COLUMNS": "200"},
+                                catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    marked = [line.split("https://")[1].split()[0] for line in result.output.splitlines() if "(full text)" in line]
+    assert sorted(marked) == ["courier.example.com/feed.xml", "gazette.example.com/essays.xml"]
+    (paul,) = [line for line in result.output.splitlines() if "paul.example.com" in line]
+    assert "(full text)" not in paul

@@ -73,6 +73,8 @@ def sources_command(config_path: Path | None) -> None:
         health = status.get(source.tree)
         label = Text(f"{source.channel}  ")
         label.append(source.url, style="cyan")
+        if source.full_text:
+            label.append("  (full text)", style="magenta")
         if health is not None:
             style = {"ok": "green", "not_modified": "green", "error": "red"}.get(health.status, "dim")
             label.append(f"  [{health.status}, {health.entry_count} items]", style=style)
