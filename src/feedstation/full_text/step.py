@@ -57,9 +57,12 @@ async def fill_full_text(fetcher: Fetcher, store: Store, feed_id: int, label: st
         log.warning("%s: full text: could not store the results: %s", label, exc)
         return FullTextReport()
     fresh = [r for r in results if not r.unchanged]
-    return FullTextReport(ok=sum(r.status == "ok" for r in fresh),
-                          summary_kept=sum(r.status == "summary_kept" for r in fresh),
-                          failed=sum(r.status == "failed" for r in fresh))
+    report = FullTextReport(ok=sum(r.status == "ok" for r in fresh),
+                            summary_kept=sum(r.status == "summary_kept" for r in fresh),
+                            failed=sum(r.status == "failed" for r in fresh))
+    log.info("%s: full text of %d page(s): %d article(s), %d kept the feed's text, %d failed, %d unchanged (304)",
+             label, len(results), report.ok, report.summary_kept, report.failed, len(results) - len(fresh))
+    return report
 
 
 async def page_full_text(fetcher: Fetcher, page: ArticlePage) -> FullText:
