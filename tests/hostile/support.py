@@ -23,6 +23,7 @@ import feedstation
 
 from feedstation.normalize.urls import scheme_of
 from tests.corpora import feedparser_corpus
+from tests.database_reads import db_dump, db_rows  # noqa: F401 (re-exported for the hostile tests)
 from tests.normalize.html_checks import style_findings
 
 REPO = Path(__file__).resolve().parents[2]
@@ -47,14 +48,17 @@ _DATA_IMAGE = re.compile(r"^data:image/(png|jpeg|jpg|gif|webp|avif)[;,]", re.IGN
 # -- configs and runs -------------------------------------------------------------------------
 
 def write_config(folder: Path, tree: dict, *, fetch: dict | None = None, hexo: bool = True, site: bool = True,
-                 extra: str = "") -> Path:
-    """A config in `folder` with its DB and both outputs inside it. JSON is YAML, so names need no quoting."""
+                 extra: str = "", storage: Path | str | None = None) -> Path:
+    """A config in `folder` with both outputs inside it. JSON is YAML, so names need no quoting.
+
+    The store is `storage` (a test's `store_target`: SQLite file or PostgreSQL URL), else `folder/fs.db`.
+    """
     fetch_section = {"allow_private_addresses": True, "timeout": 5, "retries": 0, "max_bytes": 1 * MIB,
                      "user_agent": "feedstation-hostile/1", **(fetch or {})}
     output = {"site": str(folder / "public") if site else None, "hexo": str(folder / "posts") if hexo else None}
     text = (
         f"fetch: {json.dumps(fetch_section)}\n"
-        f"storage: {json.dumps(str(folder / 'fs.db'))}\n"
+        f"storage: {json.dumps(str(storage or folder / 'fs.db'))}\n"
         f"output: {json.dumps(output)}\n"
         "site: {title: hostile, url: 'https://news.example.com'}\n"
         f"{extra}"
@@ -224,25 +228,3 @@ def item_content(page: Path) -> str:
 
 def all_output_files(*folders: Path) -> list[Path]:
     return [p for folder in folders if folder.exists() for p in folder.rglob("*") if p.is_file()]
-
-
-def db_dump(db: Path) -> str:
-    """Every row of every table as text (for "this never reached the DB" checks)."""
-    import sqlite3
-
-    con = sqlite3.connect(db)
-    try:
-        tables = [r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")]
-        return "\n".join(repr(row) for t in tables for row in con.execute(f'SELECT * FROM "{t}"'))
-    finally:
-        con.close()
-
-
-def db_rows(db: Path, sql: str, *args) -> list[tuple]:
-    import sqlite3
-
-    con = sqlite3.connect(db)
-    try:
-        return con.execute(sql, args).fetchall()
-    finally:
-        con.close()

@@ -7,7 +7,6 @@ import json
 import os
 import re
 import signal
-import sqlite3
 import subprocess
 import time
 from datetime import datetime, timedelta, timezone
@@ -15,6 +14,7 @@ from pathlib import Path
 
 from aiohttp import web
 from click.testing import CliRunner
+from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from feedstation import pipeline
 from feedstation.cli import main
@@ -23,6 +23,7 @@ from feedstation.store import Store
 from tests.hostile.support import (
     db_rows, feedstation_cmd, good_feed, rss, run_subprocess, subprocess_env, write_config,
 )
+from tests.database_reads import is_postgresql, table_names
 from tests.loopback import LoopbackServer
 
 FEEDS, ITEMS = 40, 20
@@ -71,10 +72,16 @@ def reap_group(proc: subprocess.Popen) -> None:
     proc.wait(timeout=SAFETY_NET)
 
 
-def check_db_after_crash(db: Path) -> list[int]:
-    assert db_rows(db, "PRAGMA integrity_check") == [("ok",)]
-    if not db_rows(db, "SELECT name FROM sqlite_master WHERE name = 'feeds'"):
-        return []  # killed while the first run was creating the schema: rolled back whole, an empty file
+def store_exists(db: Path | str) -> bool:
+    """Whether a killed run left anything to check: a SQLite file, or (always) the PostgreSQL database."""
+    return is_postgresql(db) or Path(db).exists()
+
+
+def check_db_after_crash(db: Path | str) -> list[int]:
+    if not is_postgresql(db):  # SQLite's own check of the file (PostgreSQL's WAL replay is the server's)
+        assert db_rows(db, "PRAGMA integrity_check") == [("ok",)]
+    if "feeds" not in table_names(db):
+        return []  # killed while the first run was creating the schema: rolled back whole, an empty store
     counts = [n for (n,) in db_rows(
         db, "SELECT COUNT(e.id) FROM feeds f LEFT JOIN entries e ON e.feed_id = f.id GROUP BY f.id")]
     assert set(counts) <= {0, ITEMS}, counts  # one transaction per feed: all of a feed's items or none
@@ -102,12 +109,13 @@ def temp_files(folder: Path) -> list[Path]:
     return [p for p in folder.rglob(".fs-*.tmp")]
 
 
-def test_kill_9_at_any_moment_leaves_a_consistent_db_whole_files_and_a_run_that_completes_after(tmp_path):
+def test_kill_9_at_any_moment_leaves_a_consistent_db_whole_files_and_a_run_that_completes_after(
+        tmp_path, store_target):
     version = {"v": 0}
     with LoopbackServer() as server:
         tree = serve_slow_feeds(server, latency=0.3, version=version)
-        config = write_config(tmp_path, tree, fetch={"per_host": 6, "timeout": 30})
-        db = tmp_path / "fs.db"
+        db = store_target
+        config = write_config(tmp_path, tree, fetch={"per_host": 6, "timeout": 30}, storage=db)
         checked = 0
         for ms in KILL_AFTER_MS:
             # Every feed changes before each run, so every run updates all rows and rewrites every
@@ -120,7 +128,7 @@ def test_kill_9_at_any_moment_leaves_a_consistent_db_whole_files_and_a_run_that_
                 except subprocess.TimeoutExpired:
                     os.kill(proc.pid, signal.SIGKILL)  # the run's own process only, like `kill -9 <pid>`
                 proc.wait(timeout=SAFETY_NET)
-                if db.exists():
+                if store_exists(db):
                     check_db_after_crash(db)
                     checked += 1
                 check_outputs_whole(tmp_path)
@@ -158,6 +166,8 @@ def wait_for_lock_holder(lock: Path, proc: subprocess.Popen) -> dict:
 
 
 def test_second_concurrent_run_is_refused_naming_the_running_pid_and_a_killed_runs_lock_is_taken_over(tmp_path):
+    # SQLite only: it watches the lock file beside the database. PostgreSQL's run lock is an advisory
+    # lock in the database, refused and freed the same way in tests/store/test_advisory_lock.py.
     with LoopbackServer() as server:
         async def slow(request: web.Request) -> web.Response:
             await asyncio.sleep(60)
@@ -191,14 +201,16 @@ def test_second_concurrent_run_is_refused_naming_the_running_pid_and_a_killed_ru
 def stored_entries(db: Path) -> int:
     """Entries in a database another process may still be creating (file there, tables not yet)."""
     try:
-        return db_rows(db, "SELECT COUNT(*) FROM entries")[0][0] if db.exists() else 0
-    except sqlite3.OperationalError:
+        return db_rows(db, "SELECT COUNT(*) FROM entries")[0][0] if store_exists(db) else 0
+    except (OperationalError, ProgrammingError):
         return 0
 
 
 def test_kill_9_of_a_pooled_run_frees_the_lock_for_the_next_run(tmp_path):
     # ≥ 24 due feeds: parsing runs in a process pool forked from the run. Its workers must not
     # keep the killed run's lock (an flock is shared with forked children) or the DB busy.
+    # SQLite only: the flock on the lock file is what forked workers could inherit; PostgreSQL's
+    # advisory lock belongs to the killed run's connection, which the server drops with it.
     with LoopbackServer() as server:
         tree = serve_slow_feeds(server, latency=0.2)
         config = write_config(tmp_path, tree, fetch={"timeout": 30})
@@ -220,12 +232,13 @@ def test_kill_9_of_a_pooled_run_frees_the_lock_for_the_next_run(tmp_path):
     assert check_db_after_crash(tmp_path / "fs.db") == [ITEMS] * FEEDS
 
 
-def test_feed_that_keeps_failing_shows_as_error_with_count_and_backs_off_while_others_are_unaffected(tmp_path):
+def test_feed_that_keeps_failing_shows_as_error_with_count_and_backs_off_while_others_are_unaffected(
+        tmp_path, store_target):
     with LoopbackServer() as server:
         server.serve("/broken", status=500, body=b"internal error")
         server.serve("/good", good_feed(3))
         config = write_config(tmp_path, {"源": {"站": {"坏": server.url("/broken"), "好": server.url("/good")}}},
-                              fetch={"retries": 0})
+                              fetch={"retries": 0}, storage=store_target)
         cfg = load_config(config)
         start = datetime.now(timezone.utc).replace(microsecond=0) - timedelta(days=3)
         attempts = []

@@ -15,6 +15,7 @@ from feedstation.normalize.identity import former_fallback_identity
 from feedstation.parse.xml_guard import REFUSAL
 from feedstation.store import Store
 from feedstation.store.schema import entries, feeds
+from tests.database_reads import connection, db_rows, is_postgresql
 from tests.hostile.support import good_feed, item_content, item_page_for, posts, rss, write_config
 
 MIB = 1024 * 1024
@@ -43,18 +44,18 @@ def stored(db: Path, channel: str) -> list:
 
 # -- 1. dates the store cannot read back ---------------------------------------------------------------
 
-def test_a_year_0103_or_far_future_date_never_stops_publishing(server, tmp_path):
+def test_a_year_0103_or_far_future_date_never_stops_publishing(server, tmp_path, store_target):
     server.serve("/dated.xml", atom(
         atom_entry("urn:old", "ancient", "0103-12-13T18:30:02Z")
         + atom_entry("urn:future", "future", "2099-01-01T00:00:00Z")
         + atom_entry("urn:fine", "fine", "2026-06-01T10:00:00Z")))
-    config = str(write_config(tmp_path, {"日期": {"站": {"频道": server.url("/dated.xml")}}}))
+    config = str(write_config(tmp_path, {"日期": {"站": {"频道": server.url("/dated.xml")}}}, storage=store_target))
     for args in (["run", "--config", config], ["run", "--config", config, "--force"],
                  ["build", "--config", config], ["export", "hexo", "--config", config]):
         result = cli(*args)
         assert result.exit_code == 0, (args, result.output)
     assert sorted(p.front["title"] for p in posts(tmp_path / "posts")) == ["ancient", "fine", "future"]
-    rows = {r.identity: r for r in stored(tmp_path / "fs.db", "频道")}
+    rows = {r.identity: r for r in stored(store_target, "频道")}
     old, future, fine = rows["urn:old"], rows["urn:future"], rows["urn:fine"]
     # The feed's value is kept; ordering uses the first-seen time; the entry says why.
     assert old.feed_date == datetime(103, 12, 13, 18, 30, 2, tzinfo=timezone.utc)
@@ -63,9 +64,9 @@ def test_a_year_0103_or_far_future_date_never_stops_publishing(server, tmp_path)
     assert future.feed_date.year == 2099 and future.published == future.first_seen
     assert "more than 1 day in the future" in future.warning
     assert fine.published == datetime(2026, 6, 1, 10, tzinfo=timezone.utc) and fine.warning is None
-    with Store.open(tmp_path / "fs.db") as store, store.engine.connect() as conn:
-        raw = conn.execute(text("SELECT feed_date FROM entries WHERE identity = 'urn:old'")).scalar()
-    assert raw == "0103-12-13T18:30:02.000000Z"
+    if not is_postgresql(store_target):  # SQLite keeps the text, four-digit year (PostgreSQL: timestamptz)
+        assert db_rows(store_target, "SELECT feed_date FROM entries WHERE identity = 'urn:old'") == \
+            [("0103-12-13T18:30:02.000000Z",)]
     status = cli("status", "--config", config)
     assert status.exit_code == 0
     assert "日期 › 站 › 频道: 2 item(s) dated by first-seen time" in status.output, status.output
@@ -83,29 +84,46 @@ def _loosen_not_null(conn) -> None:
     conn.exec_driver_sql("ALTER TABLE entries_loose RENAME TO entries")
 
 
-def test_rows_that_cannot_be_read_are_skipped_and_reported_and_the_rest_is_published(server, tmp_path):
+def _break_rows_sqlite(conn, ids: list[int]) -> list[str]:
+    """SQLite takes any value in any column: text that is no date, invalid UTF-8, a BLOB, NULL."""
+    conn.execute(text("UPDATE entries SET published = 'not a date' WHERE id = :id"), {"id": ids[0]})
+    conn.execute(text("UPDATE entries SET title = CAST(:raw AS TEXT) WHERE id = :id"),
+                 {"raw": b"bad \xff\xfe title", "id": ids[1]})
+    conn.execute(text("UPDATE entries SET content = :blob WHERE id = :id"), {"blob": b"\x00\x01", "id": ids[2]})
+    _loosen_not_null(conn)
+    conn.execute(text("UPDATE entries SET summary = NULL, content = NULL WHERE id = :id"), {"id": ids[3]})
+    return ["published is not a date: 'not a date'", "title is not valid UTF-8 ('bad \ufffd\ufffd title')",
+            "content is binary data (a BLOB), not text", "summary is NULL"]
+
+
+def _break_rows_postgresql(conn, ids: list[int]) -> list[str]:
+    """PostgreSQL checks types and encodings on write; what gets past it is dates Python cannot hold
+    (psycopg would fail the whole query on them) and NULLs once a tool drops NOT NULL."""
+    conn.execute(text("UPDATE entries SET published = 'infinity' WHERE id = :id"), {"id": ids[0]})
+    conn.execute(text("UPDATE entries SET updated = '20000-01-01T00:00:00Z' WHERE id = :id"), {"id": ids[1]})
+    conn.execute(text("UPDATE entries SET first_seen = '0044-03-15T00:00:00Z BC' WHERE id = :id"), {"id": ids[2]})
+    conn.execute(text("ALTER TABLE entries ALTER COLUMN summary DROP NOT NULL"))
+    conn.execute(text("UPDATE entries SET summary = NULL WHERE id = :id"), {"id": ids[3]})
+    return ["published is not a date: 'infinity'", "updated is not a date: '20000-01-01 00:00:00+00'",
+            "first_seen is not a date: '0044-03-15 00:00:00+00 BC'", "summary is NULL"]
+
+
+def test_rows_that_cannot_be_read_are_skipped_and_reported_and_the_rest_is_published(server, tmp_path, store_target):
     server.serve("/bad.xml", good_feed(5, prefix="bad"))
     server.serve("/other.xml", good_feed(3, prefix="other"))
     config = str(write_config(tmp_path, {"数据": {"坏": {"坏行": server.url("/bad.xml"),
-                                                       "好行": server.url("/other.xml")}}}))
+                                                       "好行": server.url("/other.xml")}}}, storage=store_target))
     assert cli("run", "--config", config).exit_code == 0
     assert len(posts(tmp_path / "posts")) == 8
 
-    ids = [r.id for r in stored(tmp_path / "fs.db", "坏行")]
-    with Store.open(tmp_path / "fs.db") as store:
-        with store.engine.begin() as conn:  # bad values written through the real store's engine
-            conn.execute(text("UPDATE entries SET published = 'not a date' WHERE id = :id"), {"id": ids[0]})
-            conn.execute(text("UPDATE entries SET title = CAST(:raw AS TEXT) WHERE id = :id"),
-                         {"raw": b"bad \xff\xfe title", "id": ids[1]})
-            conn.execute(text("UPDATE entries SET content = :blob WHERE id = :id"), {"blob": b"\x00\x01", "id": ids[2]})
-            _loosen_not_null(conn)
-            conn.execute(text("UPDATE entries SET summary = NULL, content = NULL WHERE id = :id"), {"id": ids[3]})
-            row = conn.execute(select(entries).where(entries.c.id == ids[4])).one()._asdict()
-            conn.execute(entries.insert().values({**row, "id": None, "identity": "huge-title",
-                                                  "title": "长" * (10 * MIB)}))
-    reasons = ["published is not a date: 'not a date'", "title is not valid UTF-8 ('bad \ufffd\ufffd title')",
-               "content is binary data (a BLOB), not text", "summary is NULL",
-               "title is 10,485,760 characters long"]
+    ids = [r.id for r in stored(store_target, "坏行")]
+    with connection(store_target) as conn:  # bad values written through the store's own engine
+        breaks = _break_rows_postgresql if conn.dialect.name == "postgresql" else _break_rows_sqlite
+        reasons = breaks(conn, ids)
+        row = conn.execute(select(entries).where(entries.c.id == ids[4])).one()._asdict()
+        del row["id"]  # a new row id from the database
+        conn.execute(entries.insert().values({**row, "identity": "huge-title", "title": "长" * (10 * MIB)}))
+    reasons.append("title is 10,485,760 characters long")
 
     for args in (["run", "--config", config], ["build", "--config", config], ["export", "hexo", "--config", config]):
         result = cli(*args)
@@ -128,36 +146,36 @@ def test_rows_that_cannot_be_read_are_skipped_and_reported_and_the_rest_is_publi
 
 # -- 3. items merged that are not the same ---------------------------------------------------------------
 
-def test_items_with_only_an_author_stay_apart_and_identical_items_merge(server, tmp_path):
+def test_items_with_only_an_author_stay_apart_and_identical_items_merge(server, tmp_path, store_target):
     authors = "".join(f"<item><author>writer{i}@example.com (W{i})</author></item>" for i in range(3))
     twin = "<item><description>same words</description></item>"
     body = f'<?xml version="1.0"?><rss version="2.0"><channel><title>a</title>{authors}{twin}{twin}</channel></rss>'
     server.serve("/authors.xml", body.encode())
-    config = str(write_config(tmp_path, {"身份": {"站": {"作者": server.url("/authors.xml")}}}))
+    config = str(write_config(tmp_path, {"身份": {"站": {"作者": server.url("/authors.xml")}}}, storage=store_target))
     first = cli("run", "--config", config)
     assert first.exit_code == 0, first.output
-    rows = stored(tmp_path / "fs.db", "作者")
+    rows = stored(store_target, "作者")
     assert sorted(r.author or "" for r in rows) == ["", *(f"writer{i}@example.com (W{i})" for i in range(3))]
     assert cli("run", "--config", config, "--force").exit_code == 0
-    assert [r.identity for r in stored(tmp_path / "fs.db", "作者")] == [r.identity for r in rows]
+    assert [r.identity for r in stored(store_target, "作者")] == [r.identity for r in rows]
     assert len(posts(tmp_path / "posts")) == 4
 
 
-def test_an_item_stored_under_the_former_fallback_identity_is_not_stored_twice(server, tmp_path):
+def test_an_item_stored_under_the_former_fallback_identity_is_not_stored_twice(server, tmp_path, store_target):
     # What feedstation before issue 11 left in the database for that feed: the three author-only
     # items merged into one row under sha256(title, date). After the upgrade: three rows, the old
     # one re-keyed (same row id), no duplicate.
     authors = "".join(f"<item><author>writer{i}@example.com</author></item>" for i in range(3))
     server.serve("/old.xml", f'<rss version="2.0"><channel><title>a</title>{authors}</channel></rss>'.encode())
-    config = str(write_config(tmp_path, {"身份": {"站": {"旧": server.url("/old.xml")}}}))
+    config = str(write_config(tmp_path, {"身份": {"站": {"旧": server.url("/old.xml")}}}, storage=store_target))
     assert cli("run", "--config", config).exit_code == 0
-    rows = stored(tmp_path / "fs.db", "旧")
-    with Store.open(tmp_path / "fs.db") as store, store.engine.begin() as conn:
+    rows = stored(store_target, "旧")
+    with Store.open(store_target) as store, store.engine.begin() as conn:
         conn.execute(entries.delete().where(entries.c.id.in_([r.id for r in rows[1:]])))
         conn.execute(entries.update().where(entries.c.id == rows[0].id)
                      .values(identity=former_fallback_identity(rows[0].title, None)))
     assert cli("run", "--config", config, "--force").exit_code == 0
-    again = stored(tmp_path / "fs.db", "旧")
+    again = stored(store_target, "旧")
     assert [r.identity for r in again] == [r.identity for r in rows] and again[0].id == rows[0].id
 
 
@@ -184,16 +202,16 @@ SYSTEM_ENTITY = (b'<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY x SYSTEM "file:/
                  b'<rss version="2.0"><channel><title>&x;</title></channel></rss>')
 
 
-def test_rss11_and_atom_entry_documents_are_read_and_refusals_name_the_root(server, tmp_path):
+def test_rss11_and_atom_entry_documents_are_read_and_refusals_name_the_root(server, tmp_path, store_target):
     for name, body in (("rss11", RSS11), ("entry", ATOM_ENTRY), ("unknown", UNKNOWN), ("system", SYSTEM_ENTITY)):
         server.serve(f"/{name}.xml", body)
     tree = {"格式": {"站": {name: server.url(f"/{name}.xml") for name in ("rss11", "entry", "unknown", "system")}}}
-    config = str(write_config(tmp_path, tree))
+    config = str(write_config(tmp_path, tree, storage=store_target))
     result = cli("run", "--config", config)
     assert result.exit_code == 0, result.output
-    assert sorted(r.title for r in stored(tmp_path / "fs.db", "rss11")) == ["eleven one", "eleven two"]
-    assert [r.title for r in stored(tmp_path / "fs.db", "entry")] == ["lonely entry"]
-    with Store.open(tmp_path / "fs.db") as store:
+    assert sorted(r.title for r in stored(store_target, "rss11")) == ["eleven one", "eleven two"]
+    assert [r.title for r in stored(store_target, "entry")] == ["lonely entry"]
+    with Store.open(store_target) as store:
         health = {h.channel: h for h in store.health()}
     assert health["rss11"].status == health["entry"].status == "ok"
     unknown = health["unknown"].error

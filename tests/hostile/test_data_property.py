@@ -95,15 +95,16 @@ def server():
 @pytest.mark.slow
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(feeds())
-def test_random_hostile_feeds_always_publish_every_entry_once(server, feed):
+def test_random_hostile_feeds_always_publish_every_entry_once(server, new_store_target, feed):
     body, distinct = feed
     server.serve("/random.xml", body)
     with tempfile.TemporaryDirectory() as folder:
         folder = Path(folder)
-        config = str(write_config(folder, {"随机": {"站": {"频道": server.url("/random.xml")}}}))
+        storage = new_store_target()  # a fresh store per example, on each dialect
+        config = str(write_config(folder, {"随机": {"站": {"频道": server.url("/random.xml")}}}, storage=storage))
         first = CliRunner().invoke(main, ["run", "--config", config], env={"COLUMNS": "250"})
         assert first.exit_code == 0, first.output[-3000:]
-        with Store.open(folder / "fs.db") as store:
+        with Store.open(storage) as store:
             identities = sorted(e.identity for e in store.iter_entries())
         assert len(identities) == distinct, body.decode()  # distinct items apart, repeated ones merged
         assert len(posts(folder / "posts")) == distinct
@@ -111,5 +112,5 @@ def test_random_hostile_feeds_always_publish_every_entry_once(server, feed):
         again = CliRunner().invoke(main, ["run", "--config", config, "--force"], env={"COLUMNS": "250"})
         assert again.exit_code == 0, again.output[-3000:]
         assert "0 new items, 0 updated" in again.output
-        with Store.open(folder / "fs.db") as store:
+        with Store.open(storage) as store:
             assert sorted(e.identity for e in store.iter_entries()) == identities

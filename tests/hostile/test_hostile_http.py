@@ -136,13 +136,14 @@ def serve_threats(server: LoopbackServer, gzip_bomb: bytes, deflate_bomb: bytes,
 
 
 def test_every_hostile_response_is_a_recorded_feed_error_and_the_good_feeds_are_published(
-    tmp_path, server, monkeypatch, gzip_bomb, deflate_bomb, brotli_bomb
+    tmp_path, server, monkeypatch, gzip_bomb, deflate_bomb, brotli_bomb, store_target
 ):
     tree = serve_threats(server, gzip_bomb, deflate_bomb, brotli_bomb)
     # The guard is ON; only 127.0.0.1 itself is trusted (so the first hop is reachable), exactly
     # as tests/fetch does it. Redirect targets and other names for this machine must be refused.
     monkeypatch.setattr(pipeline, "Fetcher", functools.partial(Fetcher, trusted_hosts=frozenset({"127.0.0.1"})))
-    config = write_config(tmp_path, tree, fetch={"allow_private_addresses": False, "timeout": 2, "retries": 0})
+    config = write_config(tmp_path, tree, fetch={"allow_private_addresses": False, "timeout": 2, "retries": 0},
+                          storage=store_target)
     cfg = load_config(config)
     with Store.open(cfg.storage) as store:
         run = pipeline.fetch_all(cfg, store, now=lambda: T0)

@@ -71,7 +71,7 @@ def test_1_quadratic_entity_blowup_through_feedparser_fallback_is_refused(tmp_pa
 
 # 2 ---------------------------------------------------------------------------------------------------
 
-def test_2_javascript_links_and_forms_are_dropped_from_everything_stored_and_rendered(tmp_path):
+def test_2_javascript_links_and_forms_are_dropped_from_everything_stored_and_rendered(tmp_path, store_target):
     items = [
         {"title": "js link", "guid": "js-1", "link": "javascript:alert(1)", "description": "<p>item link</p>",
          "raw": '<enclosure url="javascript:alert(2)" type="image/png" length="1"/>'},
@@ -84,15 +84,15 @@ def test_2_javascript_links_and_forms_are_dropped_from_everything_stored_and_ren
     ]
     feed = tmp_path / "js.xml"
     feed.write_bytes(rss("javascript feed", items, link="javascript:alert(6)"))
-    config = write_config(tmp_path, {"c": {"s": {"js": str(feed)}}})
+    config = write_config(tmp_path, {"c": {"s": {"js": str(feed)}}}, storage=store_target)
     result = cli_run(config)
     assert result.exit_code == 0, result.output
 
     problems = []  # gathered, so one run reports every place a vector survived
-    feeds_row = db_rows(tmp_path / "fs.db", "SELECT link FROM feeds")
+    feeds_row = db_rows(store_target, "SELECT link FROM feeds")
     if "javascript:" in repr(feeds_row).lower():
         problems.append(f"feeds.link stored as {feeds_row}")
-    entries_dump = repr(db_rows(tmp_path / "fs.db", "SELECT * FROM entries")).lower()
+    entries_dump = repr(db_rows(store_target, "SELECT * FROM entries")).lower()
     for needle in ("javascript:", "<form", "password", "xlink", "<svg"):
         if needle in entries_dump:
             problems.append(f"{needle!r} stored in entries")
@@ -140,20 +140,21 @@ def test_3_ssrf_disguises_are_refused_directly_and_on_a_redirect_hop(server, hos
 
 # 4 ---------------------------------------------------------------------------------------------------
 
-def test_4_validators_never_saved_before_the_items_end_to_end_with_a_killed_fetch(tmp_path, server):
+def test_4_validators_never_saved_before_the_items_end_to_end_with_a_killed_fetch(tmp_path, server, store_target):
     server.serve("/etag", good_feed(5), headers={"ETag": '"v1"', "Last-Modified": "Mon, 01 Jun 2026 10:00:00 GMT"})
-    config = write_config(tmp_path, {"c": {"s": {"etag": server.url("/etag")}}}, site=False, hexo=False)
+    config = write_config(tmp_path, {"c": {"s": {"etag": server.url("/etag")}}}, site=False, hexo=False,
+                          storage=store_target)
     died = run_subprocess("fetch", "--config", str(config), FEEDSTATION_FAULT_POINT="between_entries_and_validators")
     assert died.returncode == 70, died.stdout[-2000:] + died.stderr[-2000:]  # the fault point's os._exit(70)
-    assert db_rows(tmp_path / "fs.db", "SELECT COUNT(*) FROM entries") == [(0,)]
-    assert db_rows(tmp_path / "fs.db", "SELECT etag, last_modified FROM feeds") == [(None, None)]
+    assert db_rows(store_target, "SELECT COUNT(*) FROM entries") == [(0,)]
+    assert db_rows(store_target, "SELECT etag, last_modified FROM feeds") == [(None, None)]
 
     again = run_subprocess("fetch", "--config", str(config), "--force")
     assert again.returncode == 0, again.stdout[-2000:] + again.stderr[-2000:]
     second = server.requests_to("/etag")[1]
     assert "If-None-Match" not in second.headers and "If-Modified-Since" not in second.headers
-    assert db_rows(tmp_path / "fs.db", "SELECT COUNT(*) FROM entries") == [(5,)]
-    assert db_rows(tmp_path / "fs.db", "SELECT etag, status FROM feeds") == [('"v1"', "ok")]
+    assert db_rows(store_target, "SELECT COUNT(*) FROM entries") == [(5,)]
+    assert db_rows(store_target, "SELECT etag, status FROM feeds") == [('"v1"', "ok")]
 
 
 # 5 ---------------------------------------------------------------------------------------------------
@@ -184,7 +185,8 @@ def test_5_drip_feeding_server_fails_at_the_total_deadline_and_the_run_completes
 
 # 6 ---------------------------------------------------------------------------------------------------
 
-def test_6_hostile_json_feed_values_become_feed_errors_or_cleaned_values_and_both_outputs_succeed(tmp_path):
+def test_6_hostile_json_feed_values_become_feed_errors_or_cleaned_values_and_both_outputs_succeed(
+        tmp_path, store_target):
     def item(i, **fields):
         return {"id": str(i), "url": f"https://example.com/{i}", "content_html": f"<p>body {i}</p>", **fields}
 
@@ -208,7 +210,7 @@ def test_6_hostile_json_feed_values_become_feed_errors_or_cleaned_values_and_bot
     good = tmp_path / "good.xml"
     good.write_bytes(good_feed(2))
     tree["good"] = str(good)
-    config = write_config(tmp_path, {"c": {"json": tree}})
+    config = write_config(tmp_path, {"c": {"json": tree}}, storage=store_target)
     result = cli_run(config)
     assert result.exit_code == 0, result.output[-3000:]
     assert "Traceback" not in result.output

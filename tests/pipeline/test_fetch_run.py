@@ -1,4 +1,5 @@
-"""End to end through the real stages: a loopback server full of good and bad feeds → fetch_all → SQLite."""
+"""End to end through the real stages: a loopback server full of good and bad feeds → fetch_all → the store
+(each test on SQLite and on PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -80,14 +81,14 @@ def serve_fixtures(server: LoopbackServer, zhihu: bytes) -> None:
     server.serve("/empty", body=b"")
 
 
-def write_config(tmp_path: Path, server: LoopbackServer) -> Path:
+def write_config(tmp_path: Path, server: LoopbackServer, storage: Path | str) -> Path:
     tree: dict = {}
     for path, (category, site, channel) in FEEDS.items():
         tree.setdefault(category, {}).setdefault(site, {})[channel] = server.url("/" + path)
     config = tmp_path / "feedstation.yaml"
     config.write_text(
         "fetch: {allow_private_addresses: true, timeout: 1.5, retries: 2, max_bytes: 200000, user_agent: feedstation-test/1}\n"
-        "storage: history.db\n"
+        f"storage: {json.dumps(str(storage))}\n"
         f"sources: {json.dumps(tree, ensure_ascii=False)}\n",  # JSON is YAML
         encoding="utf-8",
     )
@@ -104,9 +105,9 @@ def by_channel(run: pipeline.FetchRun) -> dict[str, object]:
     return {r.source.channel: r for r in run.reports}
 
 
-def test_one_run_over_good_and_bad_feeds_records_each_outcome(tmp_path, server):
+def test_one_run_over_good_and_bad_feeds_records_each_outcome(tmp_path, server, store_target):
     serve_fixtures(server, (FIXTURES / "zhihu-hotlist.rss").read_bytes())
-    config = write_config(tmp_path, server)
+    config = write_config(tmp_path, server, store_target)
     reports = by_channel(run_at(config, T0))
 
     ok = ["知乎热榜", "RSS 1.0", "Atom 1.0", "JSON Feed", "中文编码", "304", "429 then 200", "500 then 200"]
@@ -131,9 +132,9 @@ def test_one_run_over_good_and_bad_feeds_records_each_outcome(tmp_path, server):
     assert all(any("\u4e00" <= ch <= "\u9fff" for ch in title) for title in titles)  # GBK decoded to Chinese
 
 
-def test_second_run_keeps_history_adds_new_updates_changed_and_uses_validators(tmp_path, server):
+def test_second_run_keeps_history_adds_new_updates_changed_and_uses_validators(tmp_path, server, store_target):
     serve_fixtures(server, (FIXTURES / "zhihu-hotlist.rss").read_bytes())
-    config = write_config(tmp_path, server)
+    config = write_config(tmp_path, server, store_target)
     run_at(config, T0)
     cfg = load_config(config)
     with Store.open(cfg.storage) as store:
@@ -161,9 +162,9 @@ def test_second_run_keeps_history_adds_new_updates_changed_and_uses_validators(t
     assert second[gone].title == first[gone].title
 
 
-def test_forced_run_retries_backing_off_feeds(tmp_path, server):
+def test_forced_run_retries_backing_off_feeds(tmp_path, server, store_target):
     serve_fixtures(server, (FIXTURES / "zhihu-hotlist.rss").read_bytes())
-    config = write_config(tmp_path, server)
+    config = write_config(tmp_path, server, store_target)
     run_at(config, T0)
     skipped = run_at(config, T0 + timedelta(minutes=1))
     forced = run_at(config, T0 + timedelta(minutes=2), force=True)
@@ -175,13 +176,13 @@ def test_forced_run_retries_backing_off_feeds(tmp_path, server):
     assert empty.consecutive_failures == 2 and empty.failing_since == T0
 
 
-def test_a_self_hosted_rsshub_on_loopback_is_trusted_but_other_private_urls_are_not(tmp_path, server):
+def test_a_self_hosted_rsshub_on_loopback_is_trusted_but_other_private_urls_are_not(tmp_path, server, store_target):
     server.serve("/zhihu/hotlist", body=(FIXTURES / "zhihu-hotlist.rss").read_bytes())
     server.serve("/direct", body=(FIXTURES / "atom.xml").read_bytes())
     config = tmp_path / "feedstation.yaml"
     config.write_text(
         f"rsshub: {{instances: [{server.url('/')}]}}\n"
-        "storage: history.db\n"
+        f"storage: {json.dumps(str(store_target))}\n"
         "sources:\n  社交媒体:\n    知乎:\n      知乎热榜: rsshub:/zhihu/hotlist\n"
         f"  内网:\n    直连:\n      私有地址: http://localhost:{server.port}/direct\n",
         encoding="utf-8")
@@ -192,11 +193,11 @@ def test_a_self_hosted_rsshub_on_loopback_is_trusted_but_other_private_urls_are_
     assert server.requests_to("/direct") == []
 
 
-def test_a_truncated_feed_keeps_its_whole_items_and_records_a_warning(tmp_path, server):
+def test_a_truncated_feed_keeps_its_whole_items_and_records_a_warning(tmp_path, server, store_target):
     whole = (FIXTURES / "zhihu-hotlist.rss").read_bytes()
     server.serve("/cut", body=whole[: whole.rindex(b"</item>") + len(b"</item>")])  # no </channel></rss>
     config = tmp_path / "feedstation.yaml"
-    config.write_text("fetch: {allow_private_addresses: true}\nstorage: history.db\n"
+    config.write_text(f"fetch: {{allow_private_addresses: true}}\nstorage: {json.dumps(str(store_target))}\n"
                       f"sources: {{a: {{b: {{c: {server.url('/cut')}}}}}}}\n", encoding="utf-8")
     (report,) = run_at(config, T0).reports
     assert report.status == "ok" and report.new == 3

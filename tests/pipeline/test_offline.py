@@ -37,26 +37,26 @@ def closed_port() -> int:
         return s.getsockname()[1]
 
 
-def write_config(folder: Path, sources: dict, instance: str) -> Path:
+def write_config(folder: Path, sources: dict, instance: str, storage: Path | str = "fs.db") -> Path:
     config = folder / "feedstation.yaml"
     config.write_text(json.dumps({
         "site": {"url": "https://example.github.io/news"}, "rsshub": {"instances": [instance]},
         "fetch": {"allow_private_addresses": True, "retries": 0, "timeout": 10},
-        "storage": "fs.db", "output": {"site": "public"}, "sources": sources}, ensure_ascii=False), encoding="utf-8")
+        "storage": str(storage), "output": {"site": "public"}, "sources": sources}, ensure_ascii=False), encoding="utf-8")
     return config
 
 
-def offline_setup(tmp_path: Path) -> Path:
+def offline_setup(tmp_path: Path, storage: Path | str = "fs.db") -> Path:
     down = f"http://127.0.0.1:{closed_port()}"
     (tmp_path / "local.xml").write_bytes(FEED)  # a local file still reads: it is not "the network"
     return write_config(tmp_path, {
         "社交媒体": {"知乎": {"知乎热榜": "rsshub:/zhihu/hotlist"}, "微博": {"热搜榜": "rsshub:/weibo/search/hot"}},
         "新媒体": {"36kr": {"资讯": "rsshub:/36kr/news/latest"}, "博客": {"RSS": f"{down}/feed.xml"}},
-    }, down)
+    }, down, storage)
 
 
-def test_when_the_network_is_down_one_line_says_so_and_no_feed_backs_off(tmp_path):
-    config = offline_setup(tmp_path)
+def test_when_the_network_is_down_one_line_says_so_and_no_feed_backs_off(tmp_path, store_target):
+    config = offline_setup(tmp_path, store_target)
     cfg = load_config(config)
     with Store.open(cfg.storage) as store:
         first = pipeline.fetch_all(cfg, store, now=lambda: T0)
@@ -79,12 +79,12 @@ def test_when_the_network_is_down_one_line_says_so_and_no_feed_backs_off(tmp_pat
     assert "not put into back-off" in lines[0]
 
 
-def test_a_feed_that_fails_alone_still_backs_off_and_not_due_says_when_and_that_force_overrides(tmp_path):
+def test_a_feed_that_fails_alone_still_backs_off_and_not_due_says_when_and_that_force_overrides(tmp_path, store_target):
     with LoopbackServer() as server:
         server.serve("/good.xml", body=FEED)
         down = f"http://127.0.0.1:{closed_port()}"
         config = write_config(tmp_path, {"c": {"s": {"good": server.url("/good.xml"), "gone": f"{down}/feed.xml",
-                                                     "also good": server.url("/good.xml") + "?2"}}}, down)
+                                                     "also good": server.url("/good.xml") + "?2"}}}, down, store_target)
         cfg = load_config(config)
         with Store.open(cfg.storage) as store:
             run = pipeline.fetch_all(cfg, store, now=lambda: T0)
@@ -123,8 +123,8 @@ def test_most_feeds_failing_alike_while_some_work_is_named_but_backs_off_as_usua
     assert common_network_failure(reports[:2] + [report(n, None) for n in range(3)], remote=5) is None
 
 
-def test_an_empty_site_says_why_it_is_empty(tmp_path):
-    config = offline_setup(tmp_path)
+def test_an_empty_site_says_why_it_is_empty(tmp_path, store_target):
+    config = offline_setup(tmp_path, store_target)
     result = CliRunner().invoke(main, ["run", "--config", str(config)], env={"COLUMNS": "200"})
     assert result.exit_code == 0, result.output
     home = lxml.html.fromstring((tmp_path / "public" / "index.html").read_bytes())

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import datetime, timedelta, timezone
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from sqlalchemy import text
+from sqlalchemy import select, text
 
 from feedstation.models import Entry, FeedMeta, Fetched, FetchStatus, Source
 from feedstation.store import Store
-from feedstation.store.schema import _iso_utc, parse_utc_text
+from feedstation.store.schema import entries as entries_table
+from tests.database_reads import connection
+from tests.store.old_schema import dates_as_text, stamp_version
+from feedstation.store.utc_column import iso_utc as _iso_utc, parse_utc_text
 
 SOURCE = Source("c", "s", "ch", "https://example.com/feed")
 NOW = datetime(2024, 1, 1, tzinfo=timezone.utc)
@@ -35,24 +37,24 @@ def test_older_unpadded_text_is_still_read():
     assert parse_utc_text("2024-01-01 10:00:00") == datetime(2024, 1, 1, 10, tzinfo=timezone.utc)
 
 
-def test_migration_3_pads_years_an_older_version_wrote_unpadded(tmp_path):
-    path = tmp_path / "v2.db"
-    with Store.open(path) as store:
+def test_migration_3_pads_years_an_older_version_wrote_unpadded(store_target):
+    with Store.open(store_target) as store:
         fid = store.sync_feeds([SOURCE])[SOURCE.tree]
         entries = [Entry(identity=i, title=i, link=None, author=None, published=when, updated=None, summary="",
                          content="<p>x</p>", image=None, content_hash=i)
                    for i, when in (("new", NOW - timedelta(days=1)), ("old", datetime(2020, 1, 1, tzinfo=timezone.utc)))]
         store.record_success(fid, Fetched(source=SOURCE, status=FetchStatus.OK), FeedMeta(), entries, NOW)
-    raw = sqlite3.connect(path)  # what feedstation ≤ schema 2 wrote for a year-103 date
-    raw.execute("UPDATE entries SET published = '103-12-13T18:30:02.000000Z' WHERE identity = 'old'")
-    raw.execute("ALTER TABLE entries DROP COLUMN feed_date")
-    raw.execute("ALTER TABLE entries DROP COLUMN warning")
-    raw.execute("DROP TABLE skipped_entries")
-    raw.execute("ALTER TABLE entries DROP COLUMN enclosures")  # added by migration 4
-    raw.execute("UPDATE schema_version SET version = 2")
-    raw.commit()
-    raw.close()
-    with Store.open(path) as store, store.engine.connect() as conn:
-        assert conn.execute(text("SELECT published FROM entries WHERE identity = 'old'")).scalar() == \
-            "0103-12-13T18:30:02.000000Z"
-        assert [e.identity for e in store.iter_entries()] == ["new", "old"]  # newest first, as text sorts
+    with connection(store_target) as conn:  # what feedstation ≤ schema 2 wrote for a year-103 date
+        dates_as_text(conn)
+        conn.execute(text("UPDATE entries SET published = '103-12-13T18:30:02.000000Z' WHERE identity = 'old'"))
+        for statement in ("ALTER TABLE entries DROP COLUMN feed_date", "ALTER TABLE entries DROP COLUMN warning",
+                          "DROP TABLE skipped_entries", "ALTER TABLE entries DROP COLUMN enclosures"):
+            conn.execute(text(statement))
+        stamp_version(conn, 2)
+    with Store.open(store_target) as store, store.engine.connect() as conn:
+        published = conn.execute(select(entries_table.c.published).where(entries_table.c.identity == "old")).scalar()
+        assert published == datetime(103, 12, 13, 18, 30, 2, tzinfo=timezone.utc)
+        if conn.dialect.name == "sqlite":  # the text itself is padded (PostgreSQL holds a timestamptz by now)
+            assert conn.execute(text("SELECT published FROM entries WHERE identity = 'old'")).scalar() == \
+                "0103-12-13T18:30:02.000000Z"
+        assert [e.identity for e in store.iter_entries()] == ["new", "old"]  # newest first

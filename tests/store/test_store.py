@@ -1,4 +1,4 @@
-"""The SQLite store: schema, pragmas, history semantics, failures, retention, and crash safety."""
+"""The store on SQLite and PostgreSQL: schema, history semantics, failures, retention, crash safety; SQLite's pragmas."""
 
 from __future__ import annotations
 
@@ -11,11 +11,13 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import select, text
 
 from feedstation.models import Entry, FeedMeta, Fetched, FetchStatus, Source
 from feedstation.store import Store
-from feedstation.store.schema import LATEST, UPGRADES
+from feedstation.store.schema import LATEST, UPGRADES, entries, skipped_entries
+from tests.database_reads import connection
+from tests.store.old_schema import dates_as_text, stamp_version
 
 NOW = datetime(2026, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
 SOURCE = Source("社交媒体", "知乎", "知乎热榜", "rsshub:/zhihu/hotlist")
@@ -32,8 +34,8 @@ def fetched(etag: str | None = None) -> Fetched:
 
 
 @pytest.fixture
-def store(tmp_path):
-    with Store.open(tmp_path / "feedstation.db") as s:
+def store(store_target):
+    with Store.open(store_target) as s:
         yield s
 
 
@@ -41,39 +43,35 @@ def feed_id(store: Store) -> int:
     return store.sync_feeds([SOURCE])[SOURCE.tree]
 
 
-def test_schema_is_versioned_and_reopening_does_not_migrate_again(tmp_path):
-    path = tmp_path / "x.db"
-    Store.open(path).close()
-    with Store.open(path) as again, again.engine.connect() as conn:
+def test_schema_is_versioned_and_reopening_does_not_migrate_again(store_target):
+    Store.open(store_target).close()
+    with Store.open(store_target) as again, again.engine.connect() as conn:
         versions = conn.execute(text("SELECT version FROM schema_version")).scalars().all()
     assert versions == [LATEST]  # a new database is created at the latest version
 
 
-def test_a_version_1_database_is_migrated_in_place_keeping_its_rows(tmp_path):
-    import sqlite3
-
-    path = tmp_path / "v1.db"
-    with Store.open(path) as store:  # make a v1 database by hand: drop what migrations 2 and 3 added
+def test_a_version_1_database_is_migrated_in_place_keeping_its_rows(store_target):
+    with Store.open(store_target) as store:  # make a v1 database by hand: drop what later migrations added
         fid = feed_id(store)
         store.record_success(fid, fetched(etag='"v1"'), FeedMeta(), [entry("a")], NOW)
-    raw = sqlite3.connect(path)
-    raw.execute("ALTER TABLE feeds DROP COLUMN warning")
-    raw.execute("ALTER TABLE entries DROP COLUMN feed_date")
-    raw.execute("ALTER TABLE entries DROP COLUMN warning")
-    raw.execute("DROP TABLE skipped_entries")
-    raw.execute("ALTER TABLE entries DROP COLUMN enclosures")
-    raw.execute("DROP TABLE full_texts")
-    raw.execute("UPDATE schema_version SET version = 1")
-    raw.commit()
-    raw.close()
-    with Store.open(path) as store, store.engine.connect() as conn:
-        assert conn.execute(text("SELECT version FROM schema_version ORDER BY version")).scalars().all() == [1, *sorted(UPGRADES)]
-        assert [e.identity for e in store.iter_entries()] == ["a"]
+    with connection(store_target) as conn:
+        dates_as_text(conn)
+        for statement in ("ALTER TABLE feeds DROP COLUMN warning", "ALTER TABLE entries DROP COLUMN feed_date",
+                          "ALTER TABLE entries DROP COLUMN warning", "DROP TABLE skipped_entries",
+                          "ALTER TABLE entries DROP COLUMN enclosures", "DROP TABLE full_texts"):
+            conn.execute(text(statement))
+        stamp_version(conn, 1)
+    with Store.open(store_target) as store, store.engine.connect() as conn:
+        assert conn.execute(text("SELECT version FROM schema_version ORDER BY version")).scalars().all() == \
+            [1, *sorted(UPGRADES)]
+        assert [(e.identity, e.published) for e in store.iter_entries()] == [("a", NOW)]
         assert store.health()[0].warning is None
+        assert store.feed_states()[fid].etag == '"v1"'
 
 
-def test_every_connection_has_wal_foreign_keys_and_busy_timeout(store):
-    with store.engine.connect() as conn:
+def test_every_sqlite_connection_has_wal_foreign_keys_and_busy_timeout(tmp_path):
+    # SQLite only: these pragmas are SQLite's; PostgreSQL has no per-connection equivalent to check.
+    with Store.open(tmp_path / "feedstation.db") as store, store.engine.connect() as conn:
         assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
         assert conn.execute(text("PRAGMA busy_timeout")).scalar() == 10_000
@@ -159,9 +157,9 @@ CRASH_SCRIPT = textwrap.dedent("""
 """)
 
 
-def test_validators_saved_before_the_items_never_happens(tmp_path):
+def test_validators_saved_before_the_items_never_happens(store_target):
     """Issue 8.4: a crash between storing entries and storing the ETag loses neither alone."""
-    db = tmp_path / "crash.db"
+    db = store_target
     env = {**os.environ, "FEEDSTATION_FAULT_POINT": "between_entries_and_validators",
            "PYTHONPATH": str(Path(__file__).resolve().parents[2] / "src")}
     result = subprocess.run([sys.executable, "-c", CRASH_SCRIPT, str(db)], env=env, capture_output=True)
@@ -178,6 +176,7 @@ def test_validators_saved_before_the_items_never_happens(tmp_path):
 
 
 def test_a_file_that_is_not_a_database_is_a_clear_error(tmp_path):
+    # SQLite only: a PostgreSQL target is a server, not a file that could hold anything else.
     from feedstation.errors import StoreError
 
     bad = tmp_path / "bad.db"
@@ -205,16 +204,22 @@ def test_a_row_stored_under_a_former_fallback_identity_is_rekeyed_not_duplicated
     assert store.record_success(fid, fetched(), FeedMeta(), [first, second], later) == (0, 0)
 
 
-def test_skipped_rows_are_recorded_once_and_unchanged_lists_write_nothing(store, tmp_path):
+def test_skipped_rows_are_recorded_once_and_unchanged_lists_write_nothing(store, store_target):
     from feedstation.models import SkippedEntry
 
     fid = feed_id(store)
     row = SkippedEntry(feed_id=fid, feed="c › s › ch", entry_id=7, identity="x", reason="title is NULL")
     store.record_skipped([row], NOW)
-    wal = tmp_path / "feedstation.db-wal"
-    before = (wal.stat().st_mtime_ns, wal.stat().st_size)
+    wal = Path(f"{store_target}-wal")  # SQLite: a write of any table would touch the WAL file
+
+    def wal_state():
+        return (wal.stat().st_mtime_ns, wal.stat().st_size) if wal.exists() else None
+
+    before = wal_state()
     store.record_skipped([row], NOW + timedelta(hours=1))  # same list: no write (serve would rebuild)
-    assert (wal.stat().st_mtime_ns, wal.stat().st_size) == before
+    assert wal_state() == before
+    with store.engine.connect() as conn:  # a rewrite would have given the row the later time
+        assert conn.execute(select(skipped_entries.c.noticed_at)).scalars().all() == [NOW]
     [back] = store.skipped()
     assert (back.feed, back.entry_id, back.identity, back.reason) == (" › ".join(SOURCE.tree), 7, "x", "title is NULL")
     store.record_skipped([], NOW)
@@ -232,5 +237,5 @@ def test_a_feed_date_set_aside_on_update_falls_back_to_the_first_seen_time(store
     (stored,) = store.iter_entries()
     assert stored.published == stored.first_seen == NOW
     with store.engine.connect() as conn:
-        row = conn.execute(text("SELECT date_from_feed, feed_date, warning FROM entries")).one()
-    assert tuple(row) == (0, "0103-12-13T18:30:02.000000Z", "before 1990")
+        row = conn.execute(select(entries.c.date_from_feed, entries.c.feed_date, entries.c.warning)).one()
+    assert tuple(row) == (False, ancient, "before 1990")

@@ -244,7 +244,8 @@ class Store:
         out and handed to `on_skip` (store/reading.py); it never stops the other rows.
         """
         with self.engine.connect() as conn:
-            yield from read_entries(conn, entries_query(active_only=active_only), on_skip or _ignore)
+            query = entries_query(conn.dialect.name, active_only=active_only)
+            yield from read_entries(conn, query, on_skip or _ignore)
 
     # -- full text (full_text/) --------------------------------------------------
 

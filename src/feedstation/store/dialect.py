@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Column, Table, Text, bindparam, func
+from sqlalchemy import Column, Table, Text, and_, bindparam, case, cast, extract, func, literal, null, select, type_coerce
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.sql.elements import ColumnElement
 
 _INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 DIALECTS = tuple(_INSERTS)
@@ -35,3 +36,29 @@ def refresh_statistics(engine: Engine, table: Table) -> None:
     if engine.dialect.name == "postgresql":
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.exec_driver_sql(f"ANALYZE {table.name}")
+
+
+# to_char pattern giving exactly the text SQLite stores (store/utc_column.py iso_utc).
+_ISO_UTC_PATTERN = 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'
+
+
+def date_text(dialect: str, column: Column, unreadable: Table) -> ColumnElement:
+    """A stored date as text, for the row-by-row reader (store/reading.py), which parses it itself.
+
+    SQLite stores the text. PostgreSQL's timestamptz becomes the same canonical text when it is a
+    date Python can hold (years 1–9999, finite). Any other value would make psycopg fail the whole
+    query, so it comes back as text the reader refuses: the original text the migration to
+    timestamptz kept in `unreadable_dates` (the `-infinity` it left in the column stands for it),
+    else the database's own spelling (`infinity`, `20000-01-01 00:00:00+00`, `… BC`).
+    """
+    if dialect != "postgresql":
+        return type_coerce(column, Text)
+    in_utc = func.timezone(literal("UTC"), column)
+    readable = and_(func.isfinite(column), extract("year", in_utc).between(1, 9999))
+    kept = (select(unreadable.c.stored_text)
+            .where(unreadable.c.table_name == column.table.name, unreadable.c.column_name == column.name,
+                   unreadable.c.row_id == column.table.c.id)
+            .scalar_subquery())
+    return case((column.is_(None), null()),
+                (readable, func.to_char(in_utc, literal(_ISO_UTC_PATTERN))),
+                else_=func.coalesce(kept, cast(column, Text)))

@@ -30,7 +30,26 @@ def create_store_engine(target: str | Path) -> Engine:
     engine = create_engine(url, pool_pre_ping=not url.startswith("sqlite"))
     if engine.dialect.name == "sqlite":
         _configure_sqlite(engine)
+    elif engine.dialect.name == "postgresql":
+        _configure_postgresql(engine)
     return engine
+
+
+def _configure_postgresql(engine: Engine) -> None:
+    # Every session in UTC with ISO date output, whatever the server's defaults: a date the database
+    # turns into text itself (a timestamptz written into a column that is still text, before schema
+    # version 7; an unreadable date shown in a skip report) is then `2026-01-02 03:04:05+00`.
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn, _record) -> None:
+        autocommit = dbapi_conn.autocommit
+        dbapi_conn.autocommit = True  # a SET inside the pool's first transaction would be rolled back
+        cursor = dbapi_conn.cursor()
+        try:
+            cursor.execute("SET TIME ZONE 'UTC'")
+            cursor.execute("SET datestyle = 'ISO, YMD'")
+        finally:
+            cursor.close()
+            dbapi_conn.autocommit = autocommit
 
 
 def _configure_sqlite(engine: Engine) -> None:

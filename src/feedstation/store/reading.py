@@ -16,12 +16,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 
-from sqlalchemy import Select, Text, select, type_coerce
+from sqlalchemy import Select, select
 from sqlalchemy.engine import Connection, Row
 
 from feedstation.models import SkippedEntry, StoredEntry
+from feedstation.store.dialect import date_text
 from feedstation.store.enclosure_column import enclosures_from_column
-from feedstation.store.schema import entries, feeds, full_texts, parse_utc_text
+from feedstation.store.schema import PUBLISHED_DATES, entries, feeds, full_texts, parse_utc_text, unreadable_dates
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +32,6 @@ MAX_TITLE_CHARS = 65_536
 _REQUIRED_TEXT = ("identity", "title", "summary", "content", "content_hash")
 _OPTIONAL_TEXT = ("link", "author", "image")
 _REQUIRED_DATES = ("published", "first_seen", "last_seen")
-_DATE_COLUMNS = (*_REQUIRED_DATES, "updated")
 
 
 class Unreadable(Exception):
@@ -52,9 +52,9 @@ class SkippedRows:
         return tuple(sorted(self._rows.values(), key=lambda s: (s.feed, s.entry_id or 0)))
 
 
-def entries_query(*, active_only: bool) -> Select:
+def entries_query(dialect: str, *, active_only: bool) -> Select:
     """Every entry with its tree, newest first (ties broken by id); dates come back as raw text."""
-    columns = [type_coerce(c, Text).label(c.name) if c.name in _DATE_COLUMNS else c
+    columns = [date_text(dialect, c, unreadable_dates).label(c.name) if c.name in PUBLISHED_DATES else c
                for c in entries.c if c.name not in ("feed_date", "date_from_feed", "warning")]
     query = (select(*columns, feeds.c.category, feeds.c.site, feeds.c.channel,
                     full_texts.c.status.label("full_text_status"), full_texts.c.content.label("full_text"),

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import re
 from datetime import datetime, timezone
-from functools import lru_cache
 
 from sqlalchemy import (
     Boolean,
@@ -20,57 +18,11 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.types import TypeDecorator
 
 from feedstation.errors import StoreError
 from feedstation.store.engine import WRITE_OPTION
-
-
-class UTCDateTime(TypeDecorator):
-    """Aware UTC datetimes stored as sortable ISO text (`2022-01-06T10:32:27.000000Z`).
-
-    Text, not a native type, so SQLite and PostgreSQL store and sort them identically. The year
-    is always four digits (`0103-12-13T…`), so text order is time order for years 1–9999
-    (issue 11: `%Y` wrote `103-…`, which sorted after 2024 and could not be read back).
-    """
-
-    impl = String(32)
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect) -> str | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetime reached the store; datetimes must be aware UTC")
-        return _iso_utc(value)
-
-    def process_result_value(self, value: str | None, dialect) -> datetime | None:
-        if value is None:
-            return None
-        return parse_utc_text(value)
-
-
-# What this and earlier feedstation versions wrote, read leniently: a year of 1–4 digits (older
-# versions wrote `103-…`), a space for `T`, optional fraction, `Z` or a zero offset or nothing.
-_UTC_TEXT = re.compile(r"(\d{1,4})-(\d{1,2})-(\d{1,2})[T ](\d{1,2}):(\d{2}):(\d{2})(?:\.(\d{1,6}))?(?:Z|[+-]00:?00)?")
-
-
-def parse_utc_text(value: str) -> datetime:
-    """Stored ISO text → aware UTC datetime; ValueError naming the value when it is not one."""
-    match = _UTC_TEXT.fullmatch(value.strip()) if isinstance(value, str) else None
-    if match is None:
-        raise ValueError(f"not a stored UTC date: {str(value)[:60]!r}")
-    year, month, day, hour, minute, second, fraction = match.groups()
-    return datetime(int(year), int(month), int(day), int(hour), int(minute), int(second),
-                    int((fraction or "0").ljust(6, "0")), tzinfo=timezone.utc)
-
-
-@lru_cache(maxsize=8192)
-def _iso_utc(value: datetime) -> str:
-    # Cached: a feed update binds the same `now` (first/last seen) on every one of its rows.
-    v = value.astimezone(timezone.utc)
-    return (f"{v.year:04d}-{v.month:02d}-{v.day:02d}T{v.hour:02d}:{v.minute:02d}:{v.second:02d}"
-            f".{v.microsecond:06d}Z")
+from feedstation.store.timestamptz import dates_to_timestamptz
+from feedstation.store.utc_column import UTCDateTime, iso_utc, parse_utc_text  # noqa: F401 (re-exported)
 
 
 metadata = MetaData()
@@ -129,6 +81,8 @@ entries = Table(
 )
 Index("ix_entries_published", entries.c.published)
 Index("ix_entries_feed_published", entries.c.feed_id, entries.c.published)
+# The entry dates the publisher reads (store/reading.py reads them as text, row by row).
+PUBLISHED_DATES = ("published", "updated", "first_seen", "last_seen")
 
 # Stored entries the last publish could not read or render, so `feedstation status` can list them.
 # Replaced as a whole by every publish; the entry_id has no foreign key, since the row it names
@@ -142,6 +96,20 @@ skipped_entries = Table(
     Column("identity", Text, nullable=False),
     Column("reason", Text, nullable=False),
     Column("noticed_at", UTCDateTime, nullable=False),
+)
+
+# PostgreSQL only (schema version 7, store/timestamptz.py): the original text of a stored date that was not
+# a date when the column became timestamptz, so nothing is lost and the reader can still name it.
+# SQLite keeps dates as text, so there the text itself stays in its column and this table is not made.
+unreadable_dates = Table(
+    "unreadable_dates",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("table_name", Text, nullable=False),
+    Column("row_id", Integer, nullable=False),
+    Column("column_name", Text, nullable=False),
+    Column("stored_text", Text, nullable=False),
+    UniqueConstraint("table_name", "row_id", "column_name", name="uq_unreadable_dates_cell"),
 )
 
 # The full text of an item whose source has `full_text: true` (full_text/), one row per entry.
@@ -209,16 +177,29 @@ def _add_full_texts(conn: Connection) -> None:
     full_texts.create(conn, checkfirst=True)
 
 
+def _dates_to_timestamptz(conn: Connection) -> None:
+    """PostgreSQL: dates become timestamptz, unreadable ones salvaged (store/timestamptz.py). SQLite: nothing."""
+    dates_to_timestamptz(conn, metadata, unreadable_dates, {"entries": PUBLISHED_DATES},
+                         now=datetime.now(timezone.utc))
+
+
 # Append-only: UPGRADES[N] brings the schema from version N-1 to N. Never edit a released one.
 # A new database is created straight at the latest version from `metadata` (and stamped so);
 # the upgrades are for databases made by an older feedstation. Version 1 is the first schema.
 # Upgrades run in number order; a number may be missing (reserved by work not merged yet).
-UPGRADES = {2: _add_feed_warning, 3: _entry_date_warnings, 4: _add_entry_enclosures, 6: _add_full_texts}
+UPGRADES = {2: _add_feed_warning, 3: _entry_date_warnings, 4: _add_entry_enclosures, 6: _add_full_texts,
+            7: _dates_to_timestamptz}
 LATEST = max(UPGRADES, default=1)
 
 
 # PostgreSQL advisory-lock key for schema changes (any constant; "feedstation" in ASCII, truncated).
 _MIGRATION_LOCK_KEY = 0x66656564737461
+
+
+def _tables_of(conn: Connection) -> list[Table]:
+    """The tables a new database is created with (unreadable_dates exists on PostgreSQL only)."""
+    tables = [feeds, entries, skipped_entries, full_texts]
+    return [*tables, unreadable_dates] if conn.dialect.name == "postgresql" else tables
 
 
 def _write_transaction(engine: Engine):
@@ -243,7 +224,7 @@ def migrate(engine: Engine) -> int:
         schema_version.create(conn, checkfirst=True)
         current = conn.execute(text("SELECT COALESCE(MAX(version), 0) FROM schema_version")).scalar_one()
         if current == 0:
-            metadata.create_all(conn, tables=[feeds, entries, skipped_entries, full_texts])
+            metadata.create_all(conn, tables=_tables_of(conn))
             conn.execute(schema_version.insert().values(version=latest, applied_at=datetime.now(timezone.utc)))
             return latest
     if current > latest:
@@ -251,6 +232,7 @@ def migrate(engine: Engine) -> int:
             f"the database schema is version {current}, newer than this feedstation "
             f"understands ({latest}); upgrade feedstation"
         )
+    # The numbers present, in order (each upgrade is independent of numbers another branch adds).
     for version in sorted(v for v in UPGRADES if v > current):
         with _write_transaction(engine) as conn:
             _lock_migrations(conn)
