@@ -14,6 +14,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from feedstation.errors import ConfigError
+from feedstation.filters import FilterSet, build_filter_set
 from feedstation.models import FetchSettings, SiteSettings, Source
 from feedstation.source_tree import OpmlGraft, TreeError, parse_diy, parse_tree
 
@@ -218,13 +219,18 @@ class ConfigModel(_Section):
     retention: RetentionSection = Field(default_factory=RetentionSection)
     sources: dict[str, Any] | str | None = Field(None, description="the tree: category → site → channel → feed (or an OPML list's location)")
     diy: list[Any] | None = Field(None, description="the reference's flat list of {categories, source_parent, source_child, link}")
+    filters: dict[str, Any] | None = Field(
+        None, description="`{include, exclude, rewrite, fields}` rules for every feed; a category, site or "
+                          "`{url, filters}` leaf in `sources` may add its own (README: Filters)")
 
 
 class Config:
     """A loaded, validated config with paths resolved against the config file's folder."""
 
-    def __init__(self, path: Path, model: ConfigModel, tree_sources: list[Source | OpmlGraft]):
+    def __init__(self, path: Path, model: ConfigModel, tree_sources: list[Source | OpmlGraft],
+                 filters: FilterSet | None = None):
         self.path = path
+        self.filters = filters if filters is not None else FilterSet()  # compiled once, at load
         self.base_dir = path.parent
         self.model = model
         self.site = model.site
@@ -388,10 +394,11 @@ def config_from_data(raw: Any, path: Path, *, lines: dict[str, int] | None = Non
         raise ConfigError(_where(name, lines, key), key, _explain(error)) from None
     try:
         tree = parse_tree(model.sources, path.parent) + parse_diy(model.diy, path.parent)
+        filters = build_filter_set(model.filters, model.sources, lambda key: _where(name, lines, key))
     except TreeError as exc:
         raise ConfigError(_where(name, lines, exc.key), exc.key, exc.message) from None
     _check_duplicates([s for s in tree if isinstance(s, Source)], name, lines)
-    return Config(path, model, tree)
+    return Config(path, model, tree, filters)
 
 
 def _check_duplicates(sources: list[Source], name: str, lines: dict[str, int]) -> None:

@@ -209,6 +209,7 @@ class StoredEntry:
     image: str | None
     content_hash: str
     enclosures: tuple[Enclosure, ...] = ()
+    hidden_by: str | None = None  # the filter rule that hid it at the last publish (None: shown)
 
     @property
     def tree(self) -> tuple[str, str, str]:

@@ -15,6 +15,7 @@ from feedstation.catalog import Catalog, closest_routes_hint, load_catalog
 from feedstation.config import Config
 from feedstation.errors import CatalogError, StoreError
 from feedstation.fetch import Fetcher
+from feedstation.filters import Screen
 from feedstation.full_text import fill_full_text
 from feedstation.icons import refresh_icons, stored_icons
 from feedstation.lock import FolderLock, RunLock
@@ -287,9 +288,13 @@ def publish_hexo(config: Config, store: Store, out_dir: Path, *, skipped: Skippe
     """Every readable stored entry in the `hexo.keep` window as a Hexo post under `out_dir`
     (locked against a concurrent export)."""
     skipped = SkippedRows() if skipped is None else skipped
+    screen = Screen(config.filters)
     with FolderLock(out_dir, f"the Hexo folder {out_dir}"):
-        entries = entries_in_window(store.iter_entries(on_skip=skipped.add), config.hexo_window(), now())
+        # Hidden entries are not exported, so a post of one that became hidden is removed like
+        # any post feedstation wrote whose entry is gone; the window counts shown entries only.
+        entries = entries_in_window(screen.shown(store.iter_entries(on_skip=skipped.add)), config.hexo_window(), now())
         report = export_hexo(entries, out_dir, options=config.hexo_options())
+    store.set_hidden(screen.changes)
     store.record_skipped(skipped.rows, now())
     return report
 
@@ -298,12 +303,14 @@ def publish_site(config: Config, store: Store, out_dir: Path, *, skipped: Skippe
                  now: Clock = utc_now) -> SiteReport:
     """The static website under `out_dir` from every readable entry (locked against a concurrent build)."""
     skipped = SkippedRows() if skipped is None else skipped
+    screen = Screen(config.filters)  # entries the filters hide are in no page, feed or search index
     with FolderLock(out_dir, f"the site folder {out_dir}"):
         health = store.health()
-        report = build_site(list(store.iter_entries(on_skip=skipped.add)),
+        report = build_site(list(screen.shown(store.iter_entries(on_skip=skipped.add))),
                             resolved_sources(config, served_instances(store)), out_dir,
                             config.site_settings(), now=now(), overview=outage.feeds_overview(health),
                             health=health, icons=stored_icons(icons_folder(config)))
+    store.set_hidden(screen.changes)
     store.record_skipped(skipped.rows, now())
     return report
 

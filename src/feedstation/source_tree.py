@@ -21,9 +21,13 @@ from feedstation.models import Source
 from feedstation.normalize.text import has_visible_character
 
 LEAF_OPTIONS = {"url": "the feed's URL, rsshub:/path or file path", "max_items": "keep at most N items per fetch",
+                "filters": "include / exclude / rewrite rules for this feed (filters/parsing.py)",
                 "full_text": "fetch each new item's page and keep the whole article"}
-# A key a category or a site may carry besides its children: it applies to every feed below.
+# A category or site may hold `filters:` (read by filters/parsing.py) and `full_text:` beside its sites
+# or channels; so no site or channel can be named `filters` or `full_text`.
+FILTERS_KEY = "filters"
 FULL_TEXT = "full_text"
+LEVEL_KEYS = frozenset({FILTERS_KEY, FULL_TEXT})
 LEVELS = ("category", "site", "channel")
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
 
@@ -61,9 +65,10 @@ def parse_tree(raw: Any, base_dir: Path) -> list[Source | OpmlGraft]:
             sources.append(_graft(sites, (str(category),), key1, base_dir))
             continue
         _expect_mapping(sites, key1, "a mapping of sites, e.g. `知乎: {知乎热榜: rsshub:/zhihu/hot}`")
+        _expect_beside_filters(sites, key1, "sites")
         category_full_text = _level_full_text(sites, key1, False)
         for site, channels in sites.items():
-            if site == FULL_TEXT:
+            if site in LEVEL_KEYS:
                 continue
             key2 = f"{key1}.{site}"
             _expect_name(site, key2, "site")
@@ -71,9 +76,10 @@ def parse_tree(raw: Any, base_dir: Path) -> list[Source | OpmlGraft]:
                 sources.append(_graft(channels, (str(category), str(site)), key2, base_dir))
                 continue
             _expect_mapping(channels, key2, "a mapping of channels, e.g. `知乎热榜: rsshub:/zhihu/hot`")
+            _expect_beside_filters(channels, key2, "channels")
             site_full_text = _level_full_text(channels, key2, category_full_text)
             for channel, leaf in channels.items():
-                if channel == FULL_TEXT:
+                if channel in LEVEL_KEYS:
                     continue
                 key3 = f"{key2}.{channel}"
                 _expect_name(channel, key3, "channel")
@@ -95,7 +101,7 @@ def _level_full_text(mapping: dict, key: str, inherited: bool) -> bool:
     if not isinstance(value, bool):
         raise TreeError(f"{key}.{FULL_TEXT}", f"must be true or false, got {_describe(value)}; (a channel cannot be "
                                               f"named {FULL_TEXT!r}: it switches full-text fetching for this level)")
-    if len(mapping) == 1:
+    if not set(map(str, mapping)) - LEVEL_KEYS:
         raise TreeError(key, f"has only the {FULL_TEXT!r} switch; it needs at least one entry below it too")
     return value
 
@@ -139,6 +145,9 @@ def parse_diy(raw: Any, base_dir: Path) -> list[Source]:
         for field in fields:
             if item.get(field) in (None, ""):
                 raise TreeError(f"{key}.{field}", "is required")
+        if isinstance(item["link"], dict) and FILTERS_KEY in item["link"]:
+            raise TreeError(f"{key}.link.{FILTERS_KEY}", "the flat diy list takes no filters; give this feed a place "
+                                                         "in `sources` or use the top-level `filters`")
         url, _ = parse_leaf(item["link"], f"{key}.link", base_dir)
         names = [str(item[f]) for f in fields[:3]]
         for field, name in zip(fields[:3], names):
@@ -148,13 +157,14 @@ def parse_diy(raw: Any, base_dir: Path) -> list[Source]:
 
 
 def parse_leaf(leaf: Any, key: str, base_dir: Path) -> tuple[str, int | None]:
-    """A leaf is a URL string, `rsshub:/path`, a file path, or `{url, max_items}`. Returns (url, max_items)."""
+    """A leaf is a URL string, `rsshub:/path`, a file path, or `{url, max_items, filters}`. Returns (url, max_items);
+    the filters are read by filters/parsing.py."""
     max_items = None
     if isinstance(leaf, dict):
         unknown = sorted(set(map(str, leaf)) - set(LEAF_OPTIONS))
         if unknown and len(unknown) == len(leaf):
             raise TreeError(key, "this looks like one level too many: the tree is category → site → channel → feed, "
-                                 "and a channel's value is a URL, rsshub:/path, file path or {url, max_items}")
+                                 "and a channel's value is a URL, rsshub:/path, file path or {url, max_items, filters}")
         if unknown:
             raise TreeError(f"{key}.{unknown[0]}", f"unknown key; a source mapping takes {', '.join(LEAF_OPTIONS)}")
         if "url" not in leaf:
@@ -204,6 +214,11 @@ def _expect_mapping(value: Any, key: str, what: str) -> None:
         raise TreeError(key, f"must be {what}, got {_describe(value)}")
     if not value:
         raise TreeError(key, f"is empty; it must be {what}")
+
+
+def _expect_beside_filters(value: dict, key: str, below: str) -> None:
+    if FILTERS_KEY in value and len(value) == 1:
+        raise TreeError(key, f"has `filters` but no {below}; filters apply to the feeds below them")
 
 
 def _expect_name(name: Any, key: str, level: str) -> None:

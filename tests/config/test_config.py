@@ -90,7 +90,7 @@ def test_missing_config_says_how_to_make_one(tmp_path, monkeypatch):
          "feedstation.yaml:1: site.timezone: unknown time zone 'Mars/Olympus'; use an IANA name such as Asia/Shanghai or UTC"),
         ("sources:\n  社交媒体:\n    知乎:\n      知乎热榜:\n        热榜: rsshub:/zhihu/hotlist\n",
          "feedstation.yaml:4: sources.社交媒体.知乎.知乎热榜: this looks like one level too many: the tree is "
-         "category → site → channel → feed, and a channel's value is a URL, rsshub:/path, file path or {url, max_items}"),
+         "category → site → channel → feed, and a channel's value is a URL, rsshub:/path, file path or {url, max_items, filters}"),
         ("sources:\n  社交媒体:\n    - rsshub:/zhihu/hotlist\n",
          "feedstation.yaml:2: sources.社交媒体: must be a mapping of sites, e.g. `知乎: {知乎热榜: rsshub:/zhihu/hot}`, got a list"),
         ("fetch: {timeout: 0}\n", "feedstation.yaml:1: fetch.timeout: must be more than 0, got 0"),

@@ -48,7 +48,8 @@ def test_migration_3_pads_years_an_older_version_wrote_unpadded(store_target):
         dates_as_text(conn)
         conn.execute(text("UPDATE entries SET published = '103-12-13T18:30:02.000000Z' WHERE identity = 'old'"))
         for statement in ("ALTER TABLE entries DROP COLUMN feed_date", "ALTER TABLE entries DROP COLUMN warning",
-                          "DROP TABLE skipped_entries", "ALTER TABLE entries DROP COLUMN enclosures"):
+                          "DROP TABLE skipped_entries", "ALTER TABLE entries DROP COLUMN enclosures",
+                          "ALTER TABLE entries DROP COLUMN hidden_by"):
             conn.execute(text(statement))
         stamp_version(conn, 2)
     with Store.open(store_target) as store, store.engine.connect() as conn:

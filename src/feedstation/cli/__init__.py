@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from feedstation.cli import export, importing, routes, run, site
+from feedstation.cli import export, filters, importing, routes, run, site
 from feedstation.cli.common import EXIT_INTERRUPTED, configure_logging, exit_codes_help
 from feedstation.cli.core import fetch_command, init_command, sources_command, status_command
 
@@ -33,5 +33,5 @@ def main(verbose: int) -> None:
 
 for command in (init_command, sources_command, fetch_command, status_command, run.run_command, run.demo_command,
                 run.watch_command, site.build_command, site.serve_command, export.export, routes.routes,
-                importing.import_group):
+                importing.import_group, filters.filters_group):
     main.add_command(command)

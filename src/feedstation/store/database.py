@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -246,6 +246,20 @@ class Store:
         with self.engine.connect() as conn:
             query = entries_query(conn.dialect.name, active_only=active_only)
             yield from read_entries(conn, query, on_skip or _ignore)
+
+    def set_hidden(self, changes: Mapping[int, str | None]) -> None:
+        """Record which entries the filters hide: entry id → the hiding rule, or None to show it again.
+
+        Callers pass only the marks that changed (filters/screen.py), so a publish whose filters and
+        entries did not change writes nothing (`serve` rebuilds whenever the database file changes).
+        """
+        if not changes:
+            return
+        statement = update(entries).where(entries.c.id == bindparam("b_id")).values(hidden_by=bindparam("b_hidden"))
+        rows = [{"b_id": entry_id, "b_hidden": hidden_by} for entry_id, hidden_by in changes.items()]
+        with self._begin() as conn:
+            for start in range(0, len(rows), 5000):
+                conn.execute(statement, rows[start:start + 5000])
 
     # -- full text (full_text/) --------------------------------------------------
 

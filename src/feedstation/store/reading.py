@@ -92,6 +92,8 @@ def stored_entry(row: Row) -> StoredEntry:
         raise Unreadable(f"title is {len(values['title']):,} characters long (at most {MAX_TITLE_CHARS:,} "
                          "can be published)")
     values["enclosures"] = enclosures_from_column(_text(row, "enclosures", required=False))
+    hidden_by = getattr(row, "hidden_by", None)  # a broken mark is no reason to skip: the next publish rewrites it
+    values["hidden_by"] = hidden_by if isinstance(hidden_by, str) and not _has_surrogates(hidden_by) else None
     _use_full_text(row, values)
     return StoredEntry(id=row.id, feed_id=row.feed_id, **values)
 

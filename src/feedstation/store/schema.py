@@ -77,6 +77,8 @@ entries = Table(
     Column("feed_date", UTCDateTime),
     Column("warning", Text),
     Column("enclosures", Text),  # JSON [[url, type, length], ...] or NULL (issue 13: podcasts, video, torrents)
+    # The filter rule that hid this entry at the last publish, NULL when shown (issue 17; filters/screen.py).
+    Column("hidden_by", Text),
     UniqueConstraint("feed_id", "identity", name="uq_entries_identity"),
 )
 Index("ix_entries_published", entries.c.published)
@@ -172,6 +174,11 @@ def _add_entry_enclosures(conn: Connection) -> None:
     conn.execute(text("ALTER TABLE entries ADD COLUMN enclosures TEXT"))
 
 
+def _add_entry_hidden_by(conn: Connection) -> None:
+    """Entries record the filter rule that hides them (NULL: shown)."""
+    conn.execute(text("ALTER TABLE entries ADD COLUMN hidden_by TEXT"))
+
+
 def _add_full_texts(conn: Connection) -> None:
     """Items of `full_text` sources keep their page's article (or why not) beside them."""
     full_texts.create(conn, checkfirst=True)
@@ -187,8 +194,8 @@ def _dates_to_timestamptz(conn: Connection) -> None:
 # A new database is created straight at the latest version from `metadata` (and stamped so);
 # the upgrades are for databases made by an older feedstation. Version 1 is the first schema.
 # Upgrades run in number order; a number may be missing (reserved by work not merged yet).
-UPGRADES = {2: _add_feed_warning, 3: _entry_date_warnings, 4: _add_entry_enclosures, 6: _add_full_texts,
-            7: _dates_to_timestamptz}
+UPGRADES = {2: _add_feed_warning, 3: _entry_date_warnings, 4: _add_entry_enclosures, 5: _add_entry_hidden_by,
+            6: _add_full_texts, 7: _dates_to_timestamptz}
 LATEST = max(UPGRADES, default=1)
 
 
