@@ -20,6 +20,7 @@ class Source:
     channel: str
     url: str
     max_items: int | None = None
+    full_text: bool = False  # fetch each new item's page and keep the article (full_text/)
 
     @property
     def tree(self) -> tuple[str, str, str]:
@@ -136,6 +137,44 @@ class Entry:
     # re-keys a row stored under it rather than storing the item twice.
     former_identity: str | None = None
     enclosures: tuple[Enclosure, ...] = ()  # audio, video, torrents: absolute allow-listed URLs
+
+
+@dataclass(frozen=True)
+class ArticlePage:
+    """A stored item whose page is to be fetched for its full text (new, or changed since the last try)."""
+
+    entry_id: int
+    link: str
+    content_hash: str  # the item's hash now; the result is kept for it, so it is not fetched again
+    feed_html: str  # the feed's own content (else summary), sanitised: what the article must beat
+    etag: str | None = None  # validators of the page from the last try, for a conditional GET
+    last_modified: str | None = None
+
+
+@dataclass(frozen=True)
+class FullText:
+    """What fetching one item's page gave: the article, or why the feed's own text is kept."""
+
+    entry_id: int
+    for_hash: str  # ArticlePage.content_hash
+    status: str  # "ok" (content is the article), "summary_kept" (shorter than the feed's), "failed"
+    reason: str | None = None  # why not "ok", for `feedstation status --items`
+    content: str | None = None  # sanitised article HTML when "ok"
+    image: str | None = None  # the page's og:image (absolute, safe), used when the feed gives none
+    etag: str | None = None
+    last_modified: str | None = None
+    unchanged: bool = False  # the page answered 304: keep the stored article, only for_hash moves
+
+
+@dataclass(frozen=True)
+class FullTextProblem:
+    """An item whose full text could not be used, as `feedstation status --items` lists it."""
+
+    feed: str  # "category › site › channel"
+    title: str
+    link: str | None
+    status: str  # "summary_kept" or "failed"
+    reason: str
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from feedstation.config import Config
 from feedstation.errors import CatalogError, StoreError
 from feedstation.fetch import Fetcher
 from feedstation.filters import Screen
+from feedstation.full_text import fill_full_text
 from feedstation.icons import refresh_icons, stored_icons
 from feedstation.lock import FolderLock, RunLock
 from feedstation.models import FeedReport, FeedState, Fetched, FetchSettings, FetchStatus, SkippedEntry, Source
@@ -167,6 +168,9 @@ async def _fetch_and_store(work: Sequence[tuple[Source, int, FeedState]], settin
                         # The database failed for this feed (lost connection, a server restart): that is
                         # this feed's failure, recorded if the database lets us, and the run goes on.
                         report = _database_failure(fetched, feed_id, store, now, exc)
+                    if source.full_text and report.status in ("ok", "not_modified"):
+                        # Its own step (full_text/step.py): pages of the new items; never fails the feed.
+                        await fill_full_text(fetcher, store, feed_id, source.label, now())
                 log.info("%s: %s (+%d new, %d updated) in %.2fs%s", source.label, report.status,
                          report.new, report.updated, report.elapsed, f" — {report.error}" if report.error else "")
                 reports.append(report)

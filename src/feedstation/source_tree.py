@@ -3,6 +3,9 @@
 An OPML location where a mapping is expected (as `sources` itself, a category's value or a
 site's value) becomes an `OpmlGraft`, expanded later by importers/opml_sources.py.
 
+`full_text: true|false` on a category or a site (beside its children) or on a leaf
+(`{url, full_text}`) turns full-text fetching on or off below it; the innermost level wins.
+
 Every mistake raises ConfigError naming the key path, e.g. `sources.社交媒体.知乎.知乎热榜`.
 """
 
@@ -18,10 +21,13 @@ from feedstation.models import Source
 from feedstation.normalize.text import has_visible_character
 
 LEAF_OPTIONS = {"url": "the feed's URL, rsshub:/path or file path", "max_items": "keep at most N items per fetch",
-                "filters": "include / exclude / rewrite rules for this feed (filters/parsing.py)"}
-# A category or site may hold `filters:` beside its sites or channels (read by filters/parsing.py);
-# so no site or channel can be named `filters`.
+                "filters": "include / exclude / rewrite rules for this feed (filters/parsing.py)",
+                "full_text": "fetch each new item's page and keep the whole article"}
+# A category or site may hold `filters:` (read by filters/parsing.py) and `full_text:` beside its sites
+# or channels; so no site or channel can be named `filters` or `full_text`.
 FILTERS_KEY = "filters"
+FULL_TEXT = "full_text"
+LEVEL_KEYS = frozenset({FILTERS_KEY, FULL_TEXT})
 LEVELS = ("category", "site", "channel")
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
 
@@ -60,8 +66,9 @@ def parse_tree(raw: Any, base_dir: Path) -> list[Source | OpmlGraft]:
             continue
         _expect_mapping(sites, key1, "a mapping of sites, e.g. `知乎: {知乎热榜: rsshub:/zhihu/hot}`")
         _expect_beside_filters(sites, key1, "sites")
+        category_full_text = _level_full_text(sites, key1, False)
         for site, channels in sites.items():
-            if site == FILTERS_KEY:
+            if site in LEVEL_KEYS:
                 continue
             key2 = f"{key1}.{site}"
             _expect_name(site, key2, "site")
@@ -70,18 +77,42 @@ def parse_tree(raw: Any, base_dir: Path) -> list[Source | OpmlGraft]:
                 continue
             _expect_mapping(channels, key2, "a mapping of channels, e.g. `知乎热榜: rsshub:/zhihu/hot`")
             _expect_beside_filters(channels, key2, "channels")
+            site_full_text = _level_full_text(channels, key2, category_full_text)
             for channel, leaf in channels.items():
-                if channel == FILTERS_KEY:
+                if channel in LEVEL_KEYS:
                     continue
                 key3 = f"{key2}.{channel}"
                 _expect_name(channel, key3, "channel")
                 url, max_items = parse_leaf(leaf, key3, base_dir)
+                full_text = _leaf_full_text(leaf, key3, site_full_text)
                 if _names_opml(url):
                     raise TreeError(key3, f"{url} looks like an OPML list, which holds many feeds, so it cannot be "
                                           "one channel; give it in place of the site (`Site: list.opml`), of the "
                                           "category, or as `sources: list.opml`")
-                sources.append(Source(str(category), str(site), str(channel), url, max_items))
+                sources.append(Source(str(category), str(site), str(channel), url, max_items, full_text))
     return sources
+
+
+def _level_full_text(mapping: dict, key: str, inherited: bool) -> bool:
+    """A category's or site's own `full_text` switch (else the outer level's)."""
+    if FULL_TEXT not in mapping:
+        return inherited
+    value = mapping[FULL_TEXT]
+    if not isinstance(value, bool):
+        raise TreeError(f"{key}.{FULL_TEXT}", f"must be true or false, got {_describe(value)}; (a channel cannot be "
+                                              f"named {FULL_TEXT!r}: it switches full-text fetching for this level)")
+    if not set(map(str, mapping)) - LEVEL_KEYS:
+        raise TreeError(key, f"has only the {FULL_TEXT!r} switch; it needs at least one entry below it too")
+    return value
+
+
+def _leaf_full_text(leaf: Any, key: str, inherited: bool) -> bool:
+    if not isinstance(leaf, dict) or FULL_TEXT not in leaf:
+        return inherited
+    value = leaf[FULL_TEXT]
+    if not isinstance(value, bool):
+        raise TreeError(f"{key}.{FULL_TEXT}", f"must be true or false, got {_describe(value)}")
+    return value
 
 
 def _graft(value: str, prefix: tuple[str, ...], key: str, base_dir: Path) -> OpmlGraft:

@@ -58,7 +58,8 @@ def test_a_version_1_database_is_migrated_in_place_keeping_its_rows(store_target
         dates_as_text(conn)
         for statement in ("ALTER TABLE feeds DROP COLUMN warning", "ALTER TABLE entries DROP COLUMN feed_date",
                           "ALTER TABLE entries DROP COLUMN warning", "DROP TABLE skipped_entries",
-                          "ALTER TABLE entries DROP COLUMN enclosures", "ALTER TABLE entries DROP COLUMN hidden_by"):
+                          "ALTER TABLE entries DROP COLUMN enclosures", "ALTER TABLE entries DROP COLUMN hidden_by",
+                          "DROP TABLE full_texts"):
             conn.execute(text(statement))
         stamp_version(conn, 1)
     with Store.open(store_target) as store, store.engine.connect() as conn:

@@ -12,6 +12,7 @@ from rich.tree import Tree
 
 from feedstation import pipeline
 from feedstation.cli.common import EXIT_FEEDS_FAILED, config_option, console, load, print_hint, reports_errors
+from feedstation.cli.item_status import full_text_lines
 from feedstation.cli.tables import health_table, network_failure_line, run_table, skipped_lines, status_line, totals_line
 from feedstation.config import DEFAULT_CONFIG, Config
 from feedstation.errors import FeedstationError
@@ -72,6 +73,8 @@ def sources_command(config_path: Path | None) -> None:
         health = status.get(source.tree)
         label = Text(f"{source.channel}  ")
         label.append(source.url, style="cyan")
+        if source.full_text:
+            label.append("  (full text)", style="magenta")
         if health is not None:
             style = {"ok": "green", "not_modified": "green", "error": "red"}.get(health.status, "dim")
             label.append(f"  [{health.status}, {health.entry_count} items]", style=style)
@@ -106,11 +109,13 @@ def fetch_command(config_path: Path | None, strict: bool, force: bool) -> None:
 
 @click.command("status")
 @config_option
+@click.option("--items", "show_items", is_flag=True,
+              help="Also list items whose full text (full_text: true sources) failed or kept the feed's text.")
 @reports_errors
-def status_command(config_path: Path | None) -> None:
+def status_command(config_path: Path | None, show_items: bool) -> None:
     """Show each feed's health from the database, without fetching.
 
-    Example: feedstation status
+    Example: feedstation status --items
     """
     cfg = load(config_path)
     with Store.open(cfg.storage) as store:
@@ -119,6 +124,7 @@ def status_command(config_path: Path | None) -> None:
         hidden = store.hidden_count()
         skipped = store.skipped()
         date_warnings = store.date_warnings()
+        full_text = (store.full_text_counts(), store.full_text_problems()) if show_items else None
     console.print(health_table(rows, pipeline.utc_now(), console.width))
     console.print(status_line(rows, count, hidden))
     for feed, n in date_warnings:
@@ -126,6 +132,8 @@ def status_command(config_path: Path | None) -> None:
                            "in the future or before 1990 (kept in entries.feed_date)", style="yellow"), soft_wrap=True)
     if skipped:
         console.print(skipped_lines(skipped, heading="last publish"), soft_wrap=True)
+    if full_text is not None:
+        console.print(full_text_lines(*full_text), soft_wrap=True)
     if cfg.fetch.executor == "celery":
         print_queue_status(cfg)
 

@@ -105,9 +105,11 @@ class Fetcher:
             served_by = None
         return _to_fetched(source, attempt, served_by, time.monotonic() - started)
 
-    async def fetch_resource(self, url: str, *, accept: str, max_bytes: int | None = None) -> Attempt:
-        """GET a non-feed resource (a site's home page, an icon) under the same caps, address
-        guard, redirects and retries as feeds; `max_bytes` may only lower fetch.max_bytes.
+    async def fetch_resource(self, url: str, *, accept: str, max_bytes: int | None = None,
+                             state: FeedState | None = None) -> Attempt:
+        """GET a non-feed resource (a site's home page, an icon, an article page) under the same caps,
+        address guard, redirects and retries as feeds; `max_bytes` may only lower fetch.max_bytes;
+        `state`'s validators make it conditional (a 304 is `FetchStatus.NOT_MODIFIED`).
         Never raises for expected failures; the caller judges the bytes."""
         if self._session is None:
             raise RuntimeError("Fetcher.fetch_resource called outside `async with Fetcher(...)`")
@@ -116,7 +118,8 @@ class Fetcher:
         settings = self.settings
         if max_bytes is not None and max_bytes < settings.max_bytes:
             settings = replace(settings, max_bytes=max_bytes)
-        attempt, _served_by = await self._with_retries(lambda: self._http_try(url, FeedState(), accept, settings))
+        attempt, _served_by = await self._with_retries(
+            lambda: self._http_try(url, state or FeedState(), accept, settings))
         return attempt
 
     async def _http_try(self, url: str, state: FeedState, accept: str = ACCEPT,

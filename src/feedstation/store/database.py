@@ -15,11 +15,14 @@ from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from feedstation import schedule
 from feedstation.errors import StoreError
 from feedstation.models import (
+    ArticlePage,
     Entry,
     FeedHealth,
     FeedMeta,
     FeedState,
     Fetched,
+    FullText,
+    FullTextProblem,
     SkippedEntry,
     Source,
     StoredEntry,
@@ -31,6 +34,7 @@ from feedstation.store.dialect import (
     insert_ignoring_conflicts,
     refresh_statistics,
 )
+from feedstation.store import full_text_rows
 from feedstation.store.enclosure_column import enclosures_to_column
 from feedstation.store.engine import WRITE_OPTION, create_store_engine
 from feedstation.store.reading import entries_query, read_entries
@@ -256,6 +260,29 @@ class Store:
         with self._begin() as conn:
             for start in range(0, len(rows), 5000):
                 conn.execute(statement, rows[start:start + 5000])
+
+    # -- full text (full_text/) --------------------------------------------------
+
+    def full_text_pending(self, feed_id: int) -> list[ArticlePage]:
+        """The feed's current items whose page has not been fetched for their current version."""
+        with self.engine.connect() as conn:
+            return full_text_rows.pending_pages(conn, feed_id)
+
+    def record_full_text(self, results: list[FullText], now: datetime) -> None:
+        """Store the results of one feed's page fetches in one transaction."""
+        if results:
+            with self._begin() as conn:
+                full_text_rows.store_results(conn, results, now)
+
+    def full_text_counts(self) -> dict[str, int]:
+        """Items of active feeds per full-text status (ok, summary_kept, failed)."""
+        with self.engine.connect() as conn:
+            return dict(full_text_rows.status_counts(conn))
+
+    def full_text_problems(self) -> list[FullTextProblem]:
+        """Items whose page gave no usable article, newest first, with the reason (`status --items`)."""
+        with self.engine.connect() as conn:
+            return full_text_rows.problems(conn)
 
     def record_skipped(self, skipped: Iterable[SkippedEntry], now: datetime) -> None:
         """Replace the list of rows the last publish skipped (shown by `feedstation status`).

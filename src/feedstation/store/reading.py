@@ -10,6 +10,7 @@ into values here, one row at a time.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -21,7 +22,7 @@ from sqlalchemy.engine import Connection, Row
 from feedstation.models import SkippedEntry, StoredEntry
 from feedstation.store.dialect import date_text
 from feedstation.store.enclosure_column import enclosures_from_column
-from feedstation.store.schema import PUBLISHED_DATES, entries, feeds, parse_utc_text, unreadable_dates
+from feedstation.store.schema import PUBLISHED_DATES, entries, feeds, full_texts, parse_utc_text, unreadable_dates
 
 log = logging.getLogger(__name__)
 
@@ -55,8 +56,11 @@ def entries_query(dialect: str, *, active_only: bool) -> Select:
     """Every entry with its tree, newest first (ties broken by id); dates come back as raw text."""
     columns = [date_text(dialect, c, unreadable_dates).label(c.name) if c.name in PUBLISHED_DATES else c
                for c in entries.c if c.name not in ("feed_date", "date_from_feed", "warning")]
-    query = (select(*columns, feeds.c.category, feeds.c.site, feeds.c.channel)
+    query = (select(*columns, feeds.c.category, feeds.c.site, feeds.c.channel,
+                    full_texts.c.status.label("full_text_status"), full_texts.c.content.label("full_text"),
+                    full_texts.c.image.label("page_image"))
              .join(feeds, feeds.c.id == entries.c.feed_id)
+             .outerjoin(full_texts, full_texts.c.entry_id == entries.c.id)
              .order_by(entries.c.published.desc(), entries.c.id.desc()))
     return query.where(feeds.c.active.is_(True)) if active_only else query
 
@@ -90,7 +94,29 @@ def stored_entry(row: Row) -> StoredEntry:
     values["enclosures"] = enclosures_from_column(_text(row, "enclosures", required=False))
     hidden_by = getattr(row, "hidden_by", None)  # a broken mark is no reason to skip: the next publish rewrites it
     values["hidden_by"] = hidden_by if isinstance(hidden_by, str) and not _has_surrogates(hidden_by) else None
+    _use_full_text(row, values)
     return StoredEntry(id=row.id, feed_id=row.feed_id, **values)
+
+
+def _use_full_text(row: Row, values: dict) -> None:
+    """The page's article in place of the feed's content, its og:image where the feed has no image.
+
+    The content hash then names both (publishers re-render an item when it changes); the feed's
+    own content stays stored as it came.
+    """
+    status = getattr(row, "full_text_status", None)
+    if status is None:
+        return
+    article = _text(row, "full_text", required=False)
+    if status == "ok" and article:
+        values["content"] = article
+        values["content_hash"] = f"{values['content_hash']}+{_short_digest(article)}"
+    if values["image"] is None:
+        values["image"] = _text(row, "page_image", required=False)
+
+
+def _short_digest(text: str) -> str:
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=8).hexdigest()
 
 
 def _text(row: Row, name: str, *, required: bool) -> str | None:

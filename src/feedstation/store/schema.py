@@ -114,6 +114,24 @@ unreadable_dates = Table(
     UniqueConstraint("table_name", "row_id", "column_name", name="uq_unreadable_dates_cell"),
 )
 
+# The full text of an item whose source has `full_text: true` (full_text/), one row per entry.
+# Kept beside the entry, not in it: the feed's own content stays as the feed gave it, and the row
+# remembers which version of the item (`for_hash` = the entry's content_hash) its page was fetched
+# for, so a page is fetched again only when the item changes.
+full_texts = Table(
+    "full_texts",
+    metadata,
+    Column("entry_id", Integer, ForeignKey("entries.id", ondelete="CASCADE"), primary_key=True),
+    Column("for_hash", String(80), nullable=False),
+    Column("status", String(16), nullable=False),  # ok | summary_kept | failed
+    Column("reason", Text),  # why not ok (fetch error, too short, no article found)
+    Column("content", Text),  # sanitised article HTML when ok
+    Column("image", Text),  # the page's og:image, used when the feed gives none
+    Column("etag", Text),  # the page's validators, for a conditional GET when the item changes
+    Column("last_modified", Text),
+    Column("fetched_at", UTCDateTime, nullable=False),
+)
+
 schema_version = Table(
     "schema_version",
     metadata,
@@ -161,6 +179,11 @@ def _add_entry_hidden_by(conn: Connection) -> None:
     conn.execute(text("ALTER TABLE entries ADD COLUMN hidden_by TEXT"))
 
 
+def _add_full_texts(conn: Connection) -> None:
+    """Items of `full_text` sources keep their page's article (or why not) beside them."""
+    full_texts.create(conn, checkfirst=True)
+
+
 def _dates_to_timestamptz(conn: Connection) -> None:
     """PostgreSQL: dates become timestamptz, unreadable ones salvaged (store/timestamptz.py). SQLite: nothing."""
     dates_to_timestamptz(conn, metadata, unreadable_dates, {"entries": PUBLISHED_DATES},
@@ -170,8 +193,9 @@ def _dates_to_timestamptz(conn: Connection) -> None:
 # Append-only: UPGRADES[N] brings the schema from version N-1 to N. Never edit a released one.
 # A new database is created straight at the latest version from `metadata` (and stamped so);
 # the upgrades are for databases made by an older feedstation. Version 1 is the first schema.
+# Upgrades run in number order; a number may be missing (reserved by work not merged yet).
 UPGRADES = {2: _add_feed_warning, 3: _entry_date_warnings, 4: _add_entry_enclosures, 5: _add_entry_hidden_by,
-            7: _dates_to_timestamptz}
+            6: _add_full_texts, 7: _dates_to_timestamptz}
 LATEST = max(UPGRADES, default=1)
 
 
@@ -181,7 +205,7 @@ _MIGRATION_LOCK_KEY = 0x66656564737461
 
 def _tables_of(conn: Connection) -> list[Table]:
     """The tables a new database is created with (unreadable_dates exists on PostgreSQL only)."""
-    tables = [feeds, entries, skipped_entries]
+    tables = [feeds, entries, skipped_entries, full_texts]
     return [*tables, unreadable_dates] if conn.dialect.name == "postgresql" else tables
 
 
