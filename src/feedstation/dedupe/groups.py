@@ -92,6 +92,13 @@ def duplicate_groups(entries: Sequence[StoredEntry], window: timedelta = WINDOW)
 
 
 
+def one_per_story(entries: Sequence[StoredEntry], window: timedelta = WINDOW) -> list[StoredEntry]:
+    """The entries with each story's later copies left out (its earliest copy stays), in the given order."""
+    groups = duplicate_groups(entries, window)
+    later = {index for group in groups.groups for index in group[1:]}
+    return [entry for index, entry in enumerate(entries) if index not in later]
+
+
 def _similar_titles(titles: Sequence[str], times: Sequence[datetime], window: timedelta) -> Iterator[tuple[int, int, float]]:
     """(later, earlier, score) for titles at least TITLE_SAME alike within `window` (positions in time order).
 

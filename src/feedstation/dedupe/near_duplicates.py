@@ -19,7 +19,7 @@ from rapidfuzz import fuzz
 # are the same story when nothing else speaks against it; PREFILTER is the least title
 # similarity a pair needs to be looked at, which a shared lead can make up for.
 TITLE_SAME = 85.0
-PREFILTER = 40.0
+PREFILTER = 20.0
 # A lead (the body's opening text) counts only from this many UTF-8 bytes on (20 Chinese characters,
 # 60 Latin letters): a digest's one-line boilerplate ("Good morning. Here is what you need to know
 # today.") proves nothing.
