@@ -45,10 +45,12 @@ def duplicate_groups(entries: Sequence[StoredEntry], window: timedelta = WINDOW)
 
     Exact: the same canonical link (tracking parameters, mobile/AMP spellings ignored), in any feed and at any
     distance in time. Near: items of different feeds published within `window` whose normalised titles (and
-    leads) say the same (`near_duplicates.same_story`); items of one feed are never near duplicates of each
-    other, since a feed's look-alike titles are its series ("知乎热榜 2026-11-30", "Weekly #124").
+    leads) say the same (`near_duplicates.same_story`). A near duplicate never joins two items of one feed
+    (directly or through their groups), since a feed's look-alike titles are its series
+    ("知乎热榜 2026-11-30", "Weekly #124"); only the same link can.
     """
     parent = list(range(len(entries)))
+    feeds_of: dict[int, set[int]] = {i: {entry.feed_id} for i, entry in enumerate(entries)}  # per root
 
     def find(i: int) -> int:
         while parent[i] != i:
@@ -56,10 +58,15 @@ def duplicate_groups(entries: Sequence[StoredEntry], window: timedelta = WINDOW)
             i = parent[i]
         return i
 
-    def union(a: int, b: int) -> None:
+    def union(a: int, b: int, *, near: bool = False) -> None:
         ra, rb = find(a), find(b)
-        if ra != rb:
-            parent[max(ra, rb)] = min(ra, rb)
+        if ra == rb:
+            return
+        if near and feeds_of[ra] & feeds_of[rb]:
+            return  # would put two items of one feed in one story: a series ("早报 11-25" / "11-26"), not a copy
+        low, high = min(ra, rb), max(ra, rb)
+        parent[high] = low
+        feeds_of[low] |= feeds_of.pop(high)
 
     first_with_link: dict[str, int] = {}
     for index, entry in enumerate(entries):
@@ -74,7 +81,7 @@ def duplicate_groups(entries: Sequence[StoredEntry], window: timedelta = WINDOW)
 
     def consider(a: int, b: int, title_score: float | None = None) -> None:
         if feeds[a] != feeds[b] and abs(times[a] - times[b]) <= window and same_story(texts[a], texts[b], title_score):
-            union(order[a], order[b])
+            union(order[a], order[b], near=True)
 
     for a, b, score in _similar_titles([t.title for t in texts], times, window):
         consider(a, b, score)
