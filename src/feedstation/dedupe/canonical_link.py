@@ -46,9 +46,11 @@ def canonical_link(url: str | None) -> str | None:
         for prefix in _HOST_PREFIXES:
             if host.startswith(prefix) and host.count(".") >= 2:
                 host, stripped = host[len(prefix):], True
-    segments = [s for s in parts.path.split("/") if s and s.lower() != "amp"]
-    path = "/".join(segments)
-    path = _AMP_SUFFIX.sub("", path)
+    path = "/".join(s for s in parts.path.split("/") if s and s.lower() != "amp")
+    if "amp" in path or "AMP" in path:
+        path = _AMP_SUFFIX.sub("", path)
+    if not parts.query:
+        return f"{host}/{path}"
     query = sorted((k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _tracking(k))
     return f"{host}/{path}" + (f"?{urlencode(query)}" if query else "")
 
