@@ -84,3 +84,8 @@ def test_one_per_story_keeps_the_earliest_copy_in_the_given_order():
                entry(2, 2, "GitHub suffers hours-long outage, blames database failover", hours=1),
                entry(1, 1, "GitHub suffers hours-long outage, blames database failover")]
     assert [e.id for e in one_per_story(entries)] == [3, 1]
+
+
+def test_items_without_titles_are_not_near_duplicates_of_each_other():
+    entries = [entry(n, n, "", hours=n) for n in range(1, 6)]
+    assert grouped(entries) == []

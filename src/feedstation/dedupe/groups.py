@@ -110,19 +110,22 @@ def _similar_titles(titles: Sequence[str], times: Sequence[datetime], window: ti
     """(later, earlier, score) for titles at least TITLE_SAME alike within `window` (positions in time order).
 
     rapidfuzz's `cdist` compares a block of titles with the window before it in one call: the cost is
-    items × items-per-window, about 0.2 µs a pair here (measured in bench/dedupe.py).
+    items × items-per-window (measured in bench/dedupe.py). Items without a title take no part (two
+    empty strings are 100 alike).
     """
+    titled = [position for position, title in enumerate(titles) if title]
+    texts = [titles[p] for p in titled]
     left = 0
-    for start in range(0, len(titles), _BLOCK):
-        stop = min(start + _BLOCK, len(titles))
-        while times[left] < times[start] - window:
+    for start in range(0, len(titled), _BLOCK):
+        stop = min(start + _BLOCK, len(titled))
+        while times[titled[left]] < times[titled[start]] - window:
             left += 1
-        scores = process.cdist(titles[start:stop], titles[left:stop], scorer=fuzz.ratio, score_cutoff=TITLE_SAME,
+        scores = process.cdist(texts[start:stop], texts[left:stop], scorer=fuzz.ratio, score_cutoff=TITLE_SAME,
                                dtype=np.uint8)
         for row, col in zip(*scores.nonzero()):
             a, b = start + int(row), left + int(col)
             if b < a:
-                yield a, b, float(scores[row, col])
+                yield titled[a], titled[b], float(scores[row, col])
 
 
 def _shared_openings(leads: Sequence[str], times: Sequence[datetime], window: timedelta) -> Iterator[tuple[int, int]]:
