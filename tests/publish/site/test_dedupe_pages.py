@@ -124,3 +124,12 @@ def test_dedupe_off_and_on_give_the_golden_site_when_no_story_repeats(tmp_path):
 def _folder(_root: Path, entry) -> str:
     """The entry's channel folder, as the build names it."""
     return build_context([entry], SETTINGS).sections[entry.tree].folder.rstrip("/")
+
+
+def test_a_new_copy_rerenders_its_story_s_item_pages_and_its_channel_neighbour_only(tmp_path):
+    entries, original, on_weibo, on_zhihu = entries_with_copies()
+    build_site(entries[:-1], fixture_sources(), tmp_path, SETTINGS, now=NOW)
+    report = build_site(entries, fixture_sources(), tmp_path, SETTINGS, now=NOW)
+    neighbour = fixture_entries()[5]  # the newest 知乎日报 item before the copy: its "newer" link changes
+    assert {p for p in report.written_paths if p.startswith("item/")} == {
+        page_of(original), page_of(on_weibo), page_of(on_zhihu), page_of(neighbour)}
