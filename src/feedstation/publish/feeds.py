@@ -55,7 +55,7 @@ _URL_SAFE = ":/?#[]@!$&'()*+,;=%-._~"
 # The link under an excerpt, by the feed's language (zh-* → zh), English otherwise.
 _READ_MORE = {"zh": "阅读全文", "en": "Read more"}
 # Before the links to the other copies of a story (issue 17), by the feed's language.
-_ALSO_FROM = {"zh": "另见", "en": "Also from"}
+_ALSO_FROM = {"zh": "另见：", "en": "Also from: "}
 
 
 @dataclass(frozen=True)
@@ -121,7 +121,7 @@ def also_from_html(copies: Sequence[tuple[str, str]], language: str) -> str:
     word = _ALSO_FROM["zh" if language.lower().startswith("zh") else "en"]
     links = " · ".join(f'<a href="{html.escape(escape_url(url))}">{html.escape(xml_text(label), quote=False)}</a>'
                        for label, url in copies)
-    return f"<p>{word}: {links}</p>"
+    return f"<p>{word}{links}</p>"
 
 
 def _noted(body: str, notes: Sequence[str] | None, index: int) -> str:
