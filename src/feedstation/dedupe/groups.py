@@ -97,8 +97,6 @@ def duplicate_groups(entries: Sequence[StoredEntry], window: timedelta = WINDOW)
     return DuplicateGroups(groups=tuple(groups), group_of=group_of)
 
 
-
-
 def one_per_story(entries: Sequence[StoredEntry], window: timedelta = WINDOW) -> list[StoredEntry]:
     """The entries with each story's later copies left out (its earliest copy stays), in the given order."""
     groups = duplicate_groups(entries, window)
