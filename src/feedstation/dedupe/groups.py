@@ -18,7 +18,7 @@ from feedstation.dedupe.near_duplicates import TITLE_SAME, same_story, story_tex
 from feedstation.models import StoredEntry
 
 WINDOW = timedelta(days=3)  # only items published this close together are compared
-_BLOCK = 1024  # items whose titles are compared with the window in one rapidfuzz call
+_BLOCK = 256  # items whose titles are compared with the window in one rapidfuzz call
 OPENING_CHARS = 24  # leads that open with the same this many letters are compared
 OPENING_CROWD = 8  # an opening this many items share is boilerplate
 
