@@ -47,6 +47,9 @@ class SiteSection(_Section):
     icons: bool = Field(False, description="fetch each site's icon (apple-touch-icon / favicon of its items' home "
                                            "page) weekly through the fetcher into the data folder; the site serves "
                                            "them itself")
+    dedupe: bool = Field(True, description="show a story that several feeds carry once on list pages and in the "
+                                           "site and section feeds, with \"also from\" links to the other copies "
+                                           "(each copy keeps its channel page and item page)")
 
     @field_validator("url")
     @classmethod
@@ -199,6 +202,9 @@ class HexoSection(_Section):
     keep: HexoKeep | None = Field(
         None, description="window `{posts: N, days: D}`: export only those; posts feedstation exported earlier "
                           "that fell out are removed (history stays in the database and the site)")
+    dedupe: bool = Field(False, description="export one post per story: a story several feeds carry is exported "
+                                            "from its earliest copy only (off: one post per stored item, the "
+                                            "reference format)")
 
     @field_validator("extra_front_matter")
     @classmethod
@@ -335,7 +341,8 @@ class Config:
         theme = str(self._resolve(site.theme)) if site.theme else None
         return SiteSettings(title=site.title, url=site.url, language=site.language, timezone=site.timezone,
                             description=site.description, page_size=site.page_size, feed_items=site.feed_items,
-                            theme_dir=theme, layout=site.layout, board_items=site.board_items)
+                            theme_dir=theme, layout=site.layout, board_items=site.board_items,
+                            dedupe=site.dedupe)
 
     def hexo_options(self) -> HexoOptions:
         """How Hexo posts are written (`hexo:`); the defaults give the reference format."""

@@ -316,3 +316,4 @@ class SiteSettings:
     theme_dir: str | None = None  # user templates overriding built-in ones by name
     layout: str = "board"  # home page: "board" (a card per channel) or "stream" (newest items)
     board_items: int = 8  # titles per channel card on the board
+    dedupe: bool = True  # one story once on list pages and site feeds (feedstation.dedupe)

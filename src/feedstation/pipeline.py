@@ -13,6 +13,7 @@ from pathlib import Path
 from feedstation import outage, schedule
 from feedstation.catalog import Catalog, closest_routes_hint, load_catalog
 from feedstation.config import Config
+from feedstation.dedupe import one_per_story
 from feedstation.errors import CatalogError, StoreError
 from feedstation.fetch import Fetcher
 from feedstation.filters import Screen
@@ -297,13 +298,16 @@ def publish_all(config: Config, store: Store, *, now: Clock = utc_now) -> Publis
 def publish_hexo(config: Config, store: Store, out_dir: Path, *, skipped: SkippedRows | None = None,
                  now: Clock = utc_now) -> HexoReport:
     """Every readable stored entry in the `hexo.keep` window as a Hexo post under `out_dir`
-    (locked against a concurrent export)."""
+    (locked against a concurrent export); with `hexo.dedupe`, one post per story (its earliest copy)."""
     skipped = SkippedRows() if skipped is None else skipped
     screen = Screen(config.filters)
     with FolderLock(out_dir, f"the Hexo folder {out_dir}"):
         # Hidden entries are not exported, so a post of one that became hidden is removed like
         # any post feedstation wrote whose entry is gone; the window counts shown entries only.
-        entries = entries_in_window(screen.shown(store.iter_entries(on_skip=skipped.add)), config.hexo_window(), now())
+        stored = screen.shown(store.iter_entries(on_skip=skipped.add))
+        if config.hexo.dedupe:  # among the shown entries: a hidden copy never stands for its story
+            stored = one_per_story(list(stored))
+        entries = entries_in_window(stored, config.hexo_window(), now())
         report = export_hexo(entries, out_dir, options=config.hexo_options())
     store.set_hidden(screen.changes)
     store.record_skipped(skipped.rows, now())

@@ -309,3 +309,12 @@ def test_item_url_joins_and_percent_encodes():
     encoded = "https://h.example/sub/c/%E7%A4%BE%E4%BA%A4%20%E5%AA%92%E4%BD%93/"
     assert item_url(SiteSettings(url="https://h.example/sub"), "/c/社交 媒体/") == encoded
     assert item_url(site, "c/a%20b/?q=1#x") == "https://news.example.com/c/a%20b/?q=1#x"
+
+
+def test_also_from_links_escape_labels_and_encode_urls():
+    from feedstation.publish.feeds import also_from_html
+
+    assert also_from_html([], "zh-CN") == ""
+    assert also_from_html([("<b>知乎</b>", "https://e.com/a b"), ("36氪", "https://e.com/c")], "zh-CN") == (
+        '<p>另见：<a href="https://e.com/a%20b">&lt;b&gt;知乎&lt;/b&gt;</a> · <a href="https://e.com/c">36氪</a></p>')
+    assert also_from_html([("BBC", "https://e.com/x")], "en").startswith("<p>Also from: <a ")

@@ -54,6 +54,8 @@ _URL_SAFE = ":/?#[]@!$&'()*+,;=%-._~"
 
 # The link under an excerpt, by the feed's language (zh-* → zh), English otherwise.
 _READ_MORE = {"zh": "阅读全文", "en": "Read more"}
+# Before the links to the other copies of a story (issue 17), by the feed's language.
+_ALSO_FROM = {"zh": "另见：", "en": "Also from: "}
 
 
 @dataclass(frozen=True)
@@ -112,14 +114,30 @@ def excerpt_html(text: str, page_url: str, language: str) -> str:
     return f"<p>{html.escape(xml_text(text), quote=False)}</p>{link}" if text else link
 
 
+def also_from_html(copies: Sequence[tuple[str, str]], language: str) -> str:
+    """"Also from: 知乎 · 36氪" as an HTML paragraph linking each (label, absolute URL) copy; "" for none."""
+    if not copies:
+        return ""
+    word = _ALSO_FROM["zh" if language.lower().startswith("zh") else "en"]
+    links = " · ".join(f'<a href="{html.escape(escape_url(url))}">{html.escape(xml_text(label), quote=False)}</a>'
+                       for label, url in copies)
+    return f"<p>{word}{links}</p>"
+
+
+def _noted(body: str, notes: Sequence[str] | None, index: int) -> str:
+    return body + notes[index] if notes is not None else body
+
+
 def render_atom(info: FeedInfo, entries: Sequence[tuple[StoredEntry, str]], *, updated: datetime,
-                excerpts: Sequence[str] | None = None) -> bytes:
+                excerpts: Sequence[str] | None = None, notes: Sequence[str] | None = None) -> bytes:
     """An Atom 1.0 (RFC 4287) document; `entries` are (entry, URL of its page on our site), in output order.
 
     Each entry links rel="alternate" to the original article (our page when there is none)
     and rel="related" to our page. Content is `type="html"` (escaped, never CDATA). With
     `excerpts` (plain text, one per entry) an entry has a `summary` (the excerpt and a
     link to our page) and no `content`: its alternate link satisfies RFC 4287 §4.1.1.
+    `notes` (HTML, one per entry, "" for none) follow the content or excerpt: the site's
+    "also from" links (`also_from_html`).
     """
     feed = etree.Element(f"{{{ATOM_NS}}}feed", nsmap={None: ATOM_NS, "media": MEDIA_NS})
     feed.set(f"{{{XML_NS}}}lang", xml_text(info.language))
@@ -148,11 +166,13 @@ def render_atom(info: FeedInfo, entries: Sequence[tuple[StoredEntry, str]], *, u
         for term in _categories(entry):
             _sub(item, "category", term=term)
         if excerpts is not None:
-            _sub(item, "summary", excerpt_html(excerpts[index], page_url, info.language), type="html")
+            _sub(item, "summary", _noted(excerpt_html(excerpts[index], page_url, info.language), notes, index),
+                 type="html")
         elif entry.summary and entry.summary != entry.content:
             _sub(item, "summary", entry.summary, type="html")
-        if excerpts is None and (entry.content or entry.summary):
-            _sub(item, "content", entry.content or entry.summary, type="html")
+        body = "" if excerpts is not None else _noted(entry.content or entry.summary, notes, index)
+        if body:
+            _sub(item, "content", body, type="html")
         for enclosure in entry.enclosures:  # RFC 4287 §4.2.7.2
             attrs = {"type": enclosure.type} if enclosure.type else {}
             if enclosure.length:
@@ -164,14 +184,15 @@ def render_atom(info: FeedInfo, entries: Sequence[tuple[StoredEntry, str]], *, u
 
 
 def render_rss(info: FeedInfo, entries: Sequence[tuple[StoredEntry, str]], *, updated: datetime,
-               excerpts: Sequence[str] | None = None) -> bytes:
+               excerpts: Sequence[str] | None = None, notes: Sequence[str] | None = None) -> bytes:
     """An RSS 2.0 document; `entries` are (entry, URL of its page on our site), in output order.
 
     <description> carries the summary (else the content) and content:encoded the full
     content, both as escaped HTML; with `excerpts` (plain text, one per entry),
     <description> carries the excerpt and a link to our page, and there is no
     content:encoded. The author goes in dc:creator because RSS <author> must be an
-    e-mail address. `updated` is the channel's lastBuildDate.
+    e-mail address. `updated` is the channel's lastBuildDate. `notes` (HTML, one per entry)
+    follow the fullest text written (content:encoded, else the description).
     """
     rss = etree.Element(
         "rss",
@@ -199,11 +220,13 @@ def render_rss(info: FeedInfo, entries: Sequence[tuple[StoredEntry, str]], *, up
         for term in _categories(entry):
             _plain(item, "category", term)
         if excerpts is not None:
-            _plain(item, "description", excerpt_html(excerpts[index], page_url, info.language))
-        else:
+            _plain(item, "description", _noted(excerpt_html(excerpts[index], page_url, info.language), notes, index))
+        elif entry.content:
             _plain(item, "description", entry.summary or entry.content)
+        else:
+            _plain(item, "description", _noted(entry.summary, notes, index))
         if excerpts is None and entry.content:
-            _plain(item, f"{{{CONTENT_NS}}}encoded", entry.content)
+            _plain(item, f"{{{CONTENT_NS}}}encoded", _noted(entry.content, notes, index))
         if entry.enclosures:
             # RSS 2.0 <enclosure> has three required attributes; the RSS Advisory Board's profile
             # says one per item, so the first is written (Atom and JSON Feed carry them all).
@@ -216,7 +239,7 @@ def render_rss(info: FeedInfo, entries: Sequence[tuple[StoredEntry, str]], *, up
 
 
 def render_json_feed(info: FeedInfo, entries: Sequence[tuple[StoredEntry, str]], *, updated: datetime,
-                     excerpts: Sequence[str] | None = None) -> bytes:
+                     excerpts: Sequence[str] | None = None, notes: Sequence[str] | None = None) -> bytes:
     """A JSON Feed 1.1 document; `entries` are (entry, URL of its page on our site), in output order.
 
     `url` is the original article (our page when there is none), as the item link is in
@@ -225,6 +248,7 @@ def render_json_feed(info: FeedInfo, entries: Sequence[tuple[StoredEntry, str]],
     full content. JSON Feed 1.1 has no feed-level date, so `updated` is accepted only to
     keep the three renderers interchangeable; it is not written. The output is compact
     (no indentation): feeds are read by programs, and indenting cost time and bytes.
+    `notes` (HTML, one per entry) follow `content_html`.
     """
     del updated  # see docstring
     document: dict[str, object] = {
@@ -245,9 +269,9 @@ def render_json_feed(info: FeedInfo, entries: Sequence[tuple[StoredEntry, str]],
         }
         if excerpts is not None:
             item["summary"] = xml_text(excerpts[index])
-            item["content_html"] = excerpt_html(excerpts[index], page_url, info.language)
+            item["content_html"] = _noted(excerpt_html(excerpts[index], page_url, info.language), notes, index)
         else:
-            item["content_html"] = xml_text(entry.content or entry.summary)
+            item["content_html"] = xml_text(_noted(entry.content or entry.summary, notes, index))
         if entry.image:
             item["image"] = xml_text(entry.image)
         if entry.enclosures:

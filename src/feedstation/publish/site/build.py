@@ -229,10 +229,12 @@ def tree_shape(ctx: SiteContext) -> str:
 
 
 def item_page_key(ctx: SiteContext, item: Item, code: str, shape: str) -> str:
-    """Everything one item page is rendered from: its entry, its neighbours, the tree's shape, the code."""
+    """Everything one item page is rendered from: its entry, its neighbours, its story's other copies,
+    the tree's shape, the code."""
     newer, older = ctx.neighbours.get(item.key, (None, None))
+    copies = tuple((copy.url, copy.entry.title, copy.entry.published, label) for copy, label in ctx.copies_of(item))
     parts = (code, shape, item.path, _entry_row(item.entry),
-             newer and (newer.url, newer.entry.title), older and (older.url, older.entry.title))
+             newer and (newer.url, newer.entry.title), older and (older.url, older.entry.title), copies)
     return hashlib.blake2b(repr(parts).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 

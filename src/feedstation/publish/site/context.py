@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from selectolax.lexbor import LexborHTMLParser
 
+from feedstation.dedupe import duplicate_groups
 from feedstation.models import FeedsOverview, SiteSettings, StoredEntry
 from feedstation.normalize.html import force_attributes
 from feedstation.publish.site import paths
@@ -99,6 +100,9 @@ class SiteContext:
     sections: dict[tuple[str, ...], Section]  # () is the home page
     months: dict[tuple[int, int], list[Item]]
     neighbours: dict[str, tuple[Item | None, Item | None]]  # key → (newer, older) in its channel
+    # key → the other copies of its story (other feeds' items of the same story, earliest first; issue 17),
+    # each with the label its "also from" link shows. Empty with `site.dedupe: false`.
+    copies: dict[str, tuple[tuple[Item, str], ...]] = field(default_factory=dict)
     # Only for a site with no items: how the feeds stand and why they failed, so the empty home
     # page can say why it is empty instead of just "no items yet" (issue 12.4).
     empty_because: FeedsOverview | None = None
@@ -106,6 +110,10 @@ class SiteContext:
 
     def section_of(self, names: tuple[str, ...]) -> Section:
         return self.sections[names]
+
+    def copies_of(self, item: Item) -> tuple[tuple[Item, str], ...]:
+        """The other copies of `item`'s story with their labels ("知乎", or "BBC News · World" when one site has two)."""
+        return self.copies.get(item.key, ())
 
 
 def build_context(entries: Sequence[StoredEntry], settings: SiteSettings,
@@ -127,13 +135,19 @@ def build_context(entries: Sequence[StoredEntry], settings: SiteSettings,
     # Sort here, not by trusting input order: the same entries must give the same bytes.
     items.sort(key=lambda it: (it.entry.published, it.key), reverse=True)
 
+    copies, shown_in = _story_copies(items) if settings.dedupe else ({}, {})
+
     slug_of: dict[str, str] = {}
     home = Section(names=(), folder="", url=paths.href(base, "index.html"))
     sections: dict[tuple[str, ...], Section] = {(): home}
     months: dict[tuple[int, int], list[Item]] = {}
     for item in items:
-        home.items.append(item)
-        months.setdefault(item.month, []).append(item)
+        # A story several feeds carry is listed once per section above the channel: by its earliest
+        # copy in that section (home and archive: the earliest copy of all). Channels list every item.
+        listed = shown_in.get(item.key)
+        if listed is None or () in listed:
+            home.items.append(item)
+            months.setdefault(item.month, []).append(item)
         parent = home
         tree = item.entry.tree
         for depth in range(1, 4):
@@ -145,7 +159,8 @@ def build_context(entries: Sequence[StoredEntry], settings: SiteSettings,
                 section = Section(names=names, folder=folder, url=paths.href(base, folder + "index.html"))
                 sections[names] = section
                 parent.children.append(section)
-            section.items.append(item)
+            if listed is None or depth == 3 or names in listed:
+                section.items.append(item)
             parent = section
     for section in sections.values():
         section.children.sort(key=lambda s: (-len(s.items), s.title))  # busiest first, then by name
@@ -159,7 +174,31 @@ def build_context(entries: Sequence[StoredEntry], settings: SiteSettings,
                 older = listed[index + 1] if index + 1 < len(listed) else None
                 neighbours[item.key] = (newer, older)
     return SiteContext(settings=settings, base=base, items=items, sections=sections, months=months,
-                       neighbours=neighbours, empty_because=None if items else overview)
+                       neighbours=neighbours, empty_because=None if items else overview, copies=copies)
+
+
+def _story_copies(items: Sequence[Item]) -> tuple[dict[str, tuple[tuple[Item, str], ...]],
+                                                  dict[str, frozenset[tuple[str, ...]]]]:
+    """For each item that has copies: the other copies with their link labels, and the sections
+    (home `()`, categories, sites) that list this item for its story; a section lists a story by its
+    earliest copy there."""
+    groups = duplicate_groups([item.entry for item in items])
+    copies: dict[str, tuple[tuple[Item, str], ...]] = {}
+    shown_in: dict[str, frozenset[tuple[str, ...]]] = {}
+    for group in groups.groups:
+        members = [items[index] for index in group]  # earliest first
+        sites = [m.entry.site for m in members]
+        labels = {m.key: m.entry.site if sites.count(m.entry.site) == 1 else f"{m.entry.site} · {m.entry.channel}"
+                  for m in members}
+        taken: dict[tuple[str, ...], str] = {}
+        for member in members:
+            tree = member.entry.tree
+            for names in ((), tree[:1], tree[:2]):
+                taken.setdefault(names, member.key)
+        for member in members:
+            copies[member.key] = tuple((other, labels[other.key]) for other in members if other is not member)
+            shown_in[member.key] = frozenset(names for names, key in taken.items() if key == member.key)
+    return copies, shown_in
 
 
 def _make_item(entry: StoredEntry, key: str, zone: ZoneInfo, base: str, site_url: str) -> Item:

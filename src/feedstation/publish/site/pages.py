@@ -34,7 +34,8 @@ UI = {
            "pages": "分页", "empty": "还没有文章。", "powered": "由 feedstation 生成", "status": "订阅源状态",
            "filter_category": "分类", "filter_site": "站点", "filter_channel": "频道", "meta_date": "日期",
            "meta_source": "来源", "filters": "筛选", "latest": "最新文章", "more": "全部 {n} 篇 ›",
-           "reading": "约 {n} 分钟读完", "in_channel": "本频道", "weekdays": "一二三四五六日",
+           "reading": "约 {n} 分钟读完", "in_channel": "本频道", "also_from": "另见：",
+           "copies": "同一报道的其他来源", "weekdays": "一二三四五六日",
            "status_summary": "{n} 个订阅源，{failing} 个失败", "status_as_of": "截至", "state_error": "失败",
            "state_warning": "警告", "state_never": "未抓取", "state_ok": "正常", "last_success": "上次成功",
            "recent_items": "近 7 天 / 全部", "next_attempt": "下次抓取", "served_by": "服务实例",
@@ -52,7 +53,8 @@ UI = {
            "powered": "Built with feedstation", "status": "Feed status", "filter_category": "Category",
            "filter_site": "Site", "filter_channel": "Channel", "meta_date": "Date", "meta_source": "Source",
            "filters": "Filters", "latest": "Latest", "more": "All {n} ›", "reading": "{n} min read",
-           "in_channel": "In this channel", "weekdays": "",
+           "in_channel": "In this channel", "weekdays": "", "also_from": "Also from: ",
+           "copies": "The same story from other feeds",
            "status_summary": "{n} feeds, {failing} failing", "status_as_of": "as of", "state_error": "failing",
            "state_warning": "warning", "state_never": "not fetched yet", "state_ok": "ok",
            "last_success": "Last success", "recent_items": "Last 7 days / all", "next_attempt": "Next attempt",
@@ -139,7 +141,8 @@ class PageRenderer:
         html = self.cards.get(item.key)
         if html is None:
             html = self.cards[item.key] = Markup(self._card.render(item=item, trail=self._trail(item.entry.tree),
-                                                                   icon=self.icon(item.entry.tree)))
+                                                                   icon=self.icon(item.entry.tree),
+                                                                   copies=self.ctx.copies_of(item)))
         return html
 
     def nav(self, current: tuple[str, ...], page: str) -> Markup:
@@ -201,7 +204,7 @@ class PageRenderer:
         newer, older = self.ctx.neighbours.get(item.key, (None, None))
         channel = self.ctx.sections[item.entry.tree]
         return self.render("item.html", item=item, trail=self._trail(item.entry.tree), newer=newer, older=older,
-                           icon=self.icon(item.entry.tree), channel=channel,
+                           icon=self.icon(item.entry.tree), channel=channel, copies=self.ctx.copies_of(item),
                            feeds=self._feeds(channel.folder, " › ".join(channel.names)), nav=self.nav(item.entry.tree, ""))
 
     def archive_pages(self) -> Iterator[tuple[str, bytes]]:

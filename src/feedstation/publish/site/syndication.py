@@ -6,7 +6,7 @@ from collections.abc import Iterator, Sequence
 from datetime import datetime
 
 from feedstation.models import Source
-from feedstation.publish.feeds import FeedInfo, render_atom, render_json_feed, render_rss
+from feedstation.publish.feeds import FeedInfo, also_from_html, render_atom, render_json_feed, render_rss
 from feedstation.publish.opml import render_opml
 from feedstation.publish.sitemap import render_robots, render_sitemaps
 from feedstation.publish.site import paths
@@ -20,12 +20,16 @@ def feed_files(ctx: SiteContext, *, now: datetime) -> Iterator[tuple[str, bytes]
 
     The site-wide feeds carry full content; section feeds carry each item's excerpt
     (the one its card shows) and a link to its page, see `feedstation.publish.feeds`.
+    A story several feeds carry is listed once (as on the section's page) with "also from"
+    links to its other copies' pages.
     """
     settings = ctx.settings
     for section in ctx.sections.values():
         newest = section.items[: max(0, settings.feed_items)]
         pairs = [(item.entry, item.abs_url) for item in newest]
         excerpts = [item.excerpt for item in newest] if section.names else None
+        notes = [also_from_html([(label, copy.abs_url) for copy, label in ctx.copies_of(item)], settings.language)
+                 for item in newest] if ctx.copies else None
         # `now` only when the feed is empty: otherwise the same entries must give the same bytes.
         updated = _newest_change(newest) or now
         title = settings.title if not section.names else f"{' › '.join(section.names)} · {settings.title}"
@@ -33,7 +37,7 @@ def feed_files(ctx: SiteContext, *, now: datetime) -> Iterator[tuple[str, bytes]
         for name, render in _RENDERERS:
             info = FeedInfo(title=title, site_url=page_url, feed_url=paths.absolute(settings.url, section.folder + name),
                             language=settings.language, description=settings.description)
-            yield section.folder + name, render(info, pairs, updated=updated, excerpts=excerpts)
+            yield section.folder + name, render(info, pairs, updated=updated, excerpts=excerpts, notes=notes)
 
 
 def index_files(ctx: SiteContext, sources: Sequence[Source], *, now: datetime) -> dict[str, bytes]:

@@ -1,0 +1,145 @@
+"""Which stored items are copies of one story: exact by canonical link, near by `near_duplicates`, within a few days.
+
+Computed at build time from stored fields (no migration): the groups are a pure function of the
+entries, so the same entries give the same groups and the same pages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import numpy as np
+from rapidfuzz import fuzz, process
+
+from feedstation.dedupe.canonical_link import canonical_link
+from feedstation.dedupe.near_duplicates import TITLE_SAME, same_story, story_text
+from feedstation.models import StoredEntry
+
+WINDOW = timedelta(days=3)  # only items published this close together are compared
+_BLOCK = 256  # items whose titles are compared with the window in one rapidfuzz call
+OPENING_CHARS = 24  # leads that open with the same this many letters are compared
+OPENING_CROWD = 8  # an opening this many items share is boilerplate
+
+
+@dataclass(frozen=True)
+class DuplicateGroups:
+    """Copies of the same story, as indexes into the entries given to `duplicate_groups`.
+
+    `groups`: each group's members ordered by (published, identity), the first one its representative (the
+    earliest copy); `group_of`: member index → its group's position in `groups`.
+    """
+
+    groups: tuple[tuple[int, ...], ...]
+    group_of: dict[int, int]
+
+    def copies(self, index: int) -> tuple[int, ...]:
+        """The other members of `index`'s group (empty for a story told once)."""
+        group = self.group_of.get(index)
+        return () if group is None else tuple(i for i in self.groups[group] if i != index)
+
+
+def duplicate_groups(entries: Sequence[StoredEntry], window: timedelta = WINDOW) -> DuplicateGroups:
+    """Group the entries that tell the same story.
+
+    Exact: the same canonical link (tracking parameters, mobile/AMP spellings ignored), in any feed and at any
+    distance in time. Near: items of different feeds published within `window` whose normalised titles (and
+    leads) say the same (`near_duplicates.same_story`). A near duplicate never joins two items of one feed
+    (directly or through their groups), since a feed's look-alike titles are its series
+    ("知乎热榜 2026-11-30", "Weekly #124"); only the same link can.
+    """
+    parent = list(range(len(entries)))
+    feeds_of: dict[int, set[int]] = {i: {entry.feed_id} for i, entry in enumerate(entries)}  # per root
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    def union(a: int, b: int, *, near: bool = False) -> None:
+        ra, rb = find(a), find(b)
+        if ra == rb:
+            return
+        if near and feeds_of[ra] & feeds_of[rb]:
+            return  # would put two items of one feed in one story: a series ("早报 11-25" / "11-26"), not a copy
+        low, high = min(ra, rb), max(ra, rb)
+        parent[high] = low
+        feeds_of[low] |= feeds_of.pop(high)
+
+    first_with_link: dict[str, int] = {}
+    for index, entry in enumerate(entries):
+        link = canonical_link(entry.link)
+        if link is not None:
+            union(first_with_link.setdefault(link, index), index)
+
+    order = sorted(range(len(entries)), key=lambda i: (entries[i].published, i))
+    texts = [story_text(entries[i].title, entries[i].summary or entries[i].content) for i in order]
+    times = [entries[i].published for i in order]
+    feeds = [entries[i].feed_id for i in order]
+
+    def consider(a: int, b: int, title_score: float | None = None) -> None:
+        if feeds[a] != feeds[b] and abs(times[a] - times[b]) <= window and same_story(texts[a], texts[b], title_score):
+            union(order[a], order[b], near=True)
+
+    for a, b, score in _similar_titles([t.title for t in texts], times, window):
+        consider(a, b, score)
+    for a, b in _shared_openings([t.lead for t in texts], times, window):
+        consider(a, b)
+
+    members: dict[int, list[int]] = {}
+    for index in range(len(entries)):
+        members.setdefault(find(index), []).append(index)
+    groups = sorted((tuple(sorted(m, key=lambda i: (entries[i].published, entries[i].identity, entries[i].feed_id)))
+                     for m in members.values() if len(m) > 1), key=lambda g: g[0])
+    group_of = {index: number for number, group in enumerate(groups) for index in group}
+    return DuplicateGroups(groups=tuple(groups), group_of=group_of)
+
+
+def one_per_story(entries: Sequence[StoredEntry], window: timedelta = WINDOW) -> list[StoredEntry]:
+    """The entries with each story's later copies left out (its earliest copy stays), in the given order."""
+    groups = duplicate_groups(entries, window)
+    later = {index for group in groups.groups for index in group[1:]}
+    return [entry for index, entry in enumerate(entries) if index not in later]
+
+
+def _similar_titles(titles: Sequence[str], times: Sequence[datetime], window: timedelta) -> Iterator[tuple[int, int, float]]:
+    """(later, earlier, score) for titles at least TITLE_SAME alike within `window` (positions in time order).
+
+    rapidfuzz's `cdist` compares a block of titles with the window before it in one call: the cost is
+    items × items-per-window (measured in bench/dedupe.py). Items without a title take no part (two
+    empty strings are 100 alike).
+    """
+    titled = [position for position, title in enumerate(titles) if title]
+    texts = [titles[p] for p in titled]
+    left = 0
+    for start in range(0, len(titled), _BLOCK):
+        stop = min(start + _BLOCK, len(titled))
+        while times[titled[left]] < times[titled[start]] - window:
+            left += 1
+        scores = process.cdist(texts[start:stop], texts[left:stop], scorer=fuzz.ratio, score_cutoff=TITLE_SAME,
+                               dtype=np.uint8)
+        for row, col in zip(*scores.nonzero()):
+            a, b = start + int(row), left + int(col)
+            if b < a:
+                yield titled[a], titled[b], float(scores[row, col])
+
+
+def _shared_openings(leads: Sequence[str], times: Sequence[datetime], window: timedelta) -> Iterator[tuple[int, int]]:
+    """(later, earlier) pairs whose leads open with the same words: a republished story under a rewritten headline.
+
+    An opening shared by more than OPENING_CROWD items within the window is boilerplate ("点击上方蓝字关注我们",
+    "Good morning. Here is…"), not a story, and pairs nobody.
+    """
+    by_opening: dict[str, list[int]] = {}
+    for position, lead in enumerate(leads):
+        if len(lead) >= OPENING_CHARS:
+            by_opening.setdefault(lead[:OPENING_CHARS], []).append(position)
+    for positions in by_opening.values():
+        left = 0
+        for index, a in enumerate(positions):
+            while times[a] - times[positions[left]] > window:
+                left += 1
+            if index - left < OPENING_CROWD:
+                yield from ((a, b) for b in positions[left:index])
