@@ -26,8 +26,8 @@ def _doc(site: Path, relpath: str):
 
 
 def _current(doc) -> list[str]:
-    """Texts of the sidebar links marked current (without their counts)."""
-    return [a.text.strip() for a in doc.xpath('//ul[@class="tree"]//a[@aria-current="page"]')]
+    """Texts of the nav links marked current (without their counts)."""
+    return [a.text.strip() for a in doc.xpath('//div[@class="nav-rows"]//a[@aria-current="page"]')]
 
 
 @pytest.mark.parametrize(("relpath", "expected"), [
@@ -46,9 +46,9 @@ def test_nav_counts_come_from_counts_js_for_every_section(site):
     assert counts["/"] == 12 and counts["/c/%E7%A4%BE%E4%BA%A4%E5%AA%92%E4%BD%93/"] == 8
     assert counts["/c/%E7%BC%96%E7%A8%8B/"] == 4
     doc = _doc(site, "search/index.html")
-    sidebar = doc.xpath('//ul[@class="tree"]/li[span[@class="count"]]')
+    sidebar = doc.xpath('//ul[contains(@class, "nav-d0")]/li[a/span[@class="count"]]')
     assert [li.xpath("string(a/@href)") for li in sidebar] == ["/", "/c/%E7%A4%BE%E4%BA%A4%E5%AA%92%E4%BD%93/",
-                                                               "/c/%E7%BC%96%E7%A8%8B/"], "each count follows its link"
+                                                               "/c/%E7%BC%96%E7%A8%8B/"], "each count is in its link"
     scripts = doc.xpath("//head/script/@src")
     assert scripts[0] == "/static/counts.js", "unversioned, before init.js which fills the counts in"
     assert scripts[1].startswith("/static/init.js?v=")
@@ -68,13 +68,29 @@ def test_phone_rows_follow_the_current_branch_at_every_depth(site):
     doc = _doc(site, "c/社交媒体/知乎/知乎热榜/index.html")
     rows = doc.xpath('//div[@class="nav-rows"]/ul')
     texts = [[a.xpath("string(text())").strip() for a in row.xpath("li/a")] for row in rows]
-    assert texts[0][:3] == ["首页", "社交媒体", "编程"] and texts[0][-1] == "全部分类"
+    assert texts[0][:3] == ["首页", "社交媒体", "编程"] and texts[0][-2:] == ["全部分类", "归档"]
     assert texts[1] == ["知乎", "微博"], "the open category's sites"
     assert texts[2] == ["知乎日报", "知乎热榜"], "the open site's channels"
     assert [a.text.strip() for a in doc.xpath('//div[@class="nav-rows"]//a[@aria-current="page"]')] == ["知乎热榜"]
     assert [a.text.strip() for a in doc.xpath('//div[@class="nav-rows"]//a[@class="open"]')] == ["社交媒体", "知乎"]
     home = _doc(site, "index.html")
     assert len(home.xpath('//div[@class="nav-rows"]/ul')) == 1, "no sub-rows where nothing is open"
+
+
+def test_the_nav_is_rendered_once_and_marks_what_follows_the_open_branch(site):
+    """One markup for phone rows and the wide-screen tree: each section link once; `after` marks the items
+    that site.css orders after the open branch, so the sidebar reads as a tree."""
+    doc = _doc(site, "c/社交媒体/知乎/知乎热榜/index.html")
+    nav = doc.xpath('//nav[@class="tree-nav"]')[0]
+    hrefs = nav.xpath(".//a/@href")
+    assert len(hrefs) == len(set(hrefs)), "no link twice"
+    rows = nav.xpath('.//ul[contains(@class, "nav-row")]')
+    assert [row.get("class") for row in rows] == ["nav-row nav-d0", "nav-row nav-sub nav-d1", "nav-row nav-sub nav-d2"]
+    def after(row):
+        return [li.xpath("string(a/text())").strip() for li in row.xpath("li") if "after" in (li.get("class") or "")]
+    assert after(rows[0]) == ["编程", "全部分类", "归档"], "what follows the open category 社交媒体"
+    assert after(rows[1]) == ["微博"], "what follows the open site 知乎"
+    assert after(rows[2]) == []
 
 
 def _fragments(site: Path) -> list[dict]:
