@@ -4,6 +4,13 @@
     NODE_OPTIONS=--max-old-space-size=8192 python bench/site_build.py            # 20,000 items
     python bench/site_build.py --items 20000 --no-hexo                           # feedstation only
     python bench/site_build.py --items 20000 --hexo-items 2000                   # Hexo at a smaller N
+    python bench/site_build.py --items 20000 --no-hexo --against ../site-base    # vs another checkout's code
+
+`--against` builds the same items with the code of another checkout (e.g. a `git worktree
+add --detach` of the baseline commit), each step of the two interleaved, and prints the
+ratios of the two: on a shared machine the load drifts, so only a side-by-side run is a
+measurement. CPU seconds (user + system of the child and its Pagefind runs) are printed
+beside the wall time: they vary less than the wall time when other work shares the cores.
 
 Each measured step runs in its own child process; its peak RSS is read from
 `os.wait4`'s rusage (the RUSAGE_CHILDREN figure of exactly that child and what it
@@ -36,9 +43,9 @@ WORDS_ZH = "新闻 科技 研究 发布 用户 数据 模型 城市 经济 教�
 WORDS_EN = "the quick static site feed reader builds pages from many sources with search and dark mode".split()
 
 
-def make_entries(count: int, extra: int = 0):
+def make_entries(count: int, extra: int = 0, src: Path = ROOT / "src"):
     """`count` deterministic entries (3–8 KB of HTML each) over the 20×10×5 tree, plus `extra` newer ones."""
-    sys.path.insert(0, str(ROOT / "src"))
+    sys.path.insert(0, str(src))
     from feedstation.models import StoredEntry
 
     cats, sites, chans = TREE
@@ -68,7 +75,7 @@ def make_entries(count: int, extra: int = 0):
 
 def child_main(args) -> None:
     """Runs inside a measured child: one site build, or the Hexo export."""
-    entries = make_entries(args.items, args.extra)
+    entries = make_entries(args.items, args.extra, Path(args.src) if args.src else ROOT / "src")
     out = Path(args.out)
     if args.child == "site":
         from feedstation.models import SiteSettings, Source
@@ -90,12 +97,13 @@ def child_main(args) -> None:
 
 
 def measure(command: list[str], *, cwd: Path | None = None, env: dict | None = None) -> tuple[float, float, str]:
-    """(wall seconds, peak RSS in MiB, stdout) of one child process."""
+    """(wall seconds, peak RSS in MiB, stdout) of one child process; its CPU seconds go to `LAST_CPU`."""
     started = time.perf_counter()
     with tempfile.TemporaryFile() as stdout:
         proc = subprocess.Popen(command, cwd=cwd, env=env, stdout=stdout)
         _pid, status, usage = os.wait4(proc.pid, 0)
         elapsed = time.perf_counter() - started
+        LAST_CPU[0] = usage.ru_utime + usage.ru_stime
         proc.returncode = os.waitstatus_to_exitcode(status)
         stdout.seek(0)
         text = stdout.read().decode()
@@ -104,11 +112,38 @@ def measure(command: list[str], *, cwd: Path | None = None, env: dict | None = N
     return elapsed, usage.ru_maxrss / 1024, text  # Linux reports KiB
 
 
-def site_step(work: Path, items: int, extra: int = 0) -> tuple[float, float, dict]:
+LAST_CPU = [0.0]
+
+
+def site_step(work: Path, items: int, extra: int = 0, src: Path = ROOT / "src") -> tuple[float, float, dict]:
+    """One build in a child (the code in `src`); its info carries the child's CPU seconds as "cpu"."""
     command = [sys.executable, __file__, "--child", "site", "--items", str(items), "--extra", str(extra),
-               "--out", str(work / "site")]
+               "--out", str(work / "site"), "--src", str(src)]
     wall, rss, text = measure(command)
-    return wall, rss, json.loads(text.strip().splitlines()[-1])
+    info = json.loads(text.strip().splitlines()[-1])
+    info["cpu"] = LAST_CPU[0]
+    return wall, rss, info
+
+
+def compare(work: Path, items: int, other: Path) -> None:
+    """The three steps with this checkout's code and `other`'s, interleaved step by step; prints the ratios."""
+    checkouts = {"this": ROOT, "other": other.resolve()}
+    steps = (("full build", 0), ("no-change build", 0), ("one new item", 1))
+    rows: dict[str, dict[str, tuple[float, float, float, float]]] = {}
+    for label, extra in steps:
+        for name, checkout in checkouts.items():
+            wall, rss, info = site_step(work / name, items, extra, checkout / "src")
+            rows.setdefault(label, {})[name] = (wall, info["cpu"], rss, info["seconds"])
+            print(f"{name:5} {label:16} {wall:8.2f} s wall {info['cpu']:8.2f} s CPU  peak RSS {rss:7.1f} MiB  "
+                  f"({info['written']} written)", flush=True)
+    sizes = {name: dict(output_sizes(work / name / "site"))["total"] for name in checkouts}
+    print(f"this = {ROOT}, other = {checkouts['other']}")
+    for label, _extra in steps:
+        this, that = rows[label]["this"], rows[label]["other"]
+        print(f"{label:16} this/other: wall {this[0] / that[0]:.3f}  CPU {this[1] / that[1]:.3f}  "
+              f"in-process {this[3] / that[3]:.3f}  peak RSS {this[2] / that[2]:.3f}")
+    print(f"output size      this/other: {sizes['this'] / sizes['other']:.3f} "
+          f"({sizes['this'] / 2**20:.0f} vs {sizes['other'] / 2**20:.0f} MiB)")
 
 
 def output_sizes(site: Path) -> list[tuple[str, int]]:
@@ -171,15 +206,23 @@ def main() -> None:
     parser.add_argument("--child", choices=("site", "hexo"), help=argparse.SUPPRESS)
     parser.add_argument("--extra", type=int, default=0, help=argparse.SUPPRESS)
     parser.add_argument("--out", help=argparse.SUPPRESS)
+    parser.add_argument("--src", help=argparse.SUPPRESS)
+    parser.add_argument("--against", type=Path, metavar="CHECKOUT",
+                        help="also build with another checkout's code, interleaved, and print this/other ratios")
     args = parser.parse_args()
     if args.child:
         return child_main(args)
+    if args.against:
+        with tempfile.TemporaryDirectory(prefix="feedstation-bench-") as tmp:
+            print(f"items: {args.items} over a {'×'.join(map(str, TREE))} tree", flush=True)
+            compare(Path(tmp), args.items, args.against)
+        return
 
     with tempfile.TemporaryDirectory(prefix="feedstation-bench-") as tmp:
         work = Path(tmp)
         print(f"items: {args.items} over a {'×'.join(map(str, TREE))} tree", flush=True)
         full, full_rss, info = site_step(work, args.items)
-        print(f"feedstation full build:      {full:8.2f} s  peak RSS {full_rss:8.1f} MiB  "
+        print(f"feedstation full build:      {full:8.2f} s  ({info['cpu']:.2f} s CPU)  peak RSS {full_rss:8.1f} MiB  "
               f"(Python alone {info['python_rss']:.1f} MiB; {info['pages']} files)")
         print("  output: " + ", ".join(f"{label} {size / 2**20:.1f} MiB" for label, size in output_sizes(work / "site")))
         again, again_rss, info2 = site_step(work, args.items)

@@ -73,19 +73,24 @@
     for (; node && node !== root; node = node.parentNode) { if (node.nextSibling) { return true; } }
     return false;
   }
-  /* Nav counts come from counts.js (items per section, by its link), so a new item changes no page. */
+  /* Nav counts come from counts.js (items per section, by its link), so a new item changes no page;
+     the span that shows one is made here too, so pages do not carry an empty one per link. */
   var counts = window.feedstationCounts || {};
-  function count(el) {  /* an empty count span after (sidebar) or inside (phone rows) its section's link */
-    el.setAttribute("data-rel", "");
-    var link = el.parentNode && el.parentNode.tagName === "A" ? el.parentNode : el.previousElementSibling;
-    var n = link ? counts[link.getAttribute("href")] : undefined;
-    if (n !== undefined) { el.textContent = String(n); }
+  function count(link) {  /* " <span class=count>N</span>" at the end of a nav link with a known count */
+    link.setAttribute("data-count", "");
+    var n = counts[link.getAttribute("href")];
+    if (n === undefined) { return; }
+    var span = document.createElement("span");
+    span.className = "count";
+    span.textContent = String(n);
+    link.appendChild(document.createTextNode(" "));
+    link.appendChild(span);
   }
   function scan(all) {
     var found = document.querySelectorAll("time[datetime]:not([data-rel])");
     for (var i = 0; i < found.length; i++) { if (all || finished(found[i])) { convert(found[i]); } }
-    var spans = document.querySelectorAll(".tree-nav span.count:not([data-rel])");
-    for (var j = 0; j < spans.length; j++) { count(spans[j]); }
+    var links = document.querySelectorAll(".nav-row a:not([data-count])");
+    for (var j = 0; j < links.length; j++) { if (all || finished(links[j])) { count(links[j]); } }
   }
   if (window.MutationObserver) {
     var observer = new MutationObserver(function () { scan(false); });

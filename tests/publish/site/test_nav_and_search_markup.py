@@ -26,8 +26,8 @@ def _doc(site: Path, relpath: str):
 
 
 def _current(doc) -> list[str]:
-    """Texts of the sidebar links marked current (without their counts)."""
-    return [a.text.strip() for a in doc.xpath('//ul[@class="tree"]//a[@aria-current="page"]')]
+    """Texts of the nav links marked current (without their counts)."""
+    return [a.text.strip() for a in doc.xpath('//div[@class="nav-rows"]//a[@aria-current="page"]')]
 
 
 @pytest.mark.parametrize(("relpath", "expected"), [
@@ -46,9 +46,10 @@ def test_nav_counts_come_from_counts_js_for_every_section(site):
     assert counts["/"] == 12 and counts["/c/%E7%A4%BE%E4%BA%A4%E5%AA%92%E4%BD%93/"] == 8
     assert counts["/c/%E7%BC%96%E7%A8%8B/"] == 4
     doc = _doc(site, "search/index.html")
-    sidebar = doc.xpath('//ul[@class="tree"]/li[span[@class="count"]]')
-    assert [li.xpath("string(a/@href)") for li in sidebar] == ["/", "/c/%E7%A4%BE%E4%BA%A4%E5%AA%92%E4%BD%93/",
-                                                               "/c/%E7%BC%96%E7%A8%8B/"], "each count follows its link"
+    links = doc.xpath('//ul[contains(@class, "nav-d0")]/li/a/@href')
+    assert [href for href in links if href in counts] == ["/", "/c/%E7%A4%BE%E4%BA%A4%E5%AA%92%E4%BD%93/",
+                                                          "/c/%E7%BC%96%E7%A8%8B/"], "a count for each section link"
+    assert not doc.xpath('//nav//span[@class="count"]'), "init.js adds the count spans; pages carry none"
     scripts = doc.xpath("//head/script/@src")
     assert scripts[0] == "/static/counts.js", "unversioned, before init.js which fills the counts in"
     assert scripts[1].startswith("/static/init.js?v=")
@@ -61,20 +62,32 @@ def test_a_channel_page_and_its_items_share_one_nav_without_counts_in_the_markup
         return text[text.index('<nav class="tree-nav"'):text.index("</nav>")]
 
     assert nav_of(item.path) == nav_of("c/社交媒体/知乎/知乎热榜/index.html")
-    assert all(not s.text for s in _doc(site, item.path).xpath('//span[@class="count"]'))
+    assert not _doc(site, item.path).xpath('//nav//span[@class="count"]')
 
 
 def test_phone_rows_follow_the_current_branch_at_every_depth(site):
     doc = _doc(site, "c/社交媒体/知乎/知乎热榜/index.html")
     rows = doc.xpath('//div[@class="nav-rows"]/ul')
     texts = [[a.xpath("string(text())").strip() for a in row.xpath("li/a")] for row in rows]
-    assert texts[0][:3] == ["首页", "社交媒体", "编程"] and texts[0][-1] == "全部分类"
+    assert texts[0][:3] == ["首页", "社交媒体", "编程"] and texts[0][-2:] == ["全部分类", "归档"]
     assert texts[1] == ["知乎", "微博"], "the open category's sites"
     assert texts[2] == ["知乎日报", "知乎热榜"], "the open site's channels"
     assert [a.text.strip() for a in doc.xpath('//div[@class="nav-rows"]//a[@aria-current="page"]')] == ["知乎热榜"]
     assert [a.text.strip() for a in doc.xpath('//div[@class="nav-rows"]//a[@class="open"]')] == ["社交媒体", "知乎"]
     home = _doc(site, "index.html")
     assert len(home.xpath('//div[@class="nav-rows"]/ul')) == 1, "no sub-rows where nothing is open"
+
+
+def test_the_nav_is_rendered_once_with_the_open_branch_marked(site):
+    """One markup for phone rows and the wide-screen tree: each section link once."""
+    doc = _doc(site, "c/社交媒体/知乎/知乎热榜/index.html")
+    nav = doc.xpath('//nav[@class="tree-nav"]')[0]
+    hrefs = nav.xpath(".//a/@href")
+    assert len(hrefs) == len(set(hrefs)), "no link twice"
+    rows = nav.xpath('.//ul[contains(@class, "nav-row")]')
+    assert [row.get("class") for row in rows] == ["nav-row nav-d0", "nav-row nav-sub nav-d1", "nav-row nav-sub nav-d2"]
+    # site.css orders what follows a row's open item after that item's branch: the open items are marked.
+    assert [a.text for a in nav.xpath('.//a[@class="open" or @aria-current="page"]')] == ["社交媒体", "知乎", "知乎热榜"]
 
 
 def _fragments(site: Path) -> list[dict]:

@@ -95,6 +95,7 @@ class PageRenderer:
         self.env = Environment(loader=ChoiceLoader(loaders), autoescape=True, undefined=StrictUndefined,
                                trim_blocks=True, lstrip_blocks=True)
         base = ctx.base
+        self._feed_links: dict[tuple[str, str], list[tuple[str, str, str, str]]] = {}
         # A content hash in asset URLs lets hosts cache /static/ forever and still see new versions.
         versions = {name: hashlib.sha256(data).hexdigest()[:10] for name, data in static.items()}
         self.env.globals.update(
@@ -118,9 +119,14 @@ class PageRenderer:
         self._icons: dict[str, Markup] = {}
 
     def _feeds(self, folder: str, title: str) -> list[tuple[str, str, str, str]]:
-        """(url, MIME type, format name, link title) of the three feeds in a section folder."""
-        return [(paths.href(self.ctx.base, folder + name), mime, label, f"{title} ({label})")
+        """(url, MIME type, format name, link title) of the three feeds in a section folder; made once per
+        folder (every item page of a channel links its channel's feeds)."""
+        feeds = self._feed_links.get((folder, title))
+        if feeds is None:
+            feeds = self._feed_links[(folder, title)] = [
+                (paths.href(self.ctx.base, folder + name), mime, label, f"{title} ({label})")
                 for name, mime, label in FEED_FILES]
+        return feeds
 
     def _trail(self, names: Sequence[str]) -> list[Section]:
         return [self.ctx.sections[tuple(names[:d])] for d in range(1, len(names) + 1)]
