@@ -110,9 +110,10 @@ class PssSampler(threading.Thread):
         self.join()
 
 
-def timed(cmd: list[str], env: dict, sample_pss: bool = False) -> tuple[float, subprocess.CompletedProcess, PssSampler | None]:
+def timed(cmd: list[str], env: dict, sample_pss: bool = False,
+          cwd: Path | None = None) -> tuple[float, subprocess.CompletedProcess, PssSampler | None]:
     started = time.perf_counter()
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(cmd, env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     sampler = PssSampler(proc.pid) if sample_pss else None
     if sampler:
         sampler.start()
