@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -26,7 +27,6 @@ from feedstation.models import (
 )
 from feedstation.normalize.identity import IMPORTED_POST_PREFIX, imported_post_identity
 from feedstation.store.dialect import (
-    DIALECTS,
     identity_in,
     insert_ignoring_conflicts,
     refresh_statistics,
@@ -382,12 +382,20 @@ class _Transaction:
 
 
 # The per-feed statements, built once: rebuilding them per call cost more than running them.
-_EXISTING = {dialect: select(entries.c.identity, entries.c.content_hash).where(
-    entries.c.feed_id == bindparam("b_feed"), identity_in(dialect, entries.c.identity, "b_ids"))
-    for dialect in DIALECTS}
-_TOUCH = {dialect: update(entries).where(
-    entries.c.feed_id == bindparam("b_feed"), identity_in(dialect, entries.c.identity, "b_ids"))
-    .values(last_seen=bindparam("b_now")) for dialect in DIALECTS}
+# (per dialect, built on first use: building PostgreSQL's would import its dialect on every SQLite run)
+@functools.cache
+def _existing(dialect: str):
+    return select(entries.c.identity, entries.c.content_hash).where(
+        entries.c.feed_id == bindparam("b_feed"), identity_in(dialect, entries.c.identity, "b_ids"))
+
+
+@functools.cache
+def _touch(dialect: str):
+    return update(entries).where(
+        entries.c.feed_id == bindparam("b_feed"), identity_in(dialect, entries.c.identity, "b_ids")
+    ).values(last_seen=bindparam("b_now"))
+
+
 _FEED_OK = update(feeds).where(feeds.c.id == bindparam("b_id")).values(
     etag=bindparam("b_etag"), last_modified=bindparam("b_last_modified"), title=bindparam("b_title"),
     link=bindparam("b_link"), ttl_minutes=bindparam("b_ttl_minutes"), warning=bindparam("b_warning"), status="ok",
@@ -459,7 +467,7 @@ def _upsert_entries(conn: Connection, feed_id: int, new_entries: list[Entry], no
     if changes:
         _update_changed(conn, feed_id, changes, now)
     for ids in _chunks(seen):
-        conn.execute(_TOUCH[conn.dialect.name], {"b_feed": feed_id, "b_ids": ids, "b_now": now})
+        conn.execute(_touch(conn.dialect.name), {"b_feed": feed_id, "b_ids": ids, "b_now": now})
     return (len(inserts), len(changes))
 
 
@@ -522,7 +530,7 @@ def _stored_hashes(conn: Connection, feed_id: int, identities: list[str]) -> dic
     """{identity: content hash} of the feed's stored rows among `identities` (looked up in chunks)."""
     found: dict[str, str] = {}
     for ids in _chunks(identities):
-        found.update(conn.execute(_EXISTING[conn.dialect.name], {"b_feed": feed_id, "b_ids": ids}).all())
+        found.update(conn.execute(_existing(conn.dialect.name), {"b_feed": feed_id, "b_ids": ids}).all())
     return found
 
 
