@@ -196,7 +196,7 @@ def main() -> None:
         second = statistics.median(r["second"] for r in rows)
         pss = f"  peak PSS {statistics.median(r['pss_mib'] for r in rows):6.1f} MiB" if "pss_mib" in rows[0] else ""
         print(f"{label:11} first run {first:6.2f} s   no-change run {second:6.2f} s = {second / ideal:5.2f}x ideal, "
-              f"feedstation/this {mine / second:5.2f}{pss}")
+              f"feedstation takes {mine / second:5.2f}x this{pss}")
 
 
 if __name__ == "__main__":
