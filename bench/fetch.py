@@ -16,6 +16,10 @@ allow_private_addresses is on because the server is on loopback.
 
 To extend with parse + store, call `run_fetch_bench` and time the later stages on its
 `results` (kept on the returned value).
+
+Before/after in one run: `--baseline /path/to/other/checkout/src` measures the whole stage of that
+code and of this checkout alternately, each round in a fresh child process (`--rounds`, default 3),
+and prints the medians side by side with their ratio. `--stage-only` measures only the whole stage.
 """
 
 from __future__ import annotations
@@ -173,12 +177,67 @@ def run_fetch_bench(feeds: int = 1000, latency_ms: float = 100, concurrency: int
     return FetchBenchResult(feeds, latency_ms, concurrency, wall, ideal, ok, results)
 
 
+def stage_in_child(src: str, feeds: int, latency_ms: float, concurrency: int) -> dict:
+    """One whole-stage measurement of the code under `src`, in a fresh interpreter (so imports and
+    caches of one version never help the other)."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    env = dict(os.environ, PYTHONPATH=src)
+    out = subprocess.run([sys.executable, __file__, "--stage-json", "--feeds", str(feeds), "--latency-ms",
+                          str(latency_ms), "--concurrency", str(concurrency)],
+                         env=env, capture_output=True, text=True, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def compare(baseline_src: str, rounds: int, feeds: int, latency_ms: float, concurrency: int) -> None:
+    import statistics
+    from pathlib import Path
+
+    here = str(Path(__file__).resolve().parents[1] / "src")
+    walls: dict[str, list[float]] = {"before": [], "after": []}
+    ideal = math.ceil(feeds / concurrency) * latency_ms / 1000
+    for n in range(rounds):
+        for label, src in (("before", baseline_src), ("after", here)):
+            r = stage_in_child(src, feeds, latency_ms, concurrency)
+            walls[label].append(r["wall_s"])
+            print(f"round {n + 1} {label:6} wall {r['wall_s']:7.3f} s  ratio {r['wall_s'] / ideal:6.3f}  "
+                  f"main-process CPU {r['cpu_s']:6.3f} s  failed {r['failed']}", flush=True)
+    before, after = statistics.median(walls["before"]), statistics.median(walls["after"])
+    print(f"feeds={feeds} latency={latency_ms:g}ms concurrency={concurrency} ideal {ideal:.3f} s; "
+          f"medians of {rounds}:")
+    print(f"before    {before:8.3f} s   ratio {before / ideal:6.3f}   ({baseline_src})")
+    print(f"after     {after:8.3f} s   ratio {after / ideal:6.3f}   ({here})")
+    print(f"after/before {after / before:6.3f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--feeds", type=int, default=1000)
     parser.add_argument("--latency-ms", type=float, default=100)
     parser.add_argument("--concurrency", type=int, default=64)
+    parser.add_argument("--baseline", metavar="SRC", help="another checkout's src folder: before/after in one run")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--stage-only", action="store_true", help="only the whole fetch stage")
+    parser.add_argument("--stage-json", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.baseline:
+        compare(args.baseline, args.rounds, args.feeds, args.latency_ms, args.concurrency)
+        return
+    if args.stage_json:
+        import json
+
+        cpu = time.process_time()
+        p = run_pipeline_bench(args.feeds, args.latency_ms, args.concurrency)
+        print(json.dumps({"wall_s": p.wall_s, "ideal_s": p.ideal_s, "items": p.items, "failed": p.failed,
+                          "cpu_s": time.process_time() - cpu}))
+        return
+    if args.stage_only:
+        p = run_pipeline_bench(args.feeds, args.latency_ms, args.concurrency)
+        print(f"whole fetch stage: wall {p.wall_s:.3f} s  ratio {p.ratio:.3f}  failed {p.failed}  items {p.items}")
+        return
     r = run_fetch_bench(args.feeds, args.latency_ms, args.concurrency)
     print(f"feeds={r.feeds} latency={r.latency_ms:g}ms concurrency={r.concurrency} ok={r.ok}/{r.feeds}")
     print(f"wall      {r.wall_s:8.3f} s")

@@ -18,6 +18,10 @@ log = logging.getLogger(__name__)
 
 Outcome = tuple[FeedMeta, list[Entry]] | str
 
+# `feedstation.parse` imports its parsers on first use; the workers need them all, so load them up front.
+PRELOAD = ["feedstation.parse_pool", "feedstation.parse.fast_xml", "feedstation.parse.xml_feed",
+           "feedstation.parse.json_feed"]
+
 
 def parse_and_normalize(body: bytes, base_url: str, content_type: str | None, now: datetime,
                         max_items: int | None) -> Outcome:
@@ -48,7 +52,8 @@ class ParsePool:
 
     def __init__(self, workers: int):
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["feedstation.parse_pool"])  # parsers only, not the whole app
+        # Parsers only, not the whole app; imported once in the forkserver, so the workers share them.
+        context.set_forkserver_preload(PRELOAD)
         self._executor = ProcessPoolExecutor(max_workers=workers, mp_context=context)
         self._up = threading.Event()
         self._usable = False

@@ -9,25 +9,29 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from feedstation import outage, schedule
-from feedstation.catalog import Catalog, closest_routes_hint, load_catalog
 from feedstation.config import Config
-from feedstation.dedupe import one_per_story
 from feedstation.errors import CatalogError, StoreError
-from feedstation.fetch import Fetcher
 from feedstation.filters import Screen
-from feedstation.full_text import fill_full_text
-from feedstation.icons import refresh_icons, stored_icons
+from feedstation.group_commit import GroupCommit
 from feedstation.lock import FolderLock, RunLock
 from feedstation.models import FeedReport, FeedState, Fetched, FetchSettings, FetchStatus, SkippedEntry, Source
-from feedstation.parse_pool import ParsePool, parse_and_normalize
-from feedstation.publish.hexo import HexoReport, export_hexo
-from feedstation.publish.hexo_window import entries_in_window
-from feedstation.publish.site import SiteReport, build_site
 from feedstation.store import Store
 from feedstation.store.advisory_lock import DatabaseRunLock, shown_url
 from feedstation.store.reading import SkippedRows
+from feedstation.store.writes import NotModifiedWrite, SuccessWrite
+
+if TYPE_CHECKING:
+    from feedstation.catalog import Catalog
+    from feedstation.parse_pool import ParsePool
+    from feedstation.publish.hexo import HexoReport
+    from feedstation.publish.site import SiteReport
+
+# Each stage's modules are imported where the stage starts, so a run imports only what it uses: a run
+# where every feed answers 304 never imports the parsers, `feedstation fetch` never imports Jinja2 or
+# the site builder, and a run with nothing due never imports aiohttp (see docs/architecture.md, Startup).
 
 log = logging.getLogger(__name__)
 
@@ -108,11 +112,13 @@ def fetch_all(config: Config, store: Store, *, now: Clock = utc_now, force: bool
     if config.fetch.executor == "celery":  # batches per host on `feedstation worker` processes
         from feedstation.distributed.coordinator import fetch_on_workers
 
-        reports = fetch_on_workers(config, store, work, now, on_feed_done)
+        reports = fetch_on_workers(config, store, work, now, on_feed_done) if work else []
     else:
         reports = asyncio.run(_fetch_and_store(work, config.fetch_settings(), store, now, on_feed_done,
-                                               _route_catalog(config)))
+                                               _route_catalog(config))) if work else []
     if config.site.icons:  # at most weekly per site; failures are recorded in the icons folder, never raised
+        from feedstation.icons import refresh_icons
+
         refresh_icons(store.iter_entries(), icons_folder(config), config.fetch_settings(), now())
     removed = 0
     if config.retention.max_age_days or config.retention.max_items_per_feed:
@@ -151,7 +157,10 @@ async def _fetch_and_store(work: Sequence[tuple[Source, int, FeedState]], settin
     # Failures that never reached a server are stored after every feed is in: only then is it
     # known whether the whole network was down (no back-off) or the feed failed alone.
     unreached: list[tuple[int, Fetched]] = []
-    pool = _parse_pool(len(work)) if parse_pool else None
+    from feedstation.fetch import Fetcher
+
+    pool = PoolOnDemand(len(work) if parse_pool else 0)  # 0: never a pool (a worker's processes are the parallelism)
+    writes = GroupCommit(store)
     try:
         async with Fetcher(settings) as fetcher:
             async def update_one(source: Source, feed_id: int, state: FeedState) -> None:
@@ -164,13 +173,15 @@ async def _fetch_and_store(work: Sequence[tuple[Source, int, FeedState]], settin
                     report = _report(fetched)
                 else:
                     try:
-                        report = await _store_result(fetched, feed_id, store, pool, now)
+                        report = await _store_result(fetched, feed_id, store, writes, pool, now)
                     except StoreError as exc:
                         # The database failed for this feed (lost connection, a server restart): that is
                         # this feed's failure, recorded if the database lets us, and the run goes on.
                         report = _database_failure(fetched, feed_id, store, now, exc)
                     if source.full_text and report.status in ("ok", "not_modified"):
                         # Its own step (full_text/step.py): pages of the new items; never fails the feed.
+                        from feedstation.full_text import fill_full_text
+
                         await fill_full_text(fetcher, store, feed_id, source.label, now())
                 log.info("%s: %s (+%d new, %d updated) in %.2fs%s", source.label, report.status,
                          report.new, report.updated, report.elapsed, f" — {report.error}" if report.error else "")
@@ -180,8 +191,7 @@ async def _fetch_and_store(work: Sequence[tuple[Source, int, FeedState]], settin
 
             await asyncio.gather(*(update_one(*item) for item in work))
     finally:
-        if pool is not None:
-            pool.shutdown()
+        pool.shutdown()
     if not record_unreached:
         return reports
     down = outage.network_down(reports, sum(1 for source, _id, _state in work if is_remote(source)))
@@ -200,6 +210,8 @@ def _route_catalog(config: Config) -> Catalog | None:
     """The cached RSSHub route catalog when there is one (it only improves 404 messages here)."""
     if not any(s.url.startswith("rsshub:") for s in config.sources()):
         return None
+    from feedstation.catalog import load_catalog
+
     try:
         return load_catalog(config.catalog_path)
     except CatalogError:
@@ -213,6 +225,8 @@ def _with_route_hint(fetched: Fetched, catalog: Catalog | None) -> Fetched:
         return fetched
     if fetched.http_status != 404 and "404 — " not in (fetched.error or ""):
         return fetched
+    from feedstation.catalog import closest_routes_hint
+
     return replace(fetched, error=(fetched.error or "") + closest_routes_hint(catalog, url[len("rsshub:"):]))
 
 
@@ -222,25 +236,29 @@ def _report(fetched: Fetched) -> FeedReport:
                       network_failure=fetched.network_failure)
 
 
-async def _store_result(fetched: Fetched, feed_id: int, store: Store, pool: ParsePool | None, now: Clock) -> FeedReport:
+async def _store_result(fetched: Fetched, feed_id: int, store: Store, writes: GroupCommit, pools: PoolOnDemand,
+                        now: Clock) -> FeedReport:
     base = replace(_report(fetched), error=None)
     if fetched.status is FetchStatus.NOT_MODIFIED:
-        store.record_not_modified(feed_id, fetched, now())
+        await writes.write(NotModifiedWrite(feed_id, fetched, now()))
         return base
     if fetched.status is FetchStatus.ERROR:
         store.record_failure(feed_id, fetched.error or "unknown error", now(), http_status=fetched.http_status,
                              retry_after=fetched.retry_after, served_by=fetched.served_by)
         return replace(base, error=fetched.error)
+    from feedstation.parse_pool import parse_and_normalize
+
     fetch_time = now()
     args = (fetched.body, fetched.final_url or fetched.source.url, fetched.content_type, fetch_time,
             fetched.source.max_items)
+    pool = pools.get()
     outcome = parse_and_normalize(*args) if pool is None else await pool.run(*args)
     if isinstance(outcome, str):
         store.record_failure(feed_id, outcome, fetch_time, http_status=fetched.http_status,
                              served_by=fetched.served_by)
         return replace(base, status="error", error=outcome)
     meta, entries = outcome
-    new, updated = store.record_success(feed_id, fetched, meta, entries, fetch_time)
+    new, updated = await writes.write(SuccessWrite(feed_id, fetched, meta, entries, fetch_time))
     return replace(base, new=new, updated=updated)
 
 
@@ -254,10 +272,31 @@ def _database_failure(fetched: Fetched, feed_id: int, store: Store, now: Clock, 
                       elapsed=fetched.elapsed, served_by=fetched.served_by, error=error)
 
 
+class PoolOnDemand:
+    """The parse pool, started when the first body to parse arrives: a run of 304s starts no processes."""
+
+    def __init__(self, feed_count: int) -> None:
+        self._feed_count = feed_count
+        self._pool: ParsePool | None = None
+        self._started = False
+
+    def get(self) -> ParsePool | None:
+        if not self._started:
+            self._started = True
+            self._pool = _parse_pool(self._feed_count)
+        return self._pool
+
+    def shutdown(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown()
+
+
 def _parse_pool(feed_count: int) -> ParsePool | None:
     cores = os.cpu_count() or 1
     if feed_count < POOL_THRESHOLD or cores < 2:
         return None
+    from feedstation.parse_pool import ParsePool
+
     return ParsePool(cores)
 
 
@@ -300,12 +339,17 @@ def publish_hexo(config: Config, store: Store, out_dir: Path, *, skipped: Skippe
     """Every readable stored entry in the `hexo.keep` window as a Hexo post under `out_dir`
     (locked against a concurrent export); with `hexo.dedupe`, one post per story (its earliest copy)."""
     skipped = SkippedRows() if skipped is None else skipped
+    from feedstation.publish.hexo import export_hexo
+    from feedstation.publish.hexo_window import entries_in_window
+
     screen = Screen(config.filters)
     with FolderLock(out_dir, f"the Hexo folder {out_dir}"):
         # Hidden entries are not exported, so a post of one that became hidden is removed like
         # any post feedstation wrote whose entry is gone; the window counts shown entries only.
         stored = screen.shown(store.iter_entries(on_skip=skipped.add))
         if config.hexo.dedupe:  # among the shown entries: a hidden copy never stands for its story
+            from feedstation.dedupe import one_per_story
+
             stored = one_per_story(list(stored))
         entries = entries_in_window(stored, config.hexo_window(), now())
         report = export_hexo(entries, out_dir, options=config.hexo_options())
@@ -317,6 +361,9 @@ def publish_hexo(config: Config, store: Store, out_dir: Path, *, skipped: Skippe
 def publish_site(config: Config, store: Store, out_dir: Path, *, skipped: SkippedRows | None = None,
                  now: Clock = utc_now) -> SiteReport:
     """The static website under `out_dir` from every readable entry (locked against a concurrent build)."""
+    from feedstation.icons import stored_icons
+    from feedstation.publish.site import build_site
+
     skipped = SkippedRows() if skipped is None else skipped
     screen = Screen(config.filters)  # entries the filters hide are in no page, feed or search index
     with FolderLock(out_dir, f"the site folder {out_dir}"):

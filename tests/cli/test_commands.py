@@ -25,7 +25,9 @@ REPO = Path(__file__).resolve().parents[2]
 
 def all_commands(group: click.Group, prefix: str = "") -> list[tuple[str, click.Command]]:
     out = []
-    for name, command in group.commands.items():
+    ctx = click.Context(group)
+    for name in group.list_commands(ctx):  # click's API, which also loads lazily imported commands
+        command = group.get_command(ctx, name)
         out.append((f"{prefix}{name}", command))
         if isinstance(command, click.Group):
             out += all_commands(command, f"{prefix}{name} ")

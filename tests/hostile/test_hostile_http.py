@@ -12,6 +12,7 @@ import functools
 import pytest
 from aiohttp import web
 
+import feedstation.fetch
 from feedstation import pipeline
 from feedstation.config import load_config
 from feedstation.fetch import Fetcher
@@ -141,7 +142,7 @@ def test_every_hostile_response_is_a_recorded_feed_error_and_the_good_feeds_are_
     tree = serve_threats(server, gzip_bomb, deflate_bomb, brotli_bomb)
     # The guard is ON; only 127.0.0.1 itself is trusted (so the first hop is reachable), exactly
     # as tests/fetch does it. Redirect targets and other names for this machine must be refused.
-    monkeypatch.setattr(pipeline, "Fetcher", functools.partial(Fetcher, trusted_hosts=frozenset({"127.0.0.1"})))
+    monkeypatch.setattr(feedstation.fetch, "Fetcher", functools.partial(Fetcher, trusted_hosts=frozenset({"127.0.0.1"})))
     config = write_config(tmp_path, tree, fetch={"allow_private_addresses": False, "timeout": 2, "retries": 0},
                           storage=store_target)
     cfg = load_config(config)

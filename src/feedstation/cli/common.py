@@ -13,34 +13,22 @@ from rich.console import Console
 from rich.text import Text
 
 from feedstation.config import DEFAULT_CONFIG, Config, load_config
+from feedstation.cli.exit_codes import (  # noqa: F401 — re-exported for the commands
+    EXIT_CODES,
+    EXIT_CONFIG,
+    EXIT_FEEDS_FAILED,
+    EXIT_INTERRUPTED,
+    EXIT_LOCKED,
+    EXIT_OK,
+    EXIT_OTHER,
+    exit_codes_help,
+)
 from feedstation.errors import ConfigError, FeedstationError, LockedError
 
 console = Console(stderr=False, highlight=False)
 err_console = Console(stderr=True, highlight=False)
 
-EXIT_OK = 0
-EXIT_FEEDS_FAILED = 1  # only with --strict
-EXIT_CONFIG = 2
-EXIT_LOCKED = 3
-EXIT_OTHER = 4
-EXIT_INTERRUPTED = 130  # 128 + SIGINT, the shell's convention
-
-# The one table of exit codes: `feedstation --help` prints it and a test keeps README's copy equal.
-EXIT_CODES = {
-    EXIT_OK: "done; feeds that failed are listed and recorded, and are no error",
-    EXIT_FEEDS_FAILED: "with --strict (fetch, run): at least one feed failed",
-    EXIT_CONFIG: "config error (it names file, line, key and fix), or a bad command line",
-    EXIT_LOCKED: "another feedstation process holds the database or output folder",
-    EXIT_OTHER: "could not do the job, for the reason it prints (no route catalog, ...)",
-    EXIT_INTERRUPTED: "stopped with Ctrl-C (`watch` and `serve` stop cleanly with 0)",
-}
-
-
-def exit_codes_help() -> str:
-    """The exit-code table as `--help` text (click keeps `\b` paragraphs unwrapped)."""
-    return "Exit codes:\n\n\b\n" + "\n".join(f"{code:>3}  {meaning}" for code, meaning in EXIT_CODES.items())
-
-
+# Re-exported: the codes live in exit_codes.py so that `feedstation --help` needs nothing else.
 def config_option(func: Callable) -> Callable:
     return click.option("--config", "-c", "config_path", type=click.Path(path_type=Path), default=None,
                         help=f"Config file (default: ./{DEFAULT_CONFIG}).")(func)

@@ -6,11 +6,11 @@ import logging
 
 from feedstation.errors import ParseError
 from feedstation.models import ParsedFeed
-from feedstation.parse import fast_xml
-from feedstation.parse.json_feed import parse_json_feed
 from feedstation.parse.sniff import describe_start, detect_format
-from feedstation.parse.xml_feed import parse_xml_feed
 from feedstation.parse.xml_guard import refuse_declared_entities
+
+# The parsers themselves (lxml, feedparser) are imported by the first parse_feed call: the fetcher
+# imports `parse.sniff` from this package, and a run where every feed answers 304 parses nothing.
 
 __all__ = ["parse_feed"]
 
@@ -34,8 +34,13 @@ def parse_feed(body: bytes, *, url: str | None = None, content_type: str | None 
         refuse_declared_entities(body)
     log.debug("detected %s%s", fmt, where)
     if fmt == "json":
+        from feedstation.parse.json_feed import parse_json_feed
+
         return parse_json_feed(body)
     if fmt in ("rss", "atom", "rdf"):
+        from feedstation.parse import fast_xml
+        from feedstation.parse.xml_feed import parse_xml_feed
+
         # lxml first (~10x cheaper); it returns None for anything it cannot read exactly as the
         # feedparser adapter would, and feedparser reads those.
         fast = fast_xml.parse(body, fmt, content_type=content_type)
@@ -54,6 +59,8 @@ def parse_feed(body: bytes, *, url: str | None = None, content_type: str | None 
 
 
 def _parse_other_xml(body: bytes, where: str, content_type: str | None) -> ParsedFeed:
+    from feedstation.parse.xml_feed import parse_xml_feed
+
     refusal = (f"not RSS, Atom or JSON Feed{where}: {describe_start(body)}, and feedparser found no feed "
                "items in it")
     try:

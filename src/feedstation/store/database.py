@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -29,7 +30,6 @@ from feedstation.models import (
 )
 from feedstation.normalize.identity import IMPORTED_POST_PREFIX, imported_post_identity
 from feedstation.store.dialect import (
-    DIALECTS,
     identity_in,
     insert_ignoring_conflicts,
     refresh_statistics,
@@ -37,6 +37,7 @@ from feedstation.store.dialect import (
 from feedstation.store import full_text_rows
 from feedstation.store.enclosure_column import enclosures_to_column
 from feedstation.store.engine import WRITE_OPTION, create_store_engine
+from feedstation.store.writes import NotModifiedWrite, SuccessWrite
 from feedstation.store.reading import entries_query, read_entries
 from feedstation.store.schema import (
     UTCDateTime,
@@ -136,28 +137,55 @@ class Store:
         with self._begin() as conn:
             # Lock the feed's row first: a second writer of the same feed (a redelivered task, another
             # worker) waits here and then sees this one's entries, so nothing is doubled or miscounted.
-            conn.execute(select(feeds.c.id).where(feeds.c.id == feed_id).with_for_update())
-            counts = _upsert_entries(conn, feed_id, new_entries, now, adopt_imported=adopt)
-            _fault_point("between_entries_and_validators")
-            conn.execute(_FEED_OK, {
-                "b_id": feed_id, "b_etag": fetched.etag, "b_last_modified": fetched.last_modified,
-                "b_title": meta.title, "b_link": meta.link, "b_ttl_minutes": meta.ttl_minutes, "b_warning": meta.warning,
-                "b_http_status": fetched.http_status, "b_now": now, "b_served_by": fetched.served_by,
-                "b_next_attempt_at": schedule.next_attempt_after_success(now, meta.ttl_minutes, fetched.max_age)})
+            _lock_feed_rows(conn, [feed_id])
+            counts = _write_success(conn, SuccessWrite(feed_id, fetched, meta, new_entries, now), adopt)
         if counts[0] >= _BULK_INSERT:
             # Without fresh statistics PostgreSQL plans the next lookups of this feed as a scan of all
             # its rows per statement (re-storing a fresh 70,000-item feed: 56 s, with them 1 s).
             refresh_statistics(self.engine, entries)
         return counts
 
+    def record_batch(self, writes: Sequence[SuccessWrite | NotModifiedWrite]) -> list[tuple[int, int] | StoreError]:
+        """Several feeds' `record_success` / `record_not_modified` in ONE transaction (group commit).
+
+        Each feed's entries and validators still commit together (the batch is all or nothing), and the
+        feed rows are locked up front in id order, so concurrent batches never deadlock. Per feed this
+        saves a connection checkout, BEGIN, the row lock and COMMIT, and all 304s share one UPDATE.
+        When the batch fails, it is rolled back and every feed is written alone, so a database error
+        is the failure of the feed that caused it: that feed's slot holds the StoreError, the others
+        their (new, updated) counts ((0, 0) for a 304).
+        """
+        if not writes:
+            return []
+        imports = self._feeds_with_imports()
+        try:
+            with self._begin() as conn:
+                _lock_feed_rows(conn, [w.feed_id for w in writes])
+                results: list[tuple[int, int] | StoreError] = [(0, 0)] * len(writes)
+                for i, write in enumerate(writes):
+                    if isinstance(write, SuccessWrite):
+                        results[i] = _write_success(conn, write, write.feed_id in imports)
+                _write_not_modified(conn, [w for w in writes if isinstance(w, NotModifiedWrite)])
+        except StoreError:
+            if len(writes) == 1:
+                raise
+            return [self._write_alone(write) for write in writes]
+        if any(isinstance(r, tuple) and r[0] >= _BULK_INSERT for r in results):
+            refresh_statistics(self.engine, entries)
+        return results
+
+    def _write_alone(self, write: SuccessWrite | NotModifiedWrite) -> tuple[int, int] | StoreError:
+        try:
+            if isinstance(write, SuccessWrite):
+                return self.record_success(write.feed_id, write.fetched, write.meta, write.entries, write.now)
+            self.record_not_modified(write.feed_id, write.fetched, write.now)
+            return (0, 0)
+        except StoreError as exc:
+            return exc
+
     def record_not_modified(self, feed_id: int, fetched: Fetched, now: datetime) -> None:
         with self._begin() as conn:
-            ttl = conn.execute(select(feeds.c.ttl_minutes).where(feeds.c.id == feed_id)).scalar_one_or_none()
-            conn.execute(update(feeds).where(feeds.c.id == feed_id).values(
-                status="not_modified", http_status=fetched.http_status, error=None,
-                consecutive_failures=0, failing_since=None,
-                last_fetched_at=now, last_success_at=now, served_by=fetched.served_by,
-                next_attempt_at=schedule.next_attempt_after_success(now, ttl, fetched.max_age)))
+            _write_not_modified(conn, [NotModifiedWrite(feed_id, fetched, now)])
 
     def record_failure(self, feed_id: int, error: str, now: datetime, *, http_status: int | None = None,
                        retry_after: float | None = None, served_by: str | None = None,
@@ -402,18 +430,63 @@ class _Transaction:
 
 
 # The per-feed statements, built once: rebuilding them per call cost more than running them.
-_EXISTING = {dialect: select(entries.c.identity, entries.c.content_hash).where(
-    entries.c.feed_id == bindparam("b_feed"), identity_in(dialect, entries.c.identity, "b_ids"))
-    for dialect in DIALECTS}
-_TOUCH = {dialect: update(entries).where(
-    entries.c.feed_id == bindparam("b_feed"), identity_in(dialect, entries.c.identity, "b_ids"))
-    .values(last_seen=bindparam("b_now")) for dialect in DIALECTS}
+# (per dialect, built on first use: building PostgreSQL's would import its dialect on every SQLite run)
+@functools.cache
+def _existing(dialect: str):
+    return select(entries.c.identity, entries.c.content_hash).where(
+        entries.c.feed_id == bindparam("b_feed"), identity_in(dialect, entries.c.identity, "b_ids"))
+
+
+@functools.cache
+def _touch(dialect: str):
+    return update(entries).where(
+        entries.c.feed_id == bindparam("b_feed"), identity_in(dialect, entries.c.identity, "b_ids")
+    ).values(last_seen=bindparam("b_now"))
+
+
 _FEED_OK = update(feeds).where(feeds.c.id == bindparam("b_id")).values(
     etag=bindparam("b_etag"), last_modified=bindparam("b_last_modified"), title=bindparam("b_title"),
     link=bindparam("b_link"), ttl_minutes=bindparam("b_ttl_minutes"), warning=bindparam("b_warning"), status="ok",
     http_status=bindparam("b_http_status"), error=None, consecutive_failures=0, failing_since=None,
     last_fetched_at=bindparam("b_now"), last_success_at=bindparam("b_now"), served_by=bindparam("b_served_by"),
     next_attempt_at=bindparam("b_next_attempt_at"))
+_FEED_NOT_MODIFIED = update(feeds).where(feeds.c.id == bindparam("b_id")).values(
+    status="not_modified", http_status=bindparam("b_http_status"), error=None, consecutive_failures=0,
+    failing_since=None, last_fetched_at=bindparam("b_now"), last_success_at=bindparam("b_now"),
+    served_by=bindparam("b_served_by"), next_attempt_at=bindparam("b_next_attempt_at"))
+
+
+def _lock_feed_rows(conn: Connection, feed_ids: Sequence[int]) -> None:
+    """`SELECT … FOR UPDATE` of the feeds' rows in id order (a no-op lock on SQLite, whose writer holds
+    the whole database): a second writer of one feed waits for the first and then sees its entries."""
+    for ids in _chunks(sorted(set(feed_ids))):
+        conn.execute(select(feeds.c.id).where(feeds.c.id.in_(ids)).order_by(feeds.c.id).with_for_update()).all()
+
+
+def _write_success(conn: Connection, write: SuccessWrite, adopt_imported: bool) -> tuple[int, int]:
+    """One feed's entries, then its validators and health, inside the caller's transaction."""
+    counts = _upsert_entries(conn, write.feed_id, write.entries, write.now, adopt_imported=adopt_imported)
+    _fault_point("between_entries_and_validators")
+    fetched, meta, now = write.fetched, write.meta, write.now
+    conn.execute(_FEED_OK, {
+        "b_id": write.feed_id, "b_etag": fetched.etag, "b_last_modified": fetched.last_modified,
+        "b_title": meta.title, "b_link": meta.link, "b_ttl_minutes": meta.ttl_minutes, "b_warning": meta.warning,
+        "b_http_status": fetched.http_status, "b_now": now, "b_served_by": fetched.served_by,
+        "b_next_attempt_at": schedule.next_attempt_after_success(now, meta.ttl_minutes, fetched.max_age)})
+    return counts
+
+
+def _write_not_modified(conn: Connection, writes: Sequence[NotModifiedWrite]) -> None:
+    """Every 304 of a batch: one SELECT of their ttls, one UPDATE executed for all of them."""
+    if not writes:
+        return
+    ttls: dict[int, int | None] = {}
+    for ids in _chunks(sorted({w.feed_id for w in writes})):
+        ttls.update(conn.execute(select(feeds.c.id, feeds.c.ttl_minutes).where(feeds.c.id.in_(ids))).all())
+    conn.execute(_FEED_NOT_MODIFIED, [{
+        "b_id": w.feed_id, "b_http_status": w.fetched.http_status, "b_now": w.now, "b_served_by": w.fetched.served_by,
+        "b_next_attempt_at": schedule.next_attempt_after_success(w.now, ttls.get(w.feed_id), w.fetched.max_age),
+    } for w in writes])
 
 
 def _upsert_entries(conn: Connection, feed_id: int, new_entries: list[Entry], now: datetime, *,
@@ -442,7 +515,7 @@ def _upsert_entries(conn: Connection, feed_id: int, new_entries: list[Entry], no
     if changes:
         _update_changed(conn, feed_id, changes, now)
     for ids in _chunks(seen):
-        conn.execute(_TOUCH[conn.dialect.name], {"b_feed": feed_id, "b_ids": ids, "b_now": now})
+        conn.execute(_touch(conn.dialect.name), {"b_feed": feed_id, "b_ids": ids, "b_now": now})
     return (len(inserts), len(changes))
 
 
@@ -505,7 +578,7 @@ def _stored_hashes(conn: Connection, feed_id: int, identities: list[str]) -> dic
     """{identity: content hash} of the feed's stored rows among `identities` (looked up in chunks)."""
     found: dict[str, str] = {}
     for ids in _chunks(identities):
-        found.update(conn.execute(_EXISTING[conn.dialect.name], {"b_feed": feed_id, "b_ids": ids}).all())
+        found.update(conn.execute(_existing(conn.dialect.name), {"b_feed": feed_id, "b_ids": ids}).all())
     return found
 
 
