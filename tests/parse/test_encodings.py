@@ -46,8 +46,15 @@ def test_bom_wins_over_declared_encoding():
 
 
 # (A Latin-1 declaration cannot be caught: every byte string is valid Latin-1.)
+# feedparser asks chardet for a guess whenever chardet is installed (another package may pull it in):
+# the rule must hold with no chardet, and with one that guesses a single-byte codepage for GBK bytes.
+@pytest.mark.parametrize("chardet_guess", [None, "IBM866"], ids=["no-chardet", "chardet-guesses-ibm866"])
 @pytest.mark.parametrize("declared", ["utf-8", "no-such-codec"])
-def test_gbk_bytes_with_a_wrong_declaration_fall_back_to_gb18030(declared):
+def test_gbk_bytes_with_a_wrong_declaration_fall_back_to_gb18030(declared, chardet_guess, monkeypatch):
+    import feedparser.encodings
+
+    monkeypatch.setattr(feedparser.encodings, "lazy_chardet_encoding",
+                        None if chardet_guess is None else (lambda data: chardet_guess))
     text = f'<?xml version="1.0" encoding="{declared}"?><rss version="2.0"><channel><title>频道</title><item><title>镕字测试新闻</title></item></channel></rss>'
     feed = parse_feed(text.encode("gbk"))
     assert feed.entries[0].title == "镕字测试新闻"

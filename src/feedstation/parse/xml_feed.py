@@ -20,7 +20,12 @@ _UTF_BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
 _HTML_TYPES = ("text/html", "application/xhtml+xml", "html", "xhtml")
 # Encodings feedparser falls back to when the declared one fails; landing on one of these for a
 # document that declared something else means the declaration lied.
-_FALLBACKS = {"windows-1252", "iso-8859-2", "iso-8859-1", "cp1252"}
+# A codec feedparser picked after the declared one failed that already reads CJK (or Unicode) text: a
+# guess from chardet (used by feedparser whenever it is installed, e.g. pulled in by another package) of
+# one of these is kept. Any other pick (its own windows-1252 / iso-8859-2 fallbacks, or a chardet guess
+# of a single-byte codepage such as IBM866) is the wrong-declaration case GB18030 is tried for.
+_CJK_OR_UNICODE = ("gb", "big5", "shift", "sjis", "euc", "iso-2022", "cp932", "cp936", "cp949", "cp950",
+                   "ks_c", "hz", "johab", "utf")
 
 
 def parse_xml_feed(body: bytes, fmt: str | None, *, content_type: str | None = None) -> ParsedFeed:
@@ -89,14 +94,14 @@ def _charset_hint(body: bytes, content_type: str | None) -> str | None:
 
 
 def _retry_with_guessed_encoding(body: bytes, result: Any) -> Any | None:
-    """Reparse as GB18030 when a wrong declaration made feedparser fall back to a Latin codepage.
+    """Reparse as GB18030 when a wrong declaration made feedparser fall back to a single-byte codepage.
 
     Chinese feeds are the ones that most often declare utf-8/gb2312 and send GBK/GB18030; a
     strict GB18030 decode rarely succeeds on real Latin-1 text, so success is good evidence.
     """
     if not isinstance(result.get("bozo_exception"), CharacterEncodingOverride):
         return None
-    if (result.get("encoding") or "").lower() not in _FALLBACKS:
+    if (result.get("encoding") or "").lower().startswith(_CJK_OR_UNICODE):
         return None
     try:
         text = body.decode("gb18030")
