@@ -12,6 +12,7 @@ import dataclasses
 import json
 import os
 import shutil
+import statistics
 import subprocess
 import threading
 import zlib
@@ -101,6 +102,20 @@ def _audit(lighthouse: list[str], url: str, report: Path) -> tuple[dict[str, flo
     return {name: data["categories"][name]["score"] for name in CATEGORIES}, data
 
 
+def _median_audit(lighthouse: list[str], url: str, report: Path) -> tuple[dict[str, float], dict]:
+    """One audit, or the median of three when the first is below the bar. Performance is timed (total
+    blocking time, paint times) and moves with whatever else the shared machine runs; Lighthouse's own
+    guidance for a noisy environment is the median of several runs. The other categories are not timed,
+    so a real fault fails all three runs alike."""
+    first, data = _audit(lighthouse, url, report)
+    if all(s is not None and s >= MINIMUM for s in first.values()):
+        return first, data
+    runs = [(first, data), _audit(lighthouse, url, report), _audit(lighthouse, url, report)]
+    median = {c: statistics.median(-1.0 if r[c] is None else r[c] for r, _ in runs) for c in CATEGORIES}
+    worst_data = min(runs, key=lambda run: sum(-1.0 if v is None else v for v in run[0].values()))[1]
+    return median, worst_data
+
+
 def _failing_audits(data: dict) -> list[str]:
     """The weighted audits below 0.9, with the elements they name: what to fix."""
     out = []
@@ -131,7 +146,7 @@ def test_every_page_type_scores_at_least_98(sites, lighthouse, tmp_path, capsys)
     artifacts.mkdir(parents=True, exist_ok=True)
     scores, problems = {}, []
     for name, url in pages.items():
-        scores[name], data = _audit(lighthouse, url, tmp_path / "report.json")
+        scores[name], data = _median_audit(lighthouse, url, tmp_path / "report.json")
         low = {c: s for c, s in scores[name].items() if s is None or s < MINIMUM}
         if low:
             problems.append(f"{name} ({url}): {low}\n    " + "\n    ".join(_failing_audits(data)))
