@@ -216,6 +216,37 @@ class StoredEntry:
         return (self.category, self.site, self.channel)
 
 
+@dataclass(frozen=True, slots=True)
+class Card:
+    """An entry as lists, output feeds, the sitemap and neighbour links show it: everything but its body.
+
+    The site build holds one Card per shown entry and reads a body only for the pages it renders
+    (issue 19: memory and work grow with what changed, not with history). Title and content hash
+    are the published ones (after filter rewrites); `excerpt` is the plain-text lead of the body.
+    """
+
+    id: int
+    feed_id: int
+    category: str
+    site: str
+    channel: str
+    identity: str
+    title: str
+    link: str | None
+    author: str | None
+    image: str | None
+    published: datetime
+    updated: datetime | None
+    first_seen: datetime
+    content_hash: str  # stands for the body: the store rewrites it whenever the body changes
+    excerpt: str
+    enclosures: tuple[Enclosure, ...] = ()
+
+    @property
+    def tree(self) -> tuple[str, str, str]:
+        return (self.category, self.site, self.channel)
+
+
 @dataclass(frozen=True)
 class SkippedEntry:
     """A stored row that publishing could not read or render, and so left out (issue 11)."""

@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from feedstation.models import FeedHealth, FeedsOverview, SiteSettings, Source, StoredEntry
+from feedstation.models import Card, FeedHealth, FeedsOverview, SiteSettings, Source, StoredEntry
 from feedstation.publish.site.context import Item, SiteContext, build_context
+from feedstation.publish.site.data import SiteData, site_data
 from feedstation.publish.site.pages import COUNTS_FILE, counts_script, html_pages, load_static
 from feedstation.publish.site.search import (BUNDLE_DIR, SHARDS_FILE, UI_FILES, index_shards, plan_shards,
                                              shard_fingerprint, shards_script)
@@ -40,7 +41,8 @@ class SiteReport:
     written_paths: tuple[str, ...] = ()  # sorted; what a deploy or a test needs to know changed
 
 
-def build_site(entries: Sequence[StoredEntry], sources: Sequence[Source], out_dir: Path, settings: SiteSettings, *,
+def build_site(entries: SiteData | Sequence[StoredEntry], sources: Sequence[Source], out_dir: Path,
+               settings: SiteSettings, *,
                now: datetime, overview: FeedsOverview | None = None, health: Sequence[FeedHealth] = (),
                icons: Mapping[str, tuple[str, bytes]] | None = None) -> SiteReport:
     """Build the static site into `out_dir`; the same entries give the same bytes, so a no-change rebuild writes nothing.
@@ -49,6 +51,7 @@ def build_site(entries: Sequence[StoredEntry], sources: Sequence[Source], out_di
     `health` is the store's feed health (`Store.health()`), shown on the status page; `icons` maps a
     site name to its stored icon (file name, bytes), copied to `static/icons/` (feedstation.icons).
     """
+    data = site_data(entries)
     icons = dict(icons or {})
     started = time.perf_counter()
     out_dir = Path(out_dir)
@@ -57,15 +60,16 @@ def build_site(entries: Sequence[StoredEntry], sources: Sequence[Source], out_di
     code = fingerprint_code(settings)
     icon_digests = sorted((site, name, hashlib.blake2b(data, digest_size=16).hexdigest())
                           for site, (name, data) in icons.items())
-    inputs = fingerprint_inputs(entries, sources, settings, code,
-                                (health, icon_digests, overview if not entries else None))
+    cards = list(data.cards())
+    inputs = fingerprint_inputs(cards, sources, settings, code,
+                                (health, icon_digests, overview if not cards else None))
     if inputs == previous.inputs and previous.files and all((out_dir / path).is_file() for path in previous.files):
         # Same inputs give the same bytes: skip rendering, not just writing (no-change rebuild).
         log.debug("site: inputs unchanged, %d outputs kept", len(previous.files))
         return SiteReport(pages=len(previous.files) + 1, written=0, unchanged=len(previous.files) + 1, removed=0)
 
     # Phase one: the whole site as data, so indexes, neighbours and feeds see every item.
-    ctx = build_context(entries, settings, overview)
+    ctx = build_context(_Known(data, cards), settings, overview)
     ctx.icon_files.update({site: ICONS_DIR + name for site, (name, _data) in icons.items()})
     static = load_static(settings.theme_dir)
 
@@ -84,7 +88,7 @@ def build_site(entries: Sequence[StoredEntry], sources: Sequence[Source], out_di
 
     page_digests: dict[str, str] = {}  # item page → hash of its bytes, for the search shards
     status = status_report(sources, health, ctx)
-    outputs = _site_outputs(ctx, static, sources, status, now=now, kept=kept)
+    outputs = _site_outputs(ctx, data, static, sources, status, now=now, kept=kept)
     icon_files = ((ICONS_DIR + name, data) for name, data in {n: d for n, d in icons.values()}.items())
     owned = _write_each(writer, itertools.chain(outputs, icon_files), page_digests,
                         previous_digests={path: digest for path, (_key, digest) in previous.item_pages.items()})
@@ -148,14 +152,15 @@ def _write_search(writer: OutputWriter, out_dir: Path, ctx: SiteContext, previou
     return owned, fingerprints
 
 
-def _site_outputs(ctx: SiteContext, static: dict[str, bytes], sources: Sequence[Source], status: StatusReport, *,
-                  now: datetime, kept: Callable[[Item], bool]) -> Iterator[tuple[str, bytes | None]]:
+def _site_outputs(ctx: SiteContext, data: SiteData, static: dict[str, bytes], sources: Sequence[Source],
+                  status: StatusReport, *, now: datetime, kept: Callable[[Item], bool]
+                  ) -> Iterator[tuple[str, bytes | None]]:
     """Every output of the site except the search bundle, as (path, bytes), made as it is asked for."""
-    yield from html_pages(ctx, static, status, kept)
+    yield from html_pages(ctx, data, static, status, kept)
     yield "status.json", render_status_json(status)
     yield COUNTS_FILE, counts_script(ctx)
     yield from ((f"static/{name}", data) for name, data in static.items())
-    yield from feed_files(ctx, now=now)
+    yield from feed_files(ctx, data, now=now)
     yield from index_files(ctx, sources, now=now).items()
 
 
@@ -238,14 +243,25 @@ def item_page_key(ctx: SiteContext, item: Item, code: str, shape: str) -> str:
     return hashlib.blake2b(repr(parts).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
-def _entry_row(e: StoredEntry) -> tuple:
+def _entry_row(e: Card) -> tuple:
     # The store rewrites a row only when its content_hash (title, link, author, date, content,
-    # image) changes, so the hash stands for the bodies; lengths guard hand-built entries.
+    # image) changes, so the hash stands for the body; the excerpt guards hand-built entries.
     return (e.tree, e.identity, e.content_hash, e.title, e.link, e.author, e.image, e.published, e.updated,
-            len(e.content), len(e.summary))
+            e.excerpt, e.enclosures)
 
 
-def fingerprint_inputs(entries: Sequence[StoredEntry], sources: Sequence[Source], settings: SiteSettings,
+class _Known:
+    """SiteData whose cards were already read (the fingerprint needed them first)."""
+
+    def __init__(self, data: SiteData, cards: list[Card]):
+        self._data, self._cards = data, cards
+        self.story_groups, self.bodies = data.story_groups, data.bodies
+
+    def cards(self) -> list[Card]:
+        return self._cards
+
+
+def fingerprint_inputs(entries: Sequence[Card], sources: Sequence[Source], settings: SiteSettings,
                        code: str, extra: object = ()) -> str:
     """A hash of everything the output depends on: entries, sources, and `fingerprint_code`.
 

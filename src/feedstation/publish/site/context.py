@@ -1,4 +1,7 @@
-"""Phase one of the site build: every entry and section the site shows, computed before anything is rendered."""
+"""Phase one of the site build: every entry and section the site shows, computed before anything is rendered.
+
+The context holds cards (entries without their bodies); a body is read only while its own page renders.
+"""
 
 from __future__ import annotations
 
@@ -6,20 +9,14 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from html import escape
 from zoneinfo import ZoneInfo
 
-from selectolax.lexbor import LexborHTMLParser
-
-from feedstation.dedupe import duplicate_groups
-from feedstation.models import FeedsOverview, SiteSettings, StoredEntry
+from feedstation.models import Card, FeedsOverview, SiteSettings, StoredEntry
 from feedstation.normalize.html import force_attributes
 from feedstation.publish.site import paths
+from feedstation.publish.site.data import SiteData, site_data
 
-EXCERPT_CHARS = 140
-_SPACES = re.compile(r"\s+")
-# Block ends become spaces so "<p>a.</p><p>B</p>" reads "a. B", while inline tags add
-# nothing ("<code>zsh</code>." stays "zsh.") — Chinese text has no spaces to lose.
-_BLOCK_END = re.compile(r"(</(?:p|div|li|h[1-6]|blockquote|pre|tr|td|th|dd|dt|figcaption)\s*>|<br\s*/?>)", re.I)
 # The store's HTML is nh3 output that already carries loading/referrerpolicy; force_attributes
 # sets the site's set once per image (issue 11: prefixing them gave every <img> both twice).
 _LAZY_IMG = {"img": ' loading="lazy" decoding="async" referrerpolicy="no-referrer"'}
@@ -31,35 +28,29 @@ _TAG = re.compile(r"<[^>]*>")
 
 @dataclass(frozen=True)
 class Item:
-    """One entry with everything its card and page need, computed once."""
+    """One entry with everything its card and page need, computed once; `body` only while its page renders."""
 
-    entry: StoredEntry
+    entry: Card
     key: str
     path: str  # output path, e.g. item/3f/3f0a….html
     url: str  # root-relative, percent-encoded
     abs_url: str
     local: datetime  # published, in the site's time zone
-    excerpt: str  # plain text; autoescape escapes it
+    body: StoredEntry | None = None  # the entry with its body: set on the copy its own page renders from
+
+    @property
+    def excerpt(self) -> str:
+        """Plain text; autoescape escapes it."""
+        return self.entry.excerpt
 
     @property
     def content(self) -> str:
-        """Sanitised HTML with lazy, no-referrer images; made when its page renders, so the
-        context does not hold a second copy of every body. An image the feed gave no `alt`
-        gets `alt=""` (decorative)."""
-        html = force_attributes(self.entry.content or self.entry.summary, _LAZY_IMG)
-        return _IMG_NO_ALT.sub('<img alt=""', html) if "<img" in html else html
+        """The body as the item page shows it (`page_html`); the excerpt when the body could not be read."""
+        return page_html(self.body) if self.body is not None else f"<p>{escape(self.entry.excerpt)}</p>"
 
     @property
     def reading_minutes(self) -> int:
-        """Minutes to read the body: 400 CJK characters or 200 other words a minute, at least one.
-
-        CJK characters are counted as UTF-8 takes them, three bytes each (cheap on 20k bodies;
-        the few two-byte letters of other scripts count half): (bytes - chars) / 2.
-        """
-        text = _TAG.sub(" ", self.entry.content or self.entry.summary)
-        wide = (len(text.encode("utf-8", "surrogatepass")) - len(text)) // 2
-        words = text.count(" ") - text.count("  ")  # roughly the spaces between words; CJK has none
-        return max(1, round(wide / 400 + max(0, words) / 200))
+        return reading_minutes(self.body) if self.body is not None else 1
 
     @property
     def iso(self) -> str:
@@ -116,26 +107,46 @@ class SiteContext:
         return self.copies.get(item.key, ())
 
 
-def build_context(entries: Sequence[StoredEntry], settings: SiteSettings,
+def page_html(entry: StoredEntry) -> str:
+    """Sanitised HTML with lazy, no-referrer images, made when the item's page renders. An image the
+    feed gave no `alt` gets `alt=""` (decorative)."""
+    html = force_attributes(entry.content or entry.summary, _LAZY_IMG)
+    return _IMG_NO_ALT.sub('<img alt=""', html) if "<img" in html else html
+
+
+def reading_minutes(entry: StoredEntry) -> int:
+    """Minutes to read the body: 400 CJK characters or 200 other words a minute, at least one.
+
+    CJK characters are counted as UTF-8 takes them, three bytes each (cheap on 20k bodies;
+    the few two-byte letters of other scripts count half): (bytes - chars) / 2.
+    """
+    text = _TAG.sub(" ", entry.content or entry.summary)
+    wide = (len(text.encode("utf-8", "surrogatepass")) - len(text)) // 2
+    words = text.count(" ") - text.count("  ")  # roughly the spaces between words; CJK has none
+    return max(1, round(wide / 400 + max(0, words) / 200))
+
+
+def build_context(source: SiteData | Sequence[StoredEntry], settings: SiteSettings,
                   overview: FeedsOverview | None = None) -> SiteContext:
     """Every item and section of the site, sorted newest first; a pure function of its inputs.
 
     `overview` (the feeds' state) is kept only when there are no items to show.
     """
+    data = site_data(source)
     zone = ZoneInfo(settings.timezone)
     base = paths.base_path(settings.url)
     items: list[Item] = []
     seen: set[str] = set()
-    for entry in entries:
-        key = paths.item_key(entry.tree, entry.identity)
+    for card in data.cards():
+        key = paths.item_key(card.tree, card.identity)
         if key in seen:  # the store's unique (feed, identity) makes this a bug upstream; never two pages
             continue
         seen.add(key)
-        items.append(_make_item(entry, key, zone, base, settings.url))
+        items.append(_make_item(card, key, zone, base, settings.url))
     # Sort here, not by trusting input order: the same entries must give the same bytes.
     items.sort(key=lambda it: (it.entry.published, it.key), reverse=True)
 
-    copies, shown_in = _story_copies(items) if settings.dedupe else ({}, {})
+    copies, shown_in = _story_copies(items, data) if settings.dedupe else ({}, {})
 
     slug_of: dict[str, str] = {}
     home = Section(names=(), folder="", url=paths.href(base, "index.html"))
@@ -177,15 +188,14 @@ def build_context(entries: Sequence[StoredEntry], settings: SiteSettings,
                        neighbours=neighbours, empty_because=None if items else overview, copies=copies)
 
 
-def _story_copies(items: Sequence[Item]) -> tuple[dict[str, tuple[tuple[Item, str], ...]],
-                                                  dict[str, frozenset[tuple[str, ...]]]]:
+def _story_copies(items: Sequence[Item], data: SiteData) -> tuple[dict[str, tuple[tuple[Item, str], ...]],
+                                                                  dict[str, frozenset[tuple[str, ...]]]]:
     """For each item that has copies: the other copies with their link labels, and the sections
     (home `()`, categories, sites) that list this item for its story; a section lists a story by its
     earliest copy there."""
-    groups = duplicate_groups([item.entry for item in items])
     copies: dict[str, tuple[tuple[Item, str], ...]] = {}
     shown_in: dict[str, frozenset[tuple[str, ...]]] = {}
-    for group in groups.groups:
+    for group in data.story_groups([item.entry for item in items]):
         members = [items[index] for index in group]  # earliest first
         sites = [m.entry.site for m in members]
         labels = {m.key: m.entry.site if sites.count(m.entry.site) == 1 else f"{m.entry.site} · {m.entry.channel}"
@@ -201,20 +211,7 @@ def _story_copies(items: Sequence[Item]) -> tuple[dict[str, tuple[tuple[Item, st
     return copies, shown_in
 
 
-def _make_item(entry: StoredEntry, key: str, zone: ZoneInfo, base: str, site_url: str) -> Item:
+def _make_item(card: Card, key: str, zone: ZoneInfo, base: str, site_url: str) -> Item:
     path = paths.item_file(key)
-    return Item(entry=entry, key=key, path=path, url=paths.href(base, path), abs_url=paths.absolute(site_url, path),
-                local=entry.published.astimezone(zone), excerpt=excerpt(entry.summary or entry.content))
-
-
-def excerpt(html: str, limit: int = EXCERPT_CHARS) -> str:
-    """Plain text of an HTML fragment, whitespace collapsed, cut at `limit` characters with an ellipsis."""
-    if not html:
-        return ""
-    if "<" in html or "&" in html:
-        body = LexborHTMLParser(_BLOCK_END.sub(r"\1 ", html)).body
-        text = body.text(separator="") if body is not None else ""
-    else:
-        text = html
-    text = _SPACES.sub(" ", text).strip()
-    return text if len(text) <= limit else text[:limit].rstrip() + "…"
+    return Item(entry=card, key=key, path=path, url=paths.href(base, path), abs_url=paths.absolute(site_url, path),
+                local=card.published.astimezone(zone))

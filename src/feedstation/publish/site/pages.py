@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import replace
 from datetime import date
 from zoneinfo import ZoneInfo
 from importlib import resources
@@ -16,9 +17,11 @@ from markupsafe import Markup
 from feedstation.publish.enclosure_html import enclosures_html
 from feedstation.publish.site import paths
 from feedstation.publish.site.context import Item, Section, SiteContext
+from feedstation.publish.site.data import SiteData
 from feedstation.publish.site.icons import site_icon
 from feedstation.publish.site.status import StatusReport
 
+BODY_BATCH = 256  # item pages whose bodies are read from the store in one query
 COUNTS_FILE = "static/counts.js"  # generated; linked unversioned (see counts_script)
 LATEST_DIR = "latest/"  # the home stream's folder when the home page is the board
 FEED_FILES = (("atom.xml", "application/atom+xml", "Atom"), ("rss.xml", "application/rss+xml", "RSS"),
@@ -264,16 +267,24 @@ def _pager(number: int, total: int, url_of) -> dict | None:
             "prev": url_of(number - 1) if number > 1 else None, "next": url_of(number + 1) if number < total else None}
 
 
-def html_pages(ctx: SiteContext, static: dict[str, bytes], status: StatusReport,
+def html_pages(ctx: SiteContext, data: SiteData, static: dict[str, bytes], status: StatusReport,
                kept: Callable[[Item], bool] = lambda item: False) -> Iterator[tuple[str, bytes | None]]:
     """Every HTML page of the site as (path, bytes), rendered one at a time as the caller asks for it.
 
     An item page for which `kept(item)` is true is not rendered: it is yielded as
-    (path, None), meaning "the file on disk is already right".
+    (path, None), meaning "the file on disk is already right". Bodies are read for the
+    item pages that render, BODY_BATCH at a time.
     """
     renderer = PageRenderer(ctx, static)
-    for item in ctx.items:
-        yield item.path, None if kept(item) else renderer.item_page(item)
+    for start in range(0, len(ctx.items), BODY_BATCH):
+        batch = ctx.items[start:start + BODY_BATCH]
+        rendering = [item for item in batch if not kept(item)]
+        bodies = dict(zip((item.key for item in rendering), data.bodies([item.entry for item in rendering])))
+        for item in batch:
+            if item.key not in bodies:
+                yield item.path, None
+            else:
+                yield item.path, renderer.item_page(replace(item, body=bodies[item.key]))
     for section in ctx.sections.values():
         yield from renderer.listing_pages(section)
     yield from renderer.archive_pages()

@@ -11,11 +11,12 @@ from feedstation.publish.opml import render_opml
 from feedstation.publish.sitemap import render_robots, render_sitemaps
 from feedstation.publish.site import paths
 from feedstation.publish.site.context import Item, SiteContext
+from feedstation.publish.site.data import SiteData
 
 _RENDERERS = (("atom.xml", render_atom), ("rss.xml", render_rss), ("feed.json", render_json_feed))
 
 
-def feed_files(ctx: SiteContext, *, now: datetime) -> Iterator[tuple[str, bytes]]:
+def feed_files(ctx: SiteContext, data: SiteData, *, now: datetime) -> Iterator[tuple[str, bytes]]:
     """Atom, RSS and JSON Feed for the whole site and for every category, site and channel, one file at a time.
 
     The site-wide feeds carry full content; section feeds carry each item's excerpt
@@ -26,7 +27,12 @@ def feed_files(ctx: SiteContext, *, now: datetime) -> Iterator[tuple[str, bytes]
     settings = ctx.settings
     for section in ctx.sections.values():
         newest = section.items[: max(0, settings.feed_items)]
-        pairs = [(item.entry, item.abs_url) for item in newest]
+        shown: list = [item.entry for item in newest]
+        if not section.names:  # the site-wide feeds carry full content: read these bodies
+            bodies = data.bodies(shown)  # (None only for a row broken since its card was read: left out)
+            newest = [item for item, body in zip(newest, bodies) if body is not None]
+            shown = [body for body in bodies if body is not None]
+        pairs = list(zip(shown, (item.abs_url for item in newest)))
         excerpts = [item.excerpt for item in newest] if section.names else None
         notes = [also_from_html([(label, copy.abs_url) for copy, label in ctx.copies_of(item)], settings.language)
                  for item in newest] if ctx.copies else None

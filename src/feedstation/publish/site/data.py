@@ -1,0 +1,51 @@
+"""Where a site build reads its entries: a card for every shown entry, bodies only for the pages it renders.
+
+The build holds cards (no bodies) for the whole site and asks for bodies in small batches, so its
+memory grows with the number of entries and not with their text (issue 19). `EntriesData` serves
+entries already in memory (tests, benchmarks); `feedstation.cards.StoreData` serves them from the store.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Protocol
+
+from feedstation.cards import card_of
+from feedstation.dedupe import duplicate_groups
+from feedstation.models import Card, StoredEntry
+
+
+class SiteData(Protocol):
+    """The entries of one site build."""
+
+    def cards(self) -> Iterable[Card]:
+        """A card for every entry the site shows (any order)."""
+
+    def story_groups(self, cards: Sequence[Card]) -> Sequence[tuple[int, ...]]:
+        """Copies of one story among `cards`, as indexes into it: each group earliest copy first."""
+
+    def bodies(self, cards: Sequence[Card]) -> list[StoredEntry | None]:
+        """The entries of `cards` with their bodies, in the same order (None for one that can no longer be read)."""
+
+
+class EntriesData:
+    """Entries given in memory; a later entry with the tree and identity of an earlier one is ignored."""
+
+    def __init__(self, entries: Iterable[StoredEntry]):
+        self._by_key: dict[tuple[tuple[str, str, str], str], StoredEntry] = {}
+        for entry in entries:
+            self._by_key.setdefault((entry.tree, entry.identity), entry)
+
+    def cards(self) -> list[Card]:
+        return [card_of(entry) for entry in self._by_key.values()]
+
+    def story_groups(self, cards: Sequence[Card]) -> Sequence[tuple[int, ...]]:
+        return duplicate_groups(self.bodies(cards)).groups
+
+    def bodies(self, cards: Sequence[Card]) -> list[StoredEntry | None]:
+        return [self._by_key.get((card.tree, card.identity)) for card in cards]
+
+
+def site_data(source: SiteData | Iterable[StoredEntry]) -> SiteData:
+    """`source` as SiteData: entries in memory are wrapped in EntriesData."""
+    return source if hasattr(source, "bodies") else EntriesData(source)
