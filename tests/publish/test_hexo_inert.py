@@ -6,6 +6,7 @@ import html
 import re
 
 import lxml.html
+from selectolax.lexbor import LexborHTMLParser
 
 from feedstation.publish.hexo import export_hexo, render_post
 from feedstation.publish.hexo_inert import inert_body, inert_image_url, inert_text
@@ -63,6 +64,15 @@ def test_image_urls_keep_their_meaning_and_other_schemes_get_the_placeholder():
     assert inert_image_url("https://pic2.zhimg.com/v2-90bf_1440w.jpg") == "https://pic2.zhimg.com/v2-90bf_1440w.jpg"
     assert inert_image_url("https://x.example/?a=1&b=2&amp;c") == "https://x.example/?a=1&b=2%26amp;c"
     assert inert_image_url("data:image/png;base64,iVBORw0KGgo=") == "data:image/png;base64,iVBORw0KGgo="
+    # Query strings a CDN signs: `&times`, `&para`, `&reg`, `&not` are legacy references, but an attribute
+    # value (the only place themes put these URLs) decodes none of them when a letter, digit or `=` follows.
+    signed = "https://cdn.example/x.jpg?w=1&timestamp=9&param=2&region=cn&not=1&copy=2&reg&amp=3&lt"
+    assert inert_image_url(signed) == "https://cdn.example/x.jpg?w=1&timestamp=9&param=2&region=cn&not=1&copy=2%26reg&amp=3%26lt"
+    assert inert_image_url("https://x.example/?a&#39;b&#x3C&region;c&reg;") == "https://x.example/?a%26#39;b%26#x3C&region;c%26reg;"
+    for url in (signed, "https://x.example/?a&#39;b&#x3C&region;c&reg;&amp;", "https://x.example/?a&reg.b&copy"):
+        # What an HTML5 parser (lexbor, as browsers) reads from `src='…'` is the URL feedstation wrote.
+        written = inert_image_url(url)
+        assert LexborHTMLParser(f"<img src='{written}'>").css_first("img").attributes["src"] == written
     for bad in ("javascript:alert(1)", "data:text/html,<b>", "vbscript:x", " https://x", "//x.example/a.png", ""):
         assert inert_image_url(bad) is None, bad
     post = render_post(make_entry(image="javascript:alert(1)"))
@@ -79,6 +89,15 @@ def test_body_stays_one_html_block_whatever_its_blank_lines():
     post = render_post(make_entry(content=body))
     block = post.split("<div>   \n", 1)[1]
     assert not re.search(r"\n[^\S\n]*\n", block.rsplit("\n</div>", 1)[0] + "\n</div>")
+
+
+def test_a_blank_first_line_of_the_body_does_not_end_the_html_block():
+    # The template's `<div>   ` line comes right before the body: a body opening with a blank line (an
+    # empty item with an enclosure, a rewrite rule's output) would end the block there.
+    for body in ("\n[x](javascript:alert(1))", " \t\n\n[x](javascript:alert(1))"):
+        post = render_post(make_entry(content=body))
+        block = post.split("\n---\n\n", 1)[1]
+        assert not re.search(r"\n[^\S\n]*\n", block.rsplit("\n</div>", 1)[0]), block
 
 
 def test_body_fences_and_braces_are_character_references():

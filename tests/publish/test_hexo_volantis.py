@@ -61,6 +61,9 @@ category_generator: {per_page: 50}
 """
 
 MD_LINK = "[click me](javascript:alert(document.domain))"
+SIGNED_IMAGE = "https://img.example/s.jpg?w=1&timestamp=9&param=2&region=cn"
+# The documented look-alikes, mapped back, so a shown title can be compared with the feed's own.
+LOOK_ALIKES = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "＜": "<", "＆": "&"})
 HOSTILE_ITEMS = [
     {"title": "x' onmouseover='alert(2)' y='", "description": f"<p>intro</p>\n\n{MD_LINK}\n\n<p>after</p>"},
     {"title": "a'onmouseover='alert(3)'b", "description": "plain text\n\n[md](javascript:alert(5))\n\n```\nfence\n```\n\n* li\n\n> q"},
@@ -72,6 +75,11 @@ HOSTILE_ITEMS = [
     {"title": "&lt;/title&gt;&lt;fs-t2 data-fs=1&gt;&lt;/a&gt;\"&gt;'&gt;",
      "description": '<p><img src="https://img.example/a\'onerror=\'alert(10)\'.png">x</p>'},
     {"title": "普通标题 ordinary", "description": "<p>普通正文</p>"},
+    {"title": "- `tick` ${alert(12)} \\' yes: #1 ? * ! | > {{ x }}\u2028& &copy=1 " + "长" * 300,
+     "description": "<p>md</p>\n\n    indented code\n\nSetext\n===\n\n[ref link][r]\n\n[r]: javascript:alert(13)\n\n"
+                    "<javascript:alert(14)> </div></div><fs-b data-fs=1>x</fs-b>"},
+    # A CDN-signed lead image: `&timestamp`/`&param` start no reference in an attribute and must stay as they are.
+    {"title": "signed image", "description": f'<p><img src="{SIGNED_IMAGE.replace("&", "&amp;")}">x</p>'},
 ]
 JSON_ITEMS = [
     {"id": "j1", "title": "<fs-j1 data-fs=1>json ' \" title", "url": "https://example.com/j1",
@@ -184,6 +192,8 @@ def test_every_title_is_shown_and_equal_to_the_feed_title(built):
     expected = sorted(front_matter_text(t) for t in built.titles)
     # The only change is the documented look-alikes; an ordinary title is shown exactly as the feed has it.
     assert "普通标题 ordinary" in expected
+    assert sorted(" ".join(t.translate(LOOK_ALIKES).split()) for t in expected) == \
+        sorted(" ".join(t.translate(LOOK_ALIKES).split()) for t in built.titles)
     shown = sorted(t for doc in pages(built.site) if (t := post_title(built.layout, doc)) is not None)
     assert shown == expected, built.theme
     index = lxml.html.fromstring((built.site / "public" / "index.html").read_bytes())
@@ -204,7 +214,17 @@ def test_markdown_and_nunjucks_in_feed_text_stay_text(built):
     assert "{{ 8*8 }}" in body_of("He said") and "64" not in body_of("He said")
     assert "[text link](javascript:alert(11))" in body_of("json")
     for body in bodies.values():  # no Markdown construct came out of feed text
-        assert not body.xpath(".//pre | .//code | .//ul | .//blockquote | .//h1"), lxml.html.tostring(body)[:500]
+        assert not body.xpath(".//pre | .//code | .//ul | .//blockquote | .//h1 | .//h2"), lxml.html.tostring(body)[:500]
+    assert "[r]: javascript:alert(13)" in " ".join(body_of("alert(12)").split())
+    assert "Setext ===" in " ".join(body_of("alert(12)").split())  # `<javascript:…>` is a tag to the sanitiser: gone
+
+
+def test_a_signed_image_url_reaches_the_page_as_the_feed_gave_it(built):
+    images = [img for doc in pages(built.site) for img in doc.iter("img") if "img.example/s.jpg" in img.get("src", "")]
+    assert images and {img.get("src") for img in images} == {SIGNED_IMAGE}, built.theme
+    # Volantis also shows the front-matter image (`headimg`, `thumbnail`); landscape shows only the body's.
+    theme_images = [img for img in images if {"headimg", "thumbnail"} & set(img.get("class", "").split())]
+    assert bool(theme_images) is (built.theme != "landscape"), built.theme
 
 
 def test_volantis6_shows_no_title_without_the_preset(built):

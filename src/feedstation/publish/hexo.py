@@ -21,7 +21,7 @@ log = logging.getLogger(__name__)
 
 MANIFEST_NAME = ".feedstation-hexo.json"
 MANIFEST_VERSION = 1
-POST_FORMAT_VERSION = 2  # bump when render_post's output changes, so every post is rewritten once
+POST_FORMAT_VERSION = 3  # bump when render_post's output changes, so every post is rewritten once
 
 @dataclass(frozen=True)
 class HexoReport:

@@ -24,6 +24,7 @@ from __future__ import annotations
 import html
 import re
 from functools import lru_cache
+from html.entities import html5 as _NAMED_REFERENCES
 
 _OPENING_CONTEXT = frozenset(" \t([{<‘“«‹「『（【—–-/")
 _TAG_OPEN = re.compile(r"<(?=[A-Za-z/!?])")
@@ -36,6 +37,8 @@ _HEXO_MARKERS = re.compile(r"<!--hexoPostRenderEscape:|:hexoPostRenderEscape-->|
 # A line break followed by a line of nothing but whitespace (or by the end of the body, which the
 # post template follows with a line of two spaces): where a Markdown HTML block ends.
 _BREAK_BEFORE_BLANK_LINE = re.compile(r"\n(?=[^\S\n]*(?:\n|\Z))")
+# The body's own first line when it is blank: the template's `<div>   ` line comes right before it.
+_BLANK_FIRST_LINE = re.compile(r"\A([^\S\n]*)\n")
 # Hexo's backtick_code_block filter turns ``` / ~~~ fences at a line start into code blocks
 # before Markdown runs; as character references they are the same text but no fence.
 _FENCE = re.compile(r"`{3,}|~{3,}")
@@ -72,7 +75,7 @@ def inert_image_url(url: str | None) -> str | None:
         return None
     url = _URL_UNSAFE.sub(lambda m: f"%{ord(m.group()):02X}", url)
     if "&" in url:
-        url = _REFERENCE.sub(lambda m: "%26" + m.group()[1:] if html.unescape(m.group()) != m.group() else m.group(), url)
+        url = _REFERENCE.sub(_url_reference, url)
     return url
 
 
@@ -82,8 +85,9 @@ def inert_body(item_html: str) -> str:
     - Hexo's post-render markers are removed (repeatedly: removing one can join another).
     - `{`/`}` become `&#123;`/`&#125;`, even with `disableNunjucks`, so a post stays safe if that
       option is dropped later or a theme renders the content through Nunjucks again.
-    - A line break before a blank line becomes `&#10;` (the same character to HTML, in text,
-      `<pre>` and attribute values alike), so no blank line ends Markdown's HTML block.
+    - A line break before a blank line, or ending a blank first line, becomes `&#10;` (the same
+      character to HTML, in text, `<pre>` and attribute values alike), so no blank line ends
+      Markdown's HTML block.
     - Runs of three or more backticks or tildes become character references.
     Bodies without blank lines or fences (the reference's own) are unchanged apart from braces.
     """
@@ -98,6 +102,7 @@ def inert_body(item_html: str) -> str:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     if "\n" in text:
         text = _BREAK_BEFORE_BLANK_LINE.sub("&#10;", text)
+        text = _BLANK_FIRST_LINE.sub(r"\1&#10;", text)
     if "``" in text or "~~" in text:
         text = _FENCE.sub(lambda m: ("&#96;" if m.group()[0] == "`" else "&#126;") * len(m.group()), text)
     return text
@@ -113,6 +118,26 @@ def _neutral_reference(match: re.Match[str]) -> str:
     # html.unescape follows HTML5's rules (named references without `;` included), so only an
     # `&` a browser would decode is replaced.
     return "＆" + ref[1:] if html.unescape(ref) != ref else ref
+
+
+def _url_reference(match: re.Match[str]) -> str:
+    """`%26…` for an `&` that an attribute value decodes (themes put image URLs only in attributes), else as is.
+
+    In an attribute, HTML5 leaves a named reference without `;` alone when `=` or a letter or digit
+    follows it, so query strings such as `&timestamp=1&param=2` (`&times`, `&para`) keep their meaning.
+    """
+    ref = match.group()
+    if ref[1] == "#":
+        decoded = html.unescape(ref) != ref
+    elif ref.endswith(";") and ref[1:] in _NAMED_REFERENCES:
+        decoded = True
+    else:
+        # Only a whole legacy name counts (a longer run has a letter or digit after the name), and
+        # only when no `=` follows; a `;` after an unknown name (`&region;`) is such a non-`=` character.
+        name = ref[1:].rstrip(";")
+        following = ";" if ref.endswith(";") else match.string[match.end():match.end() + 1]
+        decoded = name in _NAMED_REFERENCES and following != "="
+    return "%26" + ref[1:] if decoded else ref
 
 
 def _typographic_quotes(value: str) -> str:
