@@ -233,3 +233,78 @@ def test_a_whole_sources_tree_can_be_one_opml_list(tmp_path):
     (tmp_path / "feedstation.yaml").write_text("sources: subs.opml\n", encoding="utf-8")
     cfg = load_config(tmp_path / "feedstation.yaml")
     assert [(s.tree, s.url) for s in cfg.sources()] == READERS["miniflux.opml"]
+
+
+GBK_LIST = ('<opml version="1.0"><head><title>订阅</title></head><body><outline text="科技">'
+            '<outline text="少数派" type="rss" xmlUrl="https://sspai.com/feed"/></outline></body></opml>')
+
+
+@pytest.mark.parametrize(("body", "declared"), [
+    (GBK_LIST.encode("gbk"), "no encoding, so UTF-8"),  # a Windows reader's export with no declaration
+    (('<?xml version="1.0" encoding="utf-8"?>' + GBK_LIST).encode("gbk"), "utf-8"),  # a wrong one
+    (('<?xml version="1.0" encoding="gb2312"?>' + GBK_LIST.replace("少数派", "少数派·镕")).encode("gb18030"), "gb2312"),
+], ids=["undeclared", "labelled-utf-8", "labelled-gb2312"])
+def test_a_chinese_list_whose_bytes_are_not_its_declared_encoding_is_read_right_and_says_so(body, declared):
+    result = read_opml(body, "subs.opml", from_web=True)
+    assert [f.tree[:2] for f in result.feeds] == [("科技", "少数派" + ("·镕" if declared == "gb2312" else ""))]
+    assert [str(n) for n in result.notes] == [
+        f"subs.opml: its bytes are not in the encoding it declares ({declared}); read as gb18030, check the names"]
+
+
+def test_a_latin1_list_labelled_utf8_keeps_its_accents():
+    body = ('<?xml version="1.0" encoding="utf-8"?><opml version="2.0"><body><outline text="Café">'
+            '<outline text="Crème" xmlUrl="https://example.org/c.xml"/></outline></body></opml>').encode("latin-1")
+    result = read_opml(body, "l.opml", from_web=True)
+    assert [f.tree for f in result.feeds] == [("Café", "Crème", "Crème")]
+    assert result.notes[0].kind == "read-as"
+
+
+def test_every_outline_is_imported_or_reported_and_every_feed_loads(tmp_path):
+    body = b"""<opml version="2.0"><body>
+      <outline text="Parent feed" xmlUrl="https://example.org/parent.xml">
+        <outline text="Child feed" xmlUrl="https://example.org/child.xml"/>
+      </outline>
+      <outline text="F">
+        <outline text="filters" xmlUrl="https://example.org/f.xml"/>
+        <outline title="&#x200b;" text="Visible text" xmlUrl="https://example.org/v.xml"/>
+        <outline text="&#x200b;" xmlUrl="https://example.org/z.xml"/>
+        <outline text="A reading list" xmlUrl="https://example.org/more.opml"/>
+        <outline text="Unfilled" xmlUrl="rsshub:/zhihu/people/:id"/>
+      </outline>
+    </body></opml>"""
+    result = read_opml(body, "l.opml", from_web=False)
+    assert [(f.tree, f.url) for f in result.feeds] == [
+        (("其他", "Parent feed", "Parent feed"), "https://example.org/parent.xml"),
+        (("Parent feed", "Child feed", "Child feed"), "https://example.org/child.xml"),  # not dropped
+        (("F", "filters (site)", "filters (channel)"), "https://example.org/f.xml"),
+        (("F", "Visible text", "Visible text"), "https://example.org/v.xml"),
+        (("F", "example.org", "example.org"), "https://example.org/z.xml")]
+    lines = [str(n) for n in result.notes]
+    assert "l.opml:6: the channel name 'filters' cannot be used in the tree; https://example.org/f.xml is under " \
+           "'filters (channel)'" in lines
+    assert any(line.startswith("l.opml:9: https://example.org/more.opml looks like an OPML list") for line in lines)
+    assert any(line.startswith("l.opml:10: RSSHub route /zhihu/people/:id still holds the parameter :id") for line in lines)
+    out = tmp_path / "feedstation.yaml"
+    (tmp_path / "l.opml").write_bytes(body)
+    result = CliRunner().invoke(main, ["import", "opml", str(tmp_path / "l.opml"), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert len(load_config(out).sources()) == 5
+
+
+def test_many_feeds_of_one_name_are_numbered_in_order():
+    outlines = "".join(f'<outline text="Same" xmlUrl="https://example.org/{i}.xml"/>' for i in range(3000))
+    result = read_opml(f'<opml version="2.0"><body>{outlines}</body></opml>'.encode(), "l.opml", from_web=True)
+    assert [f.channel for f in result.feeds] == ["Same"] + [f"Same ({n})" for n in range(2, 3001)]
+
+
+@pytest.mark.parametrize("doctype", [
+    '<!DOCTYPE opml [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>',  # a billion laughs
+    '<!DOCTYPE opml [<!ENTITY x SYSTEM "file:///etc/passwd">]>',  # XXE
+    '<!DOCTYPE opml [<!ENTITY % p SYSTEM "http://127.0.0.1:9/x.dtd"> %p;]>',  # a parameter entity
+], ids=["billion-laughs", "xxe", "parameter-entity"])
+def test_an_opml_with_entities_is_refused_by_the_cli_with_a_line_and_no_output(tmp_path, doctype):
+    (tmp_path / "bomb.opml").write_text(f'<?xml version="1.0"?>{doctype}<opml version="2.0"><body>'
+                                        '<outline text="&b;" xmlUrl="https://example.org/a.xml"/></body></opml>')
+    result = CliRunner().invoke(main, ["import", "opml", str(tmp_path / "bomb.opml"), "-o", str(tmp_path / "o.yaml")])
+    assert result.exit_code == 4 and not (tmp_path / "o.yaml").exists()
+    assert "bomb.opml: feed refused: its DOCTYPE declares XML entities" in result.output

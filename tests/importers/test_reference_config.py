@@ -47,6 +47,8 @@ def test_headings_give_each_route_its_place_and_nothing_is_silently_dropped(tmp_
     # diy entries from user_config.yml follow.
     assert placed["rsshub:/v2ex/topics/latest"] == ("编程", "V2EX", "最新主题")
     assert placed["rsshub:/douban/movie/playing"] == ("生活", "豆瓣", "正在上映的电影")
+    # A diy `link` may be a full URL, and `categories` a one-item list.
+    assert placed["https://www.ruanyifeng.com/blog/atom.xml"] == ("博客", "阮一峰", "网络日志")
     assert cfg.rsshub.instances == ["http://127.0.0.1:9"]
 
     text = out.read_text(encoding="utf-8")

@@ -25,6 +25,7 @@ _NOTE_HEADINGS = {
     "no-xmlurl": "not imported: no xmlUrl",
     "refused": "not imported: refused location",
     "malformed": "malformed input",
+    "read-as": "read otherwise than written (check these)",
     "disabled": "disabled in the input",
 }
 
@@ -79,7 +80,7 @@ def rsshub_page_command(config_file: Path, user_config: Path | None, output: Pat
         diy = read_user_config(_text(user_config), user_config.name)
         feeds += diy.feeds
         notes += diy.notes
-    placed = place_feeds(feeds)
+    placed = place_feeds(feeds, instances=instances)
     notes += placed.notes
     catalog_file = catalog_file or output.absolute().parent / "rsshub-routes.json"
     catalog_line = None
@@ -103,7 +104,7 @@ def rsshub_page_command(config_file: Path, user_config: Path | None, output: Pat
     save_config_text(output, text)
     print_report(output, placed.feeds, notes, noun="routes")
     if catalog_line:
-        console.print(Text(catalog_line, style="yellow"))
+        _say(catalog_line, "yellow")
 
 
 @import_group.command("opml", short_help="Import an OPML subscription list into the tree.")
@@ -135,7 +136,8 @@ def opml_command(location: str, output: Path | None, merge: bool, force: bool, c
     notes = list(read.notes)
     if merge:
         cfg = load(config_path)
-        placed = place_feeds(read.feeds, taken=[s.tree for s in cfg.sources()], known_urls=[s.url for s in cfg.sources()])
+        placed = place_feeds(read.feeds, taken=[s.tree for s in cfg.sources()], known_urls=[s.url for s in cfg.sources()],
+                             instances=cfg.rsshub.urls)
         target = cfg.path
         if placed.feeds:
             merge_into_config(cfg.path, placed.feeds)
@@ -175,34 +177,42 @@ def hexo_command(posts_dir: Path, config_path: Path | None) -> None:
     with pipeline.run_lock(cfg), Store.open(cfg.storage) as store:
         report = import_posts(posts_dir, cfg.sources(), store, now=pipeline.utc_now())
     counts = Counter(post.tree[0] for post in report.imported)
-    console.print(Text(f"Imported {len(report.imported)} posts from {posts_dir} into {cfg.storage}"
-                       f" ({report.already} already stored):"))
+    _say(f"Imported {len(report.imported)} posts from {posts_dir} into {cfg.storage} ({report.already} already stored):")
     for category, count in counts.items():
-        console.print(Text(f"  {category}: {count}"))
+        _say(f"  {category}: {count}")
+    if report.refiled:
+        _say(f"{len(report.refiled)} posts filed under their site's channel:", "yellow")
+        for line in report.refiled:
+            _say(f"  {line}")
     if report.problems:
-        console.print(Text(f"{len(report.problems)} files not imported (left untouched):", style="yellow"))
+        _say(f"{len(report.problems)} files not imported (left untouched):", "yellow")
         for problem in report.problems:
-            console.print(Text(f"  {problem}"))
+            _say(f"  {problem}")
     if cfg.output.hexo is None or Path(cfg.output.hexo).resolve() != posts_dir.resolve():
-        console.print(Text(f"note: output.hexo is {cfg.output.hexo}, not {posts_dir}; `export hexo` writes the "
-                           "imported items there and leaves this folder as it is", style="yellow"))
+        _say(f"note: output.hexo is {cfg.output.hexo}, not {posts_dir}; `export hexo` writes the imported items "
+             "there and leaves this folder as it is", "yellow")
 
 
 def print_report(target: Path, feeds: Sequence[ImportedFeed], notes: Sequence[ImportNote], *, noun: str,
                  wrote: bool = True) -> None:
     counts = Counter(feed.category for feed in feeds)
     verb = "Wrote" if wrote else "Did not write"
-    console.print(Text(f"{verb} {target}: {len(feeds)} {noun} imported in {len(counts)} categories"))
+    _say(f"{verb} {target}: {len(feeds)} {noun} imported in {len(counts)} categories")
     for category, count in counts.items():
-        console.print(Text(f"  {category}: {count}"))
+        _say(f"  {category}: {count}")
     groups: dict[str, list[ImportNote]] = {}
     for note in notes:
         groups.setdefault(note.kind if note.kind in _NOTE_HEADINGS else "other", []).append(note)
     for kind in [*_NOTE_HEADINGS, "other"]:
         if kind in groups:
-            console.print(Text(f"{_NOTE_HEADINGS.get(kind, 'other')} ({len(groups[kind])}):", style="yellow"))
+            _say(f"{_NOTE_HEADINGS.get(kind, 'other')} ({len(groups[kind])}):", "yellow")
             for note in groups[kind]:
-                console.print(Text(f"  {note}"))
+                _say(f"  {note}")
+
+
+def _say(line: str, style: str = "") -> None:
+    """One report line, never wrapped: each names a file:line that must stay whole to be found (or grepped)."""
+    console.print(Text(line, style=style), soft_wrap=True)
 
 
 def _opml_bytes(location: str, config_path: Path | None) -> tuple[bytes, bool]:

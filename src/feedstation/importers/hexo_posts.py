@@ -4,6 +4,11 @@
 every post that parses and whose `categories` name a configured feed, and registers the files
 in the Hexo manifest so the next `export hexo` owns them. A file that does not parse, or whose
 feed is not configured, is listed with the reason and left untouched.
+
+The reference filed a route under a site with no `###` heading under the channel of the
+heading before it; `import rsshub-page` names such a channel after its site instead. So a
+post whose channel is not in the config, under a site with a feed named after the site,
+belongs to that feed (and the report says so).
 """
 
 from __future__ import annotations
@@ -11,7 +16,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timezone
 from email.utils import parsedate_to_datetime
 from pathlib import Path
@@ -62,6 +67,7 @@ class HexoImport:
     imported: tuple[ImportedPost, ...]
     already: int  # of `imported`, how many were already in the store (same feed, title and date)
     problems: tuple[str, ...]
+    refiled: tuple[str, ...] = ()  # posts imported under another channel than their categories name
 
 
 def read_post(text: str, relpath: str) -> ImportedPost | str:
@@ -108,6 +114,7 @@ def import_posts(posts_dir: Path, sources: Sequence[Source], store: Store, *, no
     owned = owned_paths(root)
     by_tree = {s.tree: s for s in sources}
     problems: list[str] = []
+    refiled: list[str] = []
     posts: list[ImportedPost] = []
     seen: dict[tuple, str] = {}
     for relpath in _post_files(root):
@@ -117,6 +124,11 @@ def import_posts(posts_dir: Path, sources: Sequence[Source], store: Store, *, no
         if isinstance(post, str):
             problems.append(f"{relpath}: {post}")
             continue
+        site_feed = _site_named_feed(post, sources) if post.tree not in by_tree else None
+        if site_feed is not None:
+            refiled.append(f"{relpath}: filed under {' › '.join(site_feed.tree)} (the reference named its channel "
+                           f"{post.channel!r} after an earlier ### heading)")
+            post = replace(post, channel=site_feed.channel)
         if post.tree not in by_tree:
             problems.append(f"{relpath}: its categories {' › '.join(post.tree)} are not a feed in the config; "
                             "add that channel (or fix the post's categories) and import again")
@@ -140,7 +152,17 @@ def import_posts(posts_dir: Path, sources: Sequence[Source], store: Store, *, no
             register[tree_identity_key(tree, identity)] = post.relpath
     if register:
         register_imported_posts(root, register)
-    return HexoImport(tuple(posts), already, tuple(problems))
+    return HexoImport(tuple(posts), already, tuple(problems), tuple(refiled))
+
+
+def _site_named_feed(post: ImportedPost, sources: Sequence[Source]) -> Source | None:
+    """The feed of the post's site that `import rsshub-page` named after the site (`36氪`, `36氪 (2)`), if one.
+
+    Several such feeds (several routes under one heading-less site) were one channel in the
+    reference, so its posts cannot be told apart: they go to the first.
+    """
+    return next((s for s in sources if (s.category, s.site) == (post.category, post.site)
+                 and (s.channel == s.site or s.channel.startswith(s.site + " ("))), None)
 
 
 def _post_files(root: Path) -> list[str]:
