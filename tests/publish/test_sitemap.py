@@ -11,6 +11,7 @@ from feedstation.publish.feeds import format_rfc3339
 from feedstation.publish.sitemap import (
     SITEMAP_MAX_BYTES,
     SITEMAP_MAX_URLS,
+    SITEMAP_PART_URLS,
     SITEMAP_NS,
     render_robots,
     render_sitemap,
@@ -84,14 +85,15 @@ def test_sitemaps_stay_one_file_while_they_fit():
 
 
 def test_sitemaps_past_the_url_limit_become_an_index_of_parts_each_within_the_limits():
-    # 120,000 items: the size a year of history reaches; every URL must be in exactly one part.
+    # 120,000 items: the size a year of history reaches; every URL must be in exactly one part, each part
+    # SITEMAP_PART_URLS items (well under the protocol's 50,000, so the part a new item touches renders quickly).
     pages, items = _urls("c", 1_200), _urls("item", 120_000)[::-1]
     files = render_sitemaps(pages, items, base_url="https://x.example/news/")
     index = etree.fromstring(files["sitemap.xml"])
     assert index.tag == S + "sitemapindex"
     listed = [loc.text for loc in index.iter(S + "loc")]
     assert listed == ["https://x.example/news/sitemap-pages.xml"] + [
-        f"https://x.example/news/sitemap-items-{n}.xml" for n in (1, 2, 3)]
+        f"https://x.example/news/sitemap-items-{n}.xml" for n in range(1, 120_000 // SITEMAP_PART_URLS + 1)]
     seen: list[str] = []
     for name, body in files.items():
         if name == "sitemap.xml":

@@ -13,6 +13,7 @@ SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 # sitemaps.org protocol: at most 50,000 URLs and 50 MB (uncompressed) per sitemap file; more need an index.
 SITEMAP_MAX_URLS = 50_000
 SITEMAP_MAX_BYTES = 50 * 1024 * 1024
+SITEMAP_PART_URLS = 10_000  # what one file holds before the sitemap becomes an index of parts (see plan_sitemaps)
 
 
 def render_sitemap(urls: Sequence[tuple[str, datetime | None]]) -> bytes:
@@ -35,47 +36,59 @@ def render_sitemaps(
     items: Sequence[tuple[str, datetime | None]],
     *,
     base_url: str,
-    max_urls: int = SITEMAP_MAX_URLS,
+    max_urls: int = SITEMAP_PART_URLS,
     max_bytes: int = SITEMAP_MAX_BYTES,
 ) -> dict[str, bytes]:
-    """The site's sitemap files by name: one `sitemap.xml`, or an index plus parts when one file is too big.
-
-    While everything fits in one file (`max_urls`, `max_bytes`) the result is `{"sitemap.xml": urlset}`.
-    Past that, `sitemap.xml` is a sitemap index of `sitemap-pages.xml` (the list pages) and
-    `sitemap-items-N.xml` parts cut from the items *oldest first* (`items` come newest first, as the site
-    lists them), so a new item only ever changes the last part and the index: the earlier parts keep their
-    bytes and are not re-uploaded on deploy. `base_url` is the site's absolute base URL.
-    """
-    single = [*pages, *items]
-    if len(single) <= max_urls:
-        body = render_sitemap(single)
-        if len(body) <= max_bytes:
-            return {"sitemap.xml": body}
-    files = {"sitemap-pages.xml": _render_within("sitemap-pages.xml", pages, max_bytes)}
-    items_oldest_first = list(reversed(items))
-    size = max_urls
-    while True:
-        parts = [items_oldest_first[start:start + size] for start in range(0, len(items_oldest_first), size)]
-        rendered = [render_sitemap(part) for part in parts]
-        if all(len(body) <= max_bytes for body in rendered):
-            break
-        if size == 1:
-            raise ValueError("one sitemap URL is longer than the sitemap size limit")
-        size = max(1, size // 2)
-    for number, (part, body) in enumerate(zip(parts, rendered), start=1):
-        files[f"sitemap-items-{number}.xml"] = body
-    base = base_url.rstrip("/") + "/"
-    newest = {"sitemap-pages.xml": _newest(pages)}
-    newest.update({f"sitemap-items-{n}.xml": _newest(part) for n, part in enumerate(parts, start=1)})
-    files["sitemap.xml"] = render_sitemap_index([(base + name, newest[name]) for name in files])
+    """The site's sitemap files by name, rendered: see `plan_sitemaps` for which URLs go in which file."""
+    plan = plan_sitemaps(pages, items, max_urls=max_urls, max_bytes=max_bytes)
+    files = {name: render_sitemap(urls) for name, urls in plan.items() if name != "sitemap.xml" or len(plan) == 1}
+    if len(plan) > 1:
+        files["sitemap.xml"] = render_sitemap_index(sitemap_index_entries(plan, base_url))
     return files
 
 
-def _render_within(name: str, urls: Sequence[tuple[str, datetime | None]], max_bytes: int) -> bytes:
-    body = render_sitemap(urls)
-    if len(body) > max_bytes:
-        raise ValueError(f"{name}: {len(urls)} list pages exceed the sitemap size limit of {max_bytes} bytes")
-    return body
+def plan_sitemaps(
+    pages: Sequence[tuple[str, datetime | None]],
+    items: Sequence[tuple[str, datetime | None]],
+    *,
+    max_urls: int = SITEMAP_PART_URLS,
+    max_bytes: int = SITEMAP_MAX_BYTES,
+) -> dict[str, Sequence[tuple[str, datetime | None]]]:
+    """Which URLs go in which sitemap file, without rendering any: `{"sitemap.xml": every URL}` while they fit
+    one file (`max_urls` URLs and `max_bytes`), else `sitemap-pages.xml` (the list pages),
+    `sitemap-items-N.xml` parts cut from the items *oldest first* (`items` come newest first, as the site
+    lists them) and `sitemap.xml`, the index of the others (its value is empty).
+
+    Because parts are cut oldest first, a new item changes only the last part and the index: the
+    earlier parts keep their bytes, so a build does not even render them (their URLs are their key).
+    Parts hold `max_urls` (10,000) items, well under the protocol's 50,000, so the one part a new item
+    touches is quick to render; fewer when long URLs could pass `max_bytes`.
+    """
+    per_part = min(max_urls, max(1, max_bytes // _worst_case_bytes([*pages[:1], *items[:1]])))
+    single = [*pages, *items]
+    if len(single) <= per_part:
+        return {"sitemap.xml": single}
+    if len(pages) > min(SITEMAP_MAX_URLS, max(1, max_bytes // _worst_case_bytes(pages))):
+        raise ValueError(f"sitemap-pages.xml: {len(pages)} list pages exceed the sitemap limits")
+    items_oldest_first = items[::-1]
+    plan: dict[str, Sequence[tuple[str, datetime | None]]] = {"sitemap-pages.xml": pages}
+    for number, start in enumerate(range(0, len(items_oldest_first), per_part), start=1):
+        plan[f"sitemap-items-{number}.xml"] = items_oldest_first[start:start + per_part]
+    plan["sitemap.xml"] = ()
+    return plan
+
+
+def sitemap_index_entries(plan: dict[str, Sequence[tuple[str, datetime | None]]],
+                          base_url: str) -> list[tuple[str, datetime | None]]:
+    """The index's (absolute URL, newest lastmod) for each planned part."""
+    base = base_url.rstrip("/") + "/"
+    return [(base + name, _newest(urls)) for name, urls in plan.items() if name != "sitemap.xml"]
+
+
+def _worst_case_bytes(urls: Sequence[tuple[str, datetime | None]]) -> int:
+    """An upper bound on one <url> element's bytes for these URLs: every character percent-encoded UTF-8
+    (9 bytes) plus the tags and a lastmod."""
+    return 9 * max((len(url) for url, _ in urls), default=0) + 100
 
 
 def _newest(urls: Sequence[tuple[str, datetime | None]]) -> datetime | None:

@@ -73,23 +73,26 @@
     for (; node && node !== root; node = node.parentNode) { if (node.nextSibling) { return true; } }
     return false;
   }
-  /* Nav counts come from counts.js (items per section, by its link), so a new item changes no page;
-     the span that shows one is made here too, so pages do not carry an empty one per link. */
+  /* Counts come from counts.js (items per section, by its link), so a new item changes no page: nav and
+     chip links get a span made here (pages do not carry an empty one per link), and a heading's
+     <span data-count-of=LINK data-unit=…> is filled in. */
   var counts = window.feedstationCounts || {};
-  function count(link) {  /* " <span class=count>N</span>" at the end of a nav link with a known count */
-    link.setAttribute("data-count", "");
-    var n = counts[link.getAttribute("href")];
+  function count(el) {
+    el.setAttribute("data-count", "");
+    var of = el.getAttribute("data-count-of");
+    var n = counts[of === null ? el.getAttribute("href") : of];
     if (n === undefined) { return; }
+    if (of !== null) { el.textContent = n + " " + (el.getAttribute("data-unit") || ""); return; }
     var span = document.createElement("span");
     span.className = "count";
     span.textContent = String(n);
-    link.appendChild(document.createTextNode(" "));
-    link.appendChild(span);
+    el.appendChild(document.createTextNode(" "));
+    el.appendChild(span);
   }
   function scan(all) {
     var found = document.querySelectorAll("time[datetime]:not([data-rel])");
     for (var i = 0; i < found.length; i++) { if (all || finished(found[i])) { convert(found[i]); } }
-    var links = document.querySelectorAll(".nav-row a:not([data-count])");
+    var links = document.querySelectorAll(".nav-row a:not([data-count]), .chips a:not([data-count]), [data-count-of]:not([data-count])");
     for (var j = 0; j < links.length; j++) { if (all || finished(links[j])) { count(links[j]); } }
   }
   if (window.MutationObserver) {

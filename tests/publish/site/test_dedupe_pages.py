@@ -39,13 +39,18 @@ def page_of(entry) -> str:
 
 
 def cards(root: Path, folder: str) -> list:
-    """Every card of a listing (all its pages) whose title is the story's."""
-    found = []
+    """Every card of a listing (all its pages) whose title is the story's, once per item: the index
+    (the newest items) and the numbered pages (from the oldest) can both show an item."""
+    found, seen = [], set()
     for path in sorted((root / folder).glob("**/index.html")) if folder else []:
         if path.parent != root / folder and "page" not in path.relative_to(root / folder).parts:
             continue  # a sub-section's own listing
         doc = lxml_html.fromstring(path.read_text(encoding="utf-8"))
-        found += [c for c in doc.cssselect("article.card") if STORY in c.cssselect(".card-title a")[0].text_content()]
+        for card in doc.cssselect("article.card"):
+            link = card.cssselect(".card-title a")[0]
+            if STORY in link.text_content() and link.get("href") not in seen:
+                seen.add(link.get("href"))
+                found.append(card)
     return found
 
 

@@ -16,7 +16,8 @@ from pathlib import Path
 from feedstation.models import Card, FeedHealth, FeedsOverview, SiteSettings, Source, StoredEntry
 from feedstation.publish.site.context import Item, SiteContext, build_context
 from feedstation.publish.site.data import SiteData, site_data
-from feedstation.publish.site.pages import COUNTS_FILE, counts_script, html_pages, load_static
+from feedstation.publish.site.page_keys import PageKeys, card_row
+from feedstation.publish.site.pages import COUNTS_FILE, Kept, Output, counts_script, html_pages, load_static
 from feedstation.publish.site.search import (BUNDLE_DIR, SHARDS_FILE, UI_FILES, index_shards, plan_shards,
                                              shard_fingerprint, shards_script)
 from feedstation.publish.site.status import StatusReport, render_status_json, status_report
@@ -58,8 +59,8 @@ def build_site(entries: SiteData | Sequence[StoredEntry], sources: Sequence[Sour
     out_dir.mkdir(parents=True, exist_ok=True)
     previous = _read_manifest(out_dir)
     code = fingerprint_code(settings)
-    icon_digests = sorted((site, name, hashlib.blake2b(data, digest_size=16).hexdigest())
-                          for site, (name, data) in icons.items())
+    icon_digests = sorted((site, name, hashlib.blake2b(icon, digest_size=16).hexdigest())
+                          for site, (name, icon) in icons.items())
     cards = list(data.cards())
     inputs = fingerprint_inputs(cards, sources, settings, code,
                                 (health, icon_digests, overview if not cards else None))
@@ -68,48 +69,45 @@ def build_site(entries: SiteData | Sequence[StoredEntry], sources: Sequence[Sour
         log.debug("site: inputs unchanged, %d outputs kept", len(previous.files))
         return SiteReport(pages=len(previous.files) + 1, written=0, unchanged=len(previous.files) + 1, removed=0)
 
-    # Phase one: the whole site as data, so indexes, neighbours and feeds see every item.
-    ctx = build_context(_Known(data, cards), settings, overview)
-    ctx.icon_files.update({site: ICONS_DIR + name for site, (name, _data) in icons.items()})
+    # Phase one: the whole site as data (cards, not bodies), so indexes, neighbours and feeds see every item.
+    ctx = build_context(_Known(data, cards), settings, overview, order=[source.tree for source in sources])
+    ctx.icon_files.update({site: ICONS_DIR + name for site, (name, _icon) in icons.items()})
     static = load_static(settings.theme_dir)
 
-    # Phase two: render each output and hand it straight to the one writer (atomic,
-    # path-guarded, skips unchanged bytes, refuses a second write to a path). Memory holds
-    # the context and one page, not the site: 20k items make ≈1.5 GB of pages and feeds.
+    # Phase two: each output has a key, a digest of everything it is made from (page_keys.py); one whose
+    # key and file are as the previous build left them is not even rendered (a build costs what changed).
+    # The rest are rendered one at a time and handed straight to the one writer (atomic, path-guarded,
+    # skips unchanged bytes, refuses a second write to a path): memory holds the cards and one page.
     writer = OutputWriter(out_dir)
-    # An item page whose own inputs (entry, neighbours, tree, templates, settings) match the
-    # previous build's is not even rendered: with 20k items most of a rebuild is item pages.
-    shape = tree_shape(ctx)
-    item_keys = {item.path: item_page_key(ctx, item, code, shape) for item in ctx.items}
+    keys = PageKeys(ctx, code)
 
-    def kept(item: Item) -> bool:
-        before = previous.item_pages.get(item.path)
-        return before is not None and before[0] == item_keys[item.path] and (out_dir / item.path).is_file()
+    def kept(path: str, key: str) -> bool:
+        before = previous.outputs.get(path)
+        return before is not None and before[0] == key and (out_dir / path).is_file()
 
-    page_digests: dict[str, str] = {}  # item page → hash of its bytes, for the search shards
     status = status_report(sources, health, ctx)
-    outputs = _site_outputs(ctx, data, static, sources, status, now=now, kept=kept)
-    icon_files = ((ICONS_DIR + name, data) for name, data in {n: d for n, d in icons.values()}.items())
-    owned = _write_each(writer, itertools.chain(outputs, icon_files), page_digests,
-                        previous_digests={path: digest for path, (_key, digest) in previous.item_pages.items()})
+    outputs = _site_outputs(ctx, data, static, sources, status, keys, kept, now=now)
+    icon_files = ((ICONS_DIR + name, None, icon) for name, icon in {n: d for n, d in icons.values()}.items())
+    recorded: dict[str, tuple[str, str]] = {}  # path → (key, digest of its bytes), for the next build
+    owned = _write_each(writer, itertools.chain(outputs, icon_files), previous, recorded)
     rendered = time.perf_counter()
     removed = 0
     # Stale pages go before Pagefind runs, so a deleted item leaves the search index too.
     for path in sorted(p for p in previous.files - owned if not p.startswith(BUNDLE_DIR)):
         removed += writer.remove(path)
+    page_digests = {path: digest for path, (_key, digest) in recorded.items() if path.startswith("item/")}
     search_files, shards = _write_search(writer, out_dir, ctx, previous, page_digests)
     owned |= search_files
     for path in sorted(p for p in previous.files - owned if p.startswith(BUNDLE_DIR)):
         removed += writer.remove(path)
 
-    item_pages = {path: [key, page_digests[path]] for path, key in item_keys.items() if path in page_digests}
-    manifest = json.dumps({"version": 2, "inputs": inputs, "search_shards": shards, "item_pages": item_pages,
+    manifest = json.dumps({"version": 3, "inputs": inputs, "search_shards": shards, "outputs": recorded,
                            "files": sorted(owned)}, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     writer.write(MANIFEST, manifest + b"\n")
     log.debug("site: rendered and wrote %d outputs (%d changed) in %.2fs, search and pruning took %.2fs", len(owned),
               len(writer.written), rendered - started, time.perf_counter() - rendered)
     # Every owned file is either written by this build or left as it was (compared equal, or an
-    # item page / search shard not even re-rendered): the parts add up to the whole (issue 12.5).
+    # output / search shard not even rendered): the parts add up to the whole (issue 12.5).
     pages = len(owned) + 1  # + the manifest
     return SiteReport(pages=pages, written=len(writer.written), unchanged=pages - len(writer.written), removed=removed,
                       written_paths=tuple(sorted(writer.written)))
@@ -144,7 +142,8 @@ def _write_search(writer: OutputWriter, out_dir: Path, ctx: SiteContext, previou
         else:
             stale[name] = page_paths
     # Each Pagefind run keeps about one core busy: run as many at once as there are cores.
-    owned |= _write_each(writer, index_shards(out_dir, stale, jobs=os.cpu_count() or 1))
+    owned |= _write_each(writer, ((path, None, content) for path, content in
+                                  index_shards(out_dir, stale, jobs=os.cpu_count() or 1)))
     if not stale:
         owned |= ui_paths  # no shard ran and the UI files are intact (checked above)
     writer.write(SHARDS_FILE, shards_script(ctx.base, fingerprints))
@@ -153,37 +152,34 @@ def _write_search(writer: OutputWriter, out_dir: Path, ctx: SiteContext, previou
 
 
 def _site_outputs(ctx: SiteContext, data: SiteData, static: dict[str, bytes], sources: Sequence[Source],
-                  status: StatusReport, *, now: datetime, kept: Callable[[Item], bool]
-                  ) -> Iterator[tuple[str, bytes | None]]:
-    """Every output of the site except the search bundle, as (path, bytes), made as it is asked for."""
-    yield from html_pages(ctx, data, static, status, kept)
-    yield "status.json", render_status_json(status)
-    yield COUNTS_FILE, counts_script(ctx)
-    yield from ((f"static/{name}", data) for name, data in static.items())
-    yield from feed_files(ctx, data, now=now)
-    yield from index_files(ctx, sources, now=now).items()
+                  status: StatusReport, keys: PageKeys, kept: Kept, *, now: datetime) -> Iterator[Output]:
+    """Every output of the site except the search bundle, as (path, key, bytes), made as it is asked for."""
+    yield from html_pages(ctx, data, static, status, keys, kept)
+    yield "status.json", None, render_status_json(status)
+    yield COUNTS_FILE, None, counts_script(ctx)
+    yield from ((f"static/{name}", None, asset) for name, asset in static.items())
+    yield from feed_files(ctx, data, keys, kept, now=now)
+    yield from index_files(ctx, sources, keys, kept, now=now)
 
 
-def _write_each(writer: OutputWriter, outputs: Iterable[tuple[str, bytes | None]],
-                page_digests: dict[str, str] | None = None, previous_digests: Mapping[str, str] | None = None) -> set[str]:
-    """Write outputs as they come, one at a time; returns their paths and notes item pages' hashes in `page_digests`.
-
-    `None` bytes mean "kept as it is on disk" (an item page that was not re-rendered); its
-    hash comes from the previous manifest.
+def _write_each(writer: OutputWriter, outputs: Iterable[Output], previous: _Manifest | None = None,
+                recorded: dict[str, tuple[str, str]] | None = None) -> set[str]:
+    """Write outputs as they come, one at a time; returns their paths. For each keyed output, `recorded`
+    gets (key, digest of its bytes); an output not rendered (None bytes) keeps the previous build's.
 
     One thread: measured faster than 8 writer threads on a 2-core machine, where the
     threads mostly fought over the GIL with rendering (see bench/site_build.py).
     """
     paths: set[str] = set()
-    for path, data in outputs:
+    for path, key, content in outputs:
         paths.add(path)
-        if data is None:
-            if page_digests is not None and previous_digests is not None:
-                page_digests[path] = previous_digests[path]
+        if content is None:
+            if recorded is not None and previous is not None:
+                recorded[path] = previous.outputs[path]
             continue
-        writer.write(path, data)
-        if page_digests is not None and path.startswith("item/"):
-            page_digests[path] = hashlib.blake2b(data, digest_size=16).hexdigest()
+        writer.write(path, content)
+        if key is not None and recorded is not None:
+            recorded[path] = (key, hashlib.blake2b(content, digest_size=16).hexdigest())
     return paths
 
 
@@ -194,18 +190,18 @@ class _Manifest:
     files: frozenset[str] = frozenset()
     inputs: str | None = None
     shards: Mapping[str, str] = field(default_factory=dict)
-    item_pages: Mapping[str, tuple[str, str]] = field(default_factory=dict)  # path → (input key, bytes hash)
+    outputs: Mapping[str, tuple[str, str]] = field(default_factory=dict)  # path → (input key, bytes hash)
 
 
 def _read_manifest(out_dir: Path) -> _Manifest:
     """The previous build's manifest; damaged or missing means "none"."""
     try:
         data = json.loads((out_dir / MANIFEST).read_text(encoding="utf-8"))
-        inputs, shards, items = data.get("inputs"), data.get("search_shards"), data.get("item_pages")
+        inputs, shards, items = data.get("inputs"), data.get("search_shards"), data.get("outputs")
         return _Manifest(files=frozenset(p for p in data["files"] if isinstance(p, str)),
                          inputs=inputs if isinstance(inputs, str) else None,
                          shards={k: v for k, v in shards.items() if isinstance(v, str)} if isinstance(shards, dict) else {},
-                         item_pages={p: (v[0], v[1]) for p, v in items.items()
+                         outputs={p: (v[0], v[1]) for p, v in items.items()
                                      if isinstance(v, list) and len(v) == 2 and all(isinstance(x, str) for x in v)}
                          if isinstance(items, dict) else {})
     except FileNotFoundError:
@@ -224,30 +220,6 @@ def fingerprint_code(settings: SiteSettings) -> str:
             digest.update(path.as_posix().encode("utf-8", "surrogatepass"))
             digest.update(path.read_bytes())
     return digest.hexdigest()
-
-
-def tree_shape(ctx: SiteContext) -> str:
-    """A hash of the category tree as item pages show it (names, titles, links, site icons; not the counts)."""
-    shape = (sorted((names, section.title, section.url) for names, section in ctx.sections.items()),
-             sorted(ctx.icon_files.items()))
-    return hashlib.blake2b(repr(shape).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
-
-
-def item_page_key(ctx: SiteContext, item: Item, code: str, shape: str) -> str:
-    """Everything one item page is rendered from: its entry, its neighbours, its story's other copies,
-    the tree's shape, the code."""
-    newer, older = ctx.neighbours.get(item.key, (None, None))
-    copies = tuple((copy.url, copy.entry.title, copy.entry.published, label) for copy, label in ctx.copies_of(item))
-    parts = (code, shape, item.path, _entry_row(item.entry),
-             newer and (newer.url, newer.entry.title), older and (older.url, older.entry.title), copies)
-    return hashlib.blake2b(repr(parts).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
-
-
-def _entry_row(e: Card) -> tuple:
-    # The store rewrites a row only when its content_hash (title, link, author, date, content,
-    # image) changes, so the hash stands for the body; the excerpt guards hand-built entries.
-    return (e.tree, e.identity, e.content_hash, e.title, e.link, e.author, e.image, e.published, e.updated,
-            e.excerpt, e.enclosures)
 
 
 class _Known:
@@ -272,7 +244,7 @@ def fingerprint_inputs(entries: Sequence[Card], sources: Sequence[Source], setti
     digest.update(repr(sorted(sources, key=lambda s: (s.tree, s.url))).encode("utf-8", "surrogatepass"))
     digest.update(repr(extra).encode("utf-8", "surrogatepass"))  # feed health and icons, in a stable order
     # Not repr(entry): on 20k entries that re-reads ~100 MB of HTML on every no-change build.
-    rows = sorted(_entry_row(e) for e in entries)  # order-independent, like the build
+    rows = sorted(card_row(e) for e in entries)  # order-independent, like the build
     for row in rows:
         digest.update(repr(row).encode("utf-8", "surrogatepass"))
     return digest.hexdigest()

@@ -127,10 +127,13 @@ def reading_minutes(entry: StoredEntry) -> int:
 
 
 def build_context(source: SiteData | Sequence[StoredEntry], settings: SiteSettings,
-                  overview: FeedsOverview | None = None) -> SiteContext:
+                  overview: FeedsOverview | None = None, order: Sequence[tuple[str, str, str]] = ()) -> SiteContext:
     """Every item and section of the site, sorted newest first; a pure function of its inputs.
 
-    `overview` (the feeds' state) is kept only when there are no items to show.
+    `overview` (the feeds' state) is kept only when there are no items to show. `order` is the tree in
+    the config's order (the sources'): categories, sites and channels are listed in it, so the nav of a
+    page never changes because another section got more items (issue 19: old pages never change).
+    Sections not in `order` follow, by name.
     """
     data = site_data(source)
     zone = ZoneInfo(settings.timezone)
@@ -173,8 +176,12 @@ def build_context(source: SiteData | Sequence[StoredEntry], settings: SiteSettin
             if listed is None or depth == 3 or names in listed:
                 section.items.append(item)
             parent = section
+    rank: dict[tuple[str, ...], int] = {}
+    for tree in order:
+        for depth in range(1, 4):
+            rank.setdefault(tuple(tree[:depth]), len(rank))
     for section in sections.values():
-        section.children.sort(key=lambda s: (-len(s.items), s.title))  # busiest first, then by name
+        section.children.sort(key=lambda s: (rank.get(s.names, len(rank)), s.title))
 
     neighbours: dict[str, tuple[Item | None, Item | None]] = {}
     for names, section in sections.items():

@@ -15,13 +15,17 @@ from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, S
 from markupsafe import Markup
 
 from feedstation.publish.enclosure_html import enclosures_html
-from feedstation.publish.site import paths
+from feedstation.publish.site import pagination, paths
 from feedstation.publish.site.context import Item, Section, SiteContext
 from feedstation.publish.site.data import SiteData
 from feedstation.publish.site.icons import site_icon
+from feedstation.publish.site.page_keys import PageKeys
 from feedstation.publish.site.status import StatusReport
 
 BODY_BATCH = 256  # item pages whose bodies are read from the store in one query
+# (path, input key or None, bytes or None): None bytes mean "the file on disk is already this output".
+Output = tuple[str, str | None, bytes | None]
+Kept = Callable[[str, str], bool]  # (path, key) → the file on disk was made from exactly these inputs
 COUNTS_FILE = "static/counts.js"  # generated; linked unversioned (see counts_script)
 LATEST_DIR = "latest/"  # the home stream's folder when the home page is the board
 FEED_FILES = (("atom.xml", "application/atom+xml", "Atom"), ("rss.xml", "application/rss+xml", "RSS"),
@@ -36,7 +40,7 @@ UI = {
            "not_found_text": "你要找的页面不存在，可能已被移除。", "subscribe": "订阅", "sources": "订阅源 (OPML)",
            "pages": "分页", "empty": "还没有文章。", "powered": "由 feedstation 生成", "status": "订阅源状态",
            "filter_category": "分类", "filter_site": "站点", "filter_channel": "频道", "meta_date": "日期",
-           "meta_source": "来源", "filters": "筛选", "latest": "最新文章", "more": "全部 {n} 篇 ›",
+           "meta_source": "来源", "filters": "筛选", "latest": "最新文章", "latest_page": "最新", "more": "全部 {n} 篇 ›",
            "reading": "约 {n} 分钟读完", "in_channel": "本频道", "also_from": "另见：",
            "copies": "同一报道的其他来源", "weekdays": "一二三四五六日",
            "status_summary": "{n} 个订阅源，{failing} 个失败", "status_as_of": "截至", "state_error": "失败",
@@ -55,7 +59,7 @@ UI = {
            "subscribe": "Subscribe", "sources": "Sources (OPML)", "pages": "Pagination", "empty": "No items yet.",
            "powered": "Built with feedstation", "status": "Feed status", "filter_category": "Category",
            "filter_site": "Site", "filter_channel": "Channel", "meta_date": "Date", "meta_source": "Source",
-           "filters": "Filters", "latest": "Latest", "more": "All {n} ›", "reading": "{n} min read",
+           "filters": "Filters", "latest": "Latest", "latest_page": "Latest", "more": "All {n} ›", "reading": "{n} min read",
            "in_channel": "In this channel", "weekdays": "", "also_from": "Also from: ",
            "copies": "The same story from other feeds",
            "status_summary": "{n} feeds, {failing} failing", "status_as_of": "as of", "state_error": "failing",
@@ -173,25 +177,46 @@ class PageRenderer:
     def render(self, name: str, **values) -> bytes:
         return self.env.get_template(name).render(**values).encode("utf-8")
 
-    def listing_pages(self, section: Section) -> Iterator[tuple[str, bytes]]:
-        """Every page of a paginated listing (home or a tree section), its cards grouped by day.
+    def item_pages(self, data: SiteData, keys: PageKeys, kept: Kept) -> Iterator[Output]:
+        """Every item page; bodies are read for the pages that render, BODY_BATCH at a time."""
+        items = self.ctx.items
+        for start in range(0, len(items), BODY_BATCH):
+            batch = [(item, keys.item_page(item)) for item in items[start:start + BODY_BATCH]]
+            rendering = [item for item, key in batch if not kept(item.path, key)]
+            bodies = dict(zip((item.key for item in rendering), data.bodies([item.entry for item in rendering])))
+            for item, key in batch:
+                if item.key in bodies:
+                    yield item.path, key, self.item_page(replace(item, body=bodies[item.key]))
+                else:
+                    yield item.path, key, None
 
-        With the board layout the home page is the board and the home stream moves to `latest/`.
+    def listing_pages(self, section: Section, keys: PageKeys, kept: Kept) -> Iterator[Output]:
+        """The pages of a listing (home or a tree section), cards grouped by day: its index (the newest
+        items) and its full pages numbered from the oldest (pagination.py), each rendered only when its
+        key changed. With the board layout the home page is the board and the home stream moves to `latest/`.
         """
         board = not section.names and self.ctx.settings.layout == "board"
         folder = LATEST_DIR if board else section.folder
         if board:
-            yield "index.html", self.board_page()
-        size = max(1, self.ctx.settings.page_size)
-        chunks = [section.items[i:i + size] for i in range(0, len(section.items), size)] or [[]]
-        feeds = self._feeds(section.folder, " › ".join(section.names)) if section.names else []
-        nav = self.nav(section.names, "" if section.names else ("latest" if board else "home"))
-        icon = self.icon(section.names)
-        for number, chunk in enumerate(chunks, start=1):
-            pager = _pager(number, len(chunks), lambda n: paths.href(self.ctx.base, paths.page_file(folder, n)))
-            yield paths.page_file(folder, number), self.render(
+            yield "index.html", None, self.board_page()
+        size = self.ctx.settings.page_size
+        total = len(section.items)
+
+        def url_of(number: int) -> str:
+            return paths.href(self.ctx.base, paths.page_file(folder, number))
+
+        for number, chunk in pagination.pages(section.items, size):
+            pager = pagination.pager(number, total, size, url_of)
+            path = paths.page_file(folder, number)
+            key = keys.listing_page(folder, number, pager.top if pager else 0, chunk)
+            if kept(path, key):
+                yield path, key, None
+                continue
+            feeds = self._feeds(section.folder, " › ".join(section.names)) if section.names else []
+            nav = self.nav(section.names, "" if section.names else ("latest" if board else "home"))
+            yield path, key, self.render(
                 "list.html", section=section, trail=self._trail(section.names), days=self._days(chunk),
-                pager=pager, number=number, feeds=feeds, nav=nav, icon=icon, latest=board)
+                pager=pager, number=number, feeds=feeds, nav=nav, icon=self.icon(section.names), latest=board)
 
     def _days(self, chunk: Sequence[Item]) -> list[tuple[date, list[Markup]]]:
         days: dict[date, list[Markup]] = {}
@@ -216,24 +241,31 @@ class PageRenderer:
                            icon=self.icon(item.entry.tree), channel=channel, copies=self.ctx.copies_of(item),
                            feeds=self._feeds(channel.folder, " › ".join(channel.names)), nav=self.nav(item.entry.tree, ""))
 
-    def archive_pages(self) -> Iterator[tuple[str, bytes]]:
+    def archive_pages(self, keys: PageKeys, kept: Kept) -> Iterator[Output]:
+        """The archive's index (every month with its count) and one page per month, rendered when it changed."""
         months = self.ctx.months
         years: dict[int, list[tuple[int, int, str]]] = {}
         for (year, month), listed in sorted(months.items(), reverse=True):
             years.setdefault(year, []).append((month, len(listed), paths.href(self.ctx.base, paths.month_dir(year, month))))
-        yield "archive/index.html", self.render("archive_index.html", years=years, feeds=[], nav=self.nav((), "archive"))
+        yield "archive/index.html", None, self.render("archive_index.html", years=years, feeds=[],
+                                                       nav=self.nav((), "archive"))
         for (year, month), listed in months.items():
+            path, key = paths.month_dir(year, month) + "index.html", keys.month(year, month, listed)
+            if kept(path, key):
+                yield path, key, None
+                continue
             rows = [(item, self._trail(item.entry.tree)) for item in listed]
-            yield paths.month_dir(year, month) + "index.html", self.render(
+            yield path, key, self.render(
                 "archive_month.html", year=year, month=month, rows=rows, feeds=[], nav=self.nav((), "archive"),
                 archive_url=paths.href(self.ctx.base, "archive/index.html"))
 
-    def fixed_pages(self, status: StatusReport) -> Iterator[tuple[str, bytes]]:
+    def fixed_pages(self, status: StatusReport) -> Iterator[Output]:
+        """Pages rendered on every build (one each; the writer keeps their files when the bytes are the same)."""
         home = self.ctx.sections[()]
-        yield "status/index.html", self.render("status.html", report=status, feeds=[], nav=self.nav((), "status"))
-        yield "c/index.html", self.render("tree.html", home=home, feeds=[], nav=self.nav((), "tree"))
-        yield "search/index.html", self.render("search.html", feeds=[], nav=self.nav((), "search"))
-        yield "404.html", self.render("404.html", feeds=[], nav=self.nav((), "404"))
+        yield "status/index.html", None, self.render("status.html", report=status, feeds=[], nav=self.nav((), "status"))
+        yield "c/index.html", None, self.render("tree.html", home=home, feeds=[], nav=self.nav((), "tree"))
+        yield "search/index.html", None, self.render("search.html", feeds=[], nav=self.nav((), "search"))
+        yield "404.html", None, self.render("404.html", feeds=[], nav=self.nav((), "404"))
 
 
 def counts_script(ctx: SiteContext) -> bytes:
@@ -253,39 +285,16 @@ def _day_label_en(day: date) -> str:
     return f"{day:%A}, {day.day} {day:%B %Y}"
 
 
-def _pager(number: int, total: int, url_of) -> dict | None:
-    """Previous/next and a window of page numbers (first, last, current ± 2) with gaps as None."""
-    if total <= 1:
-        return None
-    shown = sorted({1, total, *range(max(1, number - 2), min(total, number + 2) + 1)})
-    links: list[tuple[int, str] | None] = []
-    for index, n in enumerate(shown):
-        if index and n - shown[index - 1] > 1:
-            links.append(None)
-        links.append((n, url_of(n)))
-    return {"number": number, "total": total, "links": links,
-            "prev": url_of(number - 1) if number > 1 else None, "next": url_of(number + 1) if number < total else None}
+def html_pages(ctx: SiteContext, data: SiteData, static: dict[str, bytes], status: StatusReport, keys: PageKeys,
+               kept: Kept) -> Iterator[Output]:
+    """Every HTML page of the site as (path, key, bytes), rendered one at a time as the caller asks for it.
 
-
-def html_pages(ctx: SiteContext, data: SiteData, static: dict[str, bytes], status: StatusReport,
-               kept: Callable[[Item], bool] = lambda item: False) -> Iterator[tuple[str, bytes | None]]:
-    """Every HTML page of the site as (path, bytes), rendered one at a time as the caller asks for it.
-
-    An item page for which `kept(item)` is true is not rendered: it is yielded as
-    (path, None), meaning "the file on disk is already right". Bodies are read for the
-    item pages that render, BODY_BATCH at a time.
+    A page whose key `kept(path, key)` says is already on disk is not rendered: its bytes are None.
+    Pages rendered on every build have no key (None).
     """
     renderer = PageRenderer(ctx, static)
-    for start in range(0, len(ctx.items), BODY_BATCH):
-        batch = ctx.items[start:start + BODY_BATCH]
-        rendering = [item for item in batch if not kept(item)]
-        bodies = dict(zip((item.key for item in rendering), data.bodies([item.entry for item in rendering])))
-        for item in batch:
-            if item.key not in bodies:
-                yield item.path, None
-            else:
-                yield item.path, renderer.item_page(replace(item, body=bodies[item.key]))
+    yield from renderer.item_pages(data, keys, kept)
     for section in ctx.sections.values():
-        yield from renderer.listing_pages(section)
-    yield from renderer.archive_pages()
+        yield from renderer.listing_pages(section, keys, kept)
+    yield from renderer.archive_pages(keys, kept)
     yield from renderer.fixed_pages(status)

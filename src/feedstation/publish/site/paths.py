@@ -61,8 +61,9 @@ def section_dir(slugs: Sequence[str]) -> str:
 
 
 def page_file(folder: str, number: int) -> str:
-    """Output path of page `number` (1-based) of a paginated listing in `folder`."""
-    return f"{folder}index.html" if number == 1 else f"{folder}page/{number}/index.html"
+    """Output path of a listing's page in `folder`: 0 is its index (the newest items), 1… its pages numbered
+    from the oldest (see pagination.py)."""
+    return f"{folder}index.html" if number == 0 else f"{folder}page/{number}/index.html"
 
 
 def item_key(tree: Sequence[str], identity: str) -> str:
