@@ -132,3 +132,25 @@ def test_the_real_catalog_s_radar_rules_find_their_routes_from_pages_they_descri
             missed += 1
     assert checked > 250
     assert missed <= checked // 50, f"{missed} of {checked} radar rules did not find their route"
+
+
+def test_every_radar_rule_rsshub_serves_is_kept(real_catalog, real_namespace_json):
+    """RSSHub's largest routes carry hundreds of rules (meishichina: 306, one per recipe category page)."""
+    from feedstation.catalog.model import full_path
+
+    served: dict[tuple, int] = {}
+    for key, ns in real_namespace_json.items():
+        for route_key, route in ns["routes"].items():
+            rules = route.get("radar") or []
+            rules = [rules] if isinstance(rules, dict) else rules
+            usable = [r for r in rules if r.get("source")]  # ktown4u lists a rule without any source
+            paths = route.get("path", route_key)
+            paths = [paths] if isinstance(paths, str) else paths
+            identity = (key, route["name"].strip(), frozenset(full_path(key, p if p.startswith("/") else "/" + p)
+                                                              for p in paths))
+            if usable:
+                served[identity] = len(usable)  # a route listed once per path: the same rules each time
+    kept = {(ns.key, r.name, frozenset(r.full_paths)): len(r.radar) for ns in real_catalog.namespaces
+            for r in ns.routes if r.radar}
+    assert max(served.values()) > 300
+    assert kept == served
