@@ -115,6 +115,9 @@ def test_routes_for_a_page_lists_the_routes_whose_radar_rules_match_with_paramet
     # RSSHub has no radar rule for zhihu's hot list: the closest routes of that site are named instead
     hot = run_cli("routes", "for", "--config", str(config), "https://www.zhihu.com/hot").output
     assert "No route's radar rule matches https://www.zhihu.com/hot; routes of that site closest to the page: /zhihu/hot" in hot
+    # a page on a subdomain of the namespace's site (meishichina.com) finds that site's routes too
+    recipe = run_cli("routes", "for", "--config", str(config), "https://home.meishichina.com/recipe/yingerleshipu/").output
+    assert "routes of that site closest to the page: /meishichina/recipe" in recipe
 
 
 def test_the_real_catalog_s_radar_rules_find_their_routes_from_pages_they_describe(real_catalog):
