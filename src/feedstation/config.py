@@ -13,10 +13,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
-from feedstation.errors import ConfigError
+from feedstation.errors import CatalogError, ConfigError
 from feedstation.filters import FilterSet, build_filter_set
 from feedstation.models import FetchSettings, SiteSettings, Source
-from feedstation.source_tree import OpmlGraft, TreeError, parse_diy, parse_tree
+from feedstation.source_tree import OpmlGraft, TreeError, UnfilledRouteError, parse_diy, parse_tree
 
 if TYPE_CHECKING:
     from feedstation.publish.hexo_post import HexoOptions
@@ -387,8 +387,13 @@ class _ResolvedOutput:
         self.hexo = hexo
 
 
-def load_config(path: str | Path | None = None) -> Config:
-    """Read and validate a config file (default `./feedstation.yaml`); raise ConfigError on any mistake."""
+def load_config(path: str | Path | None = None, *, without_sources: bool = False) -> Config:
+    """Read and validate a config file (default `./feedstation.yaml`); raise ConfigError on any mistake.
+
+    `without_sources` leaves `sources`, `diy` and `filters` unread, for a command that needs only the
+    instance, fetch and storage settings (`routes update`): a mistake in the tree must not block the
+    catalog download that helps fix it.
+    """
     path = Path(path or DEFAULT_CONFIG)
     name = str(path)
     if not path.exists():
@@ -399,10 +404,11 @@ def load_config(path: str | Path | None = None) -> Config:
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(name, None, f"cannot read the file: {exc}") from exc
     raw, lines = _load_yaml(text, name)
-    return config_from_data(raw, path.resolve(), lines=lines, display_name=name)
+    return config_from_data(raw, path.resolve(), lines=lines, display_name=name, without_sources=without_sources)
 
 
-def config_from_data(raw: Any, path: Path, *, lines: dict[str, int] | None = None, display_name: str | None = None) -> Config:
+def config_from_data(raw: Any, path: Path, *, lines: dict[str, int] | None = None, display_name: str | None = None,
+                     without_sources: bool = False) -> Config:
     name = display_name or str(path)
     lines = lines or {}
     if raw is None:
@@ -415,13 +421,29 @@ def config_from_data(raw: Any, path: Path, *, lines: dict[str, int] | None = Non
         error = _most_useful(exc.errors())
         key = _dotted(error["loc"])
         raise ConfigError(_where(name, lines, key), key, _explain(error)) from None
+    if without_sources:
+        return Config(path, model, [])
     try:
         tree = parse_tree(model.sources, path.parent) + parse_diy(model.diy, path.parent)
         filters = build_filter_set(model.filters, model.sources, lambda key: _where(name, lines, key))
+    except UnfilledRouteError as exc:
+        message = _unfilled_with_example(exc, Config(path, model, []).catalog_path)
+        raise ConfigError(_where(name, lines, exc.key), exc.key, message) from None
     except TreeError as exc:
         raise ConfigError(_where(name, lines, exc.key), exc.key, exc.message) from None
     _check_duplicates([s for s in tree if isinstance(s, Source)], name, lines)
     return Config(path, model, tree, filters)
+
+
+def _unfilled_with_example(error: UnfilledRouteError, catalog_path: Path) -> str:
+    """The leaf's message with the route's example from the cached catalog, when there is one."""
+    from feedstation.catalog import load_catalog, unfilled_route_message
+
+    try:
+        catalog = load_catalog(catalog_path)
+    except CatalogError:
+        return error.message
+    return unfilled_route_message(catalog, error.path, error.unfilled)
 
 
 def _check_duplicates(sources: list[Source], name: str, lines: dict[str, int]) -> None:

@@ -84,7 +84,7 @@ def test_routes_add_refuses_a_path_that_still_holds_a_parameter_and_shows_the_ex
     assert result.exit_code != 0
     # RSSHub's test route has no example: the message names the route's pattern instead
     assert ("RSSHub route /test/:id still holds the parameter :id: put a value in its place "
-            "(route: /test/:id/:params?)") in result.output
+            "(route: /test/:id/:params?); `feedstation routes show /test/:id` describes its parameters") in result.output
     result = run_cli("routes", "add", "--config", str(config), "/zhihu/hot/:category?")
     assert ("RSSHub route /zhihu/hot/:category? still holds the parameter :category?: put a value in its place "
             "or leave it out (example: /zhihu/hot)") in result.output
@@ -92,13 +92,28 @@ def test_routes_add_refuses_a_path_that_still_holds_a_parameter_and_shows_the_ex
     assert run_cli("routes", "add", "--config", str(config), "/zhihu/hot").exit_code == 0
 
 
-def test_a_config_leaf_with_an_unfilled_parameter_is_a_config_error(rsshub, tmp_path):
+def test_a_config_leaf_with_an_unfilled_parameter_is_a_config_error_showing_the_route_s_example(rsshub, tmp_path):
     config = write_config(tmp_path, [rsshub.base], {"one": "rsshub:/test/:id/:params?"})
     result = run_cli("fetch", "--config", str(config))
     assert result.exit_code == 2
+    # no catalog cached yet: the message says how to see the example
     assert ("sources.测试.RSSHub Test.one: RSSHub route /test/:id/:params? still holds the parameters :id, :params?: "
-            "put values in their places; `feedstation routes show /test/:id/:params?` shows the route's example") in result.output
+            "put values in their places; `feedstation routes update` downloads RSSHub's route catalog, "
+            "then this message shows the route's example") in result.output
     assert rsshub.requests() == []
+    update = run_cli("routes", "update", "--config", str(config))  # the bad leaf does not block it
+    assert update.exit_code == 0, update.output
+    config.write_text(config.read_text().replace("/test/:id/:params?", "/zhihu/hot/:category?"))
+    result = run_cli("fetch", "--config", str(config))
+    assert result.exit_code == 2
+    assert ("sources.测试.RSSHub Test.one: RSSHub route /zhihu/hot/:category? still holds the parameter :category?: "
+            "put a value in its place or leave it out (example: /zhihu/hot)") in result.output
+    # RSSHub gives its test route no example: the message points to `routes show` for the parameters
+    config.write_text(config.read_text().replace("/zhihu/hot/:category?", "/test/:id"))
+    result = run_cli("fetch", "--config", str(config))
+    assert ("RSSHub route /test/:id still holds the parameter :id: put a value in its place (route: /test/:id/:params?); "
+            "`feedstation routes show /test/:id` describes its parameters") in result.output
+    assert [r.path for r in rsshub.requests()] == ["/api/namespace"]
 
 
 def test_routes_for_a_page_lists_the_routes_whose_radar_rules_match_with_parameters_filled(rsshub, tmp_path,

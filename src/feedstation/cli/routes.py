@@ -24,6 +24,7 @@ from feedstation.catalog.lookup import unknown_route_message
 from feedstation.catalog.patterns import normalise_path
 from feedstation.catalog.radar import has_radar_rules, routes_for_url, site_routes_near
 from feedstation.cli.common import config_option, console, load, reports_errors
+from feedstation.config import load_config
 from feedstation.errors import CatalogError
 
 # Route names, descriptions and instance answers are downloaded text: every value is
@@ -59,7 +60,7 @@ def update_command(config_path: Path | None, timeout: float) -> None:
     Example:
       feedstation routes update --config site/feedstation.yaml
     """
-    config = load(config_path)
+    config = load_config(config_path, without_sources=True)  # a bad leaf must not block the catalog that fixes it
     report = update_catalog(config.rsshub.urls, config.catalog_path, timeout=timeout,
                             user_agent=config.fetch.user_agent, access_keys=config.rsshub_access_keys())
     for instance, reason in report.failures:
