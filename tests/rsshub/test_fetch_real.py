@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+
+import lxml.html
+
 from feedstation.store import Store
 from tests.rsshub.support import FAILING_ROUTES, OFFLINE_ROUTES, dead_instance, run_cli, write_config
 
@@ -88,3 +92,9 @@ def test_opml_lists_the_instance_that_served_and_a_404_suggests_the_closest_live
         "404 — NotFoundError: The route does not exist or has been deleted.; "
         "closest routes in the catalog: /zhihu/pin/hotlist, /zhihu/hot, /zhihu/timeline")
     assert f"{rsshub.base}/test/1" in run_cli("sources", "--config", str(config)).output
+    # the site's status data carries RSSHub's words too
+    rows = {row["channel"]: row for row in json.loads((tmp_path / "public" / "status.json").read_bytes())["rows"]}
+    assert rows["gone"]["reason"] == errors["gone"] and rows["gone"]["http_status"] == 404
+    assert rows["one"]["served_by"] == rsshub.base
+    page = lxml.html.document_fromstring((tmp_path / "public" / "status" / "index.html").read_bytes())
+    assert "404 — NotFoundError: The route does not exist or has been deleted." in page.text_content()

@@ -132,7 +132,7 @@ def suggest_paths(catalog: Catalog, path: str, n: int = 3) -> list[str]:
 def closest_routes_hint(catalog: Catalog, path: str) -> str:
     """For an RSSHub 404 on `path`: `; closest routes in the catalog: /zhihu/hot, …`, or a pointer to search.
 
-    Examples come first (they can be fetched as they are), then patterns (fill in the parameters).
+    The closest first, by similarity; examples can be fetched as they are, patterns need their parameters.
     """
     suggestions = suggest_paths(catalog, path, n=3)
     if not suggestions:
