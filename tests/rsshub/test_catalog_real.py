@@ -67,6 +67,16 @@ def test_nsfw_routes_are_marked_and_left_out_of_search_unless_asked_for(real_cat
     assert [m for m in search_routes(real_catalog, f"{key} {name}", include_nsfw=True) if m.route.nsfw], site
 
 
+
+def test_routes_search_says_when_nsfw_routes_were_left_out(rsshub, tmp_path):
+    config = write_config(tmp_path, [rsshub.base], {"one": "rsshub:/test/1"})
+    assert run_cli("routes", "update", "--config", str(config)).exit_code == 0
+    hidden = run_cli("routes", "search", "--config", str(config), "sehuatang").output  # 色花堂: every route nsfw
+    assert "No route matches 'sehuatang'; 2 routes marked nsfw also match; add --nsfw to list them" in hidden
+    shown = run_cli("routes", "search", "--config", str(config), "--nsfw", "sehuatang").output
+    assert "Forum (nsfw)" in shown and "/sehuatang/user/:uid" in shown and "marked nsfw" not in shown
+
+
 def test_exact_and_whole_word_matches_rank_first(real_catalog):
     found = search_routes(real_catalog, "test")
     assert found[0].namespace.name == "RSSHub Test"

@@ -94,12 +94,17 @@ def search_command(config_path: Path | None, limit: int, nsfw: bool, words: tupl
     config = load(config_path)
     catalog = load_catalog(config.catalog_path)
     found = search_routes(catalog, " ".join(words), include_nsfw=nsfw)
+    hidden = 0 if nsfw else len(search_routes(catalog, " ".join(words), include_nsfw=True)) - len(found)
+    hidden_note = f"{hidden} route{'s' if hidden != 1 else ''} marked nsfw also match; add --nsfw to list them"
     if not found:
-        console.print(Text(f"No route matches {' '.join(words)!r}; try fewer or shorter words."))
+        console.print(Text(f"No route matches {' '.join(words)!r}; "
+                           + (hidden_note if hidden else "try fewer or shorter words.")))
         return
     console.print(_results_table(found[:limit], config.site.language))
     if len(found) > limit:
         console.print(Text(f"showing {limit} of {len(found)} routes; add words or pass --limit"))
+    if hidden:
+        console.print(Text(hidden_note))
 
 
 def _results_table(found: list[MatchedRoute], language: str) -> Table:
