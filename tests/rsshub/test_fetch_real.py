@@ -49,7 +49,8 @@ def test_rsshub_s_own_message_is_shown_and_a_failing_route_is_asked_once_per_ins
     assert f"{live}: 503 — InvalidParameterError: Test invalid parameter error" in errors["invalid-parameter-error"]
     assert f"{live}: 503 — Error: this route is empty" in errors["empty"]
     assert f"{live}: 503 — {ZHIHU_DOWN}: <no response> fetch failed" in errors["zhihu"]
-    assert f"{live}: 404 — NotFoundError: The route does not exist or has been deleted." in errors["gone"]
+    assert errors["gone"].endswith(f"{live}: 404 — NotFoundError: The route does not exist or has been deleted.; "
+                                   "run `feedstation routes update` to have the closest live routes named here")
     # the dead instance is named too, with its own reason
     assert f"{dead.removeprefix('http://')}: could not connect to 127.0.0.1:" in errors["error"]
     # RSSHub's route errors are not retried on that instance, although the dead one made the rounds repeat
