@@ -420,7 +420,7 @@ def config_from_data(raw: Any, path: Path, *, lines: dict[str, int] | None = Non
     except ValidationError as exc:
         error = _most_useful(exc.errors())
         key = _dotted(error["loc"])
-        raise ConfigError(_where(name, lines, key), key, _explain(error)) from None
+        raise ConfigError(_where(name, lines, key), key, _without_access_keys(_explain(error), raw)) from None
     if without_sources:
         return Config(path, model, [])
     try:
@@ -510,14 +510,41 @@ def _where(name: str, lines: dict[str, int], key: str | None) -> str:
     return name
 
 
+_UNION_MODELS = {"RouteEntry", "RsshubInstance"}  # pydantic's names for the mapping branch of `str | Model`
+
+
 def _most_useful(errors: list[dict]) -> dict:
-    # For `str | RouteEntry`, pydantic reports both branches; a mapping's real problem is
-    # in the RouteEntry branch, not "must be text".
+    # For `str | RouteEntry` (and `str | RsshubInstance`), pydantic reports both branches; a mapping's
+    # real problem is in the model's branch, not "must be text".
     for error in errors:
-        if "RouteEntry" in error["loc"] and isinstance(error.get("input"), (dict, str, int, float)):
+        if _UNION_MODELS & set(error["loc"]) and isinstance(error.get("input"), (dict, list, str, int, float)):
             if error["type"] != "model_type":
                 return error
     return errors[0]
+
+
+def _without_access_keys(message: str, raw: dict) -> str:
+    """A config error never repeats an RSSHub access key written in the file (`instances: [{url, key}]`)."""
+    rsshub = raw.get("rsshub")
+    instances = rsshub.get("instances") if isinstance(rsshub, dict) else None
+    secrets: list[str] = []
+
+    def collect(value: Any) -> None:  # a key of the wrong shape ([key], {k: key}) is still a secret
+        if isinstance(value, str | int | float) and str(value).strip():
+            secrets.append(str(value))
+        elif isinstance(value, list | tuple):
+            for item in value:
+                collect(item)
+        elif isinstance(value, dict):
+            for item in value.values():
+                collect(item)
+
+    for entry in instances if isinstance(instances, list) else []:
+        if isinstance(entry, dict):
+            collect(entry.get("key"))
+    for secret in sorted(secrets, key=len, reverse=True):
+        message = message.replace(secret, "<access key>")
+    return message
 
 
 def _dotted(loc: tuple) -> str:
@@ -525,7 +552,7 @@ def _dotted(loc: tuple) -> str:
     for part in loc:
         if isinstance(part, int):
             out += f"[{part}]"
-        elif part in ("str", "RouteEntry"):
+        elif part == "str" or part in _UNION_MODELS:
             continue  # pydantic names the union branch; users don't need it
         else:
             out += f".{part}" if out else str(part)
@@ -566,8 +593,8 @@ def _explain(error: dict) -> str:
 def _unknown_key(loc: tuple) -> str:
     model: type[BaseModel] = ConfigModel
     for part in loc[:-1]:
-        if part == "RouteEntry":
-            model = RouteEntry
+        if part in _UNION_MODELS:
+            model = RouteEntry if part == "RouteEntry" else RsshubInstance
             continue
         field = model.model_fields.get(part) if isinstance(part, str) else None
         annotation = field.annotation if field else None
