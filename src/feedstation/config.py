@@ -79,7 +79,7 @@ class RsshubInstance(_Section):
     """One RSSHub instance with an access key (its `ACCESS_KEY`)."""
 
     url: str
-    key: str | None = None
+    key: str | None = Field(None, repr=False)  # never in a repr, so never in a log line or traceback
     key_env: str | None = None  # name of the environment variable holding the key (keeps it out of the file)
 
 

@@ -168,3 +168,11 @@ def test_the_config_accepts_a_tree_name_exactly_when_it_has_a_visible_character(
     else:
         assert has_visible_character(name)
         assert [s.category for s in cfg.sources()] == [name]
+
+
+def test_an_access_key_is_not_in_the_config_s_repr():
+    from feedstation.config import RsshubSection
+
+    section = RsshubSection(instances=[{"url": "https://r.example", "key": "s3cret-key"}])
+    assert "s3cret-key" not in repr(section) and "s3cret-key" not in str(section)
+    assert section.access_keys() == {"https://r.example": "s3cret-key"}
