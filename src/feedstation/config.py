@@ -13,10 +13,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
-from feedstation.errors import ConfigError
+from feedstation.errors import CatalogError, ConfigError
 from feedstation.filters import FilterSet, build_filter_set
 from feedstation.models import FetchSettings, SiteSettings, Source
-from feedstation.source_tree import OpmlGraft, TreeError, parse_diy, parse_tree
+from feedstation.source_tree import OpmlGraft, TreeError, UnfilledRouteError, parse_diy, parse_tree
 
 if TYPE_CHECKING:
     from feedstation.publish.hexo_post import HexoOptions
@@ -79,7 +79,7 @@ class RsshubInstance(_Section):
     """One RSSHub instance with an access key (its `ACCESS_KEY`)."""
 
     url: str
-    key: str | None = None
+    key: str | None = Field(None, repr=False)  # never in a repr, so never in a log line or traceback
     key_env: str | None = None  # name of the environment variable holding the key (keeps it out of the file)
 
 
@@ -387,8 +387,13 @@ class _ResolvedOutput:
         self.hexo = hexo
 
 
-def load_config(path: str | Path | None = None) -> Config:
-    """Read and validate a config file (default `./feedstation.yaml`); raise ConfigError on any mistake."""
+def load_config(path: str | Path | None = None, *, without_sources: bool = False) -> Config:
+    """Read and validate a config file (default `./feedstation.yaml`); raise ConfigError on any mistake.
+
+    `without_sources` leaves `sources`, `diy` and `filters` unread, for a command that needs only the
+    instance, fetch and storage settings (`routes update`): a mistake in the tree must not block the
+    catalog download that helps fix it.
+    """
     path = Path(path or DEFAULT_CONFIG)
     name = str(path)
     if not path.exists():
@@ -399,10 +404,11 @@ def load_config(path: str | Path | None = None) -> Config:
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(name, None, f"cannot read the file: {exc}") from exc
     raw, lines = _load_yaml(text, name)
-    return config_from_data(raw, path.resolve(), lines=lines, display_name=name)
+    return config_from_data(raw, path.resolve(), lines=lines, display_name=name, without_sources=without_sources)
 
 
-def config_from_data(raw: Any, path: Path, *, lines: dict[str, int] | None = None, display_name: str | None = None) -> Config:
+def config_from_data(raw: Any, path: Path, *, lines: dict[str, int] | None = None, display_name: str | None = None,
+                     without_sources: bool = False) -> Config:
     name = display_name or str(path)
     lines = lines or {}
     if raw is None:
@@ -414,14 +420,30 @@ def config_from_data(raw: Any, path: Path, *, lines: dict[str, int] | None = Non
     except ValidationError as exc:
         error = _most_useful(exc.errors())
         key = _dotted(error["loc"])
-        raise ConfigError(_where(name, lines, key), key, _explain(error)) from None
+        raise ConfigError(_where(name, lines, key), key, _without_access_keys(_explain(error), raw)) from None
+    if without_sources:
+        return Config(path, model, [])
     try:
         tree = parse_tree(model.sources, path.parent) + parse_diy(model.diy, path.parent)
         filters = build_filter_set(model.filters, model.sources, lambda key: _where(name, lines, key))
+    except UnfilledRouteError as exc:
+        message = _unfilled_with_example(exc, Config(path, model, []).catalog_path)
+        raise ConfigError(_where(name, lines, exc.key), exc.key, message) from None
     except TreeError as exc:
         raise ConfigError(_where(name, lines, exc.key), exc.key, exc.message) from None
     _check_duplicates([s for s in tree if isinstance(s, Source)], name, lines)
     return Config(path, model, tree, filters)
+
+
+def _unfilled_with_example(error: UnfilledRouteError, catalog_path: Path) -> str:
+    """The leaf's message with the route's example from the cached catalog, when there is one."""
+    from feedstation.catalog import load_catalog, unfilled_route_message
+
+    try:
+        catalog = load_catalog(catalog_path)
+    except CatalogError:
+        return error.message
+    return unfilled_route_message(catalog, error.path, error.unfilled)
 
 
 def _check_duplicates(sources: list[Source], name: str, lines: dict[str, int]) -> None:
@@ -488,14 +510,41 @@ def _where(name: str, lines: dict[str, int], key: str | None) -> str:
     return name
 
 
+_UNION_MODELS = {"RouteEntry", "RsshubInstance"}  # pydantic's names for the mapping branch of `str | Model`
+
+
 def _most_useful(errors: list[dict]) -> dict:
-    # For `str | RouteEntry`, pydantic reports both branches; a mapping's real problem is
-    # in the RouteEntry branch, not "must be text".
+    # For `str | RouteEntry` (and `str | RsshubInstance`), pydantic reports both branches; a mapping's
+    # real problem is in the model's branch, not "must be text".
     for error in errors:
-        if "RouteEntry" in error["loc"] and isinstance(error.get("input"), (dict, str, int, float)):
+        if _UNION_MODELS & set(error["loc"]) and isinstance(error.get("input"), (dict, list, str, int, float)):
             if error["type"] != "model_type":
                 return error
     return errors[0]
+
+
+def _without_access_keys(message: str, raw: dict) -> str:
+    """A config error never repeats an RSSHub access key written in the file (`instances: [{url, key}]`)."""
+    rsshub = raw.get("rsshub")
+    instances = rsshub.get("instances") if isinstance(rsshub, dict) else None
+    secrets: list[str] = []
+
+    def collect(value: Any) -> None:  # a key of the wrong shape ([key], {k: key}) is still a secret
+        if isinstance(value, str | int | float) and str(value).strip():
+            secrets.append(str(value))
+        elif isinstance(value, list | tuple):
+            for item in value:
+                collect(item)
+        elif isinstance(value, dict):
+            for item in value.values():
+                collect(item)
+
+    for entry in instances if isinstance(instances, list) else []:
+        if isinstance(entry, dict):
+            collect(entry.get("key"))
+    for secret in sorted(secrets, key=len, reverse=True):
+        message = message.replace(secret, "<access key>")
+    return message
 
 
 def _dotted(loc: tuple) -> str:
@@ -503,7 +552,7 @@ def _dotted(loc: tuple) -> str:
     for part in loc:
         if isinstance(part, int):
             out += f"[{part}]"
-        elif part in ("str", "RouteEntry"):
+        elif part == "str" or part in _UNION_MODELS:
             continue  # pydantic names the union branch; users don't need it
         else:
             out += f".{part}" if out else str(part)
@@ -544,8 +593,8 @@ def _explain(error: dict) -> str:
 def _unknown_key(loc: tuple) -> str:
     model: type[BaseModel] = ConfigModel
     for part in loc[:-1]:
-        if part == "RouteEntry":
-            model = RouteEntry
+        if part in _UNION_MODELS:
+            model = RouteEntry if part == "RouteEntry" else RsshubInstance
             continue
         field = model.model_fields.get(part) if isinstance(part, str) else None
         annotation = field.annotation if field else None

@@ -219,15 +219,20 @@ def _route_catalog(config: Config) -> Catalog | None:
 
 
 def _with_route_hint(fetched: Fetched, catalog: Catalog | None) -> Fetched:
-    """An RSSHub 404 (the route does not exist) names the closest live routes from the catalog."""
+    """An RSSHub 404 (the route does not exist) names the closest live routes from the catalog, or says
+    how to get the catalog that can."""
     url = fetched.source.url
-    if catalog is None or fetched.status is not FetchStatus.ERROR or not url.startswith("rsshub:"):
+    if fetched.status is not FetchStatus.ERROR or not url.startswith("rsshub:"):
         return fetched
     if fetched.http_status != 404 and "404 — " not in (fetched.error or ""):
         return fetched
-    from feedstation.catalog import closest_routes_hint
+    if catalog is None:
+        hint = "; run `feedstation routes update` to have the closest live routes named here"
+    else:
+        from feedstation.catalog import closest_routes_hint
 
-    return replace(fetched, error=(fetched.error or "") + closest_routes_hint(catalog, url[len("rsshub:"):]))
+        hint = closest_routes_hint(catalog, url[len("rsshub:"):])
+    return replace(fetched, error=(fetched.error or "") + hint)
 
 
 def _report(fetched: Fetched) -> FeedReport:

@@ -50,6 +50,17 @@ class TreeError(ValueError):
         self.message = message
 
 
+class UnfilledRouteError(TreeError):
+    """An `rsshub:` leaf that still holds `:param` segments; config loading adds the route's example
+    from the cached catalog (config.py) when there is one."""
+
+    def __init__(self, key: str, path: str, unfilled: tuple[str, ...]):
+        super().__init__(key, f"{unfilled_message(path, unfilled)}; `feedstation routes update` downloads RSSHub's "
+                              "route catalog, then this message shows the route's example")
+        self.path = path
+        self.unfilled = unfilled
+
+
 def parse_tree(raw: Any, base_dir: Path) -> list[Source | OpmlGraft]:
     """The three-level mapping category → site → channel → leaf, in config order (OPML lists as grafts)."""
     if raw is None:
@@ -190,8 +201,7 @@ def _resolve_location(value: str, key: str, base_dir: Path) -> str:
             raise TreeError(key, f"an RSSHub route must start with a single '/', e.g. rsshub:/zhihu/hot (got {value!r})")
         unfilled = unfilled_parameters(path)
         if unfilled:
-            raise TreeError(key, f"{unfilled_message(path, unfilled)}; `feedstation routes show {path}` shows the "
-                                 "route's example")
+            raise UnfilledRouteError(key, path, unfilled)
         return value
     scheme = _SCHEME.match(value)
     if scheme and len(scheme.group(1)) > 1:  # one letter is a Windows drive, not a scheme

@@ -1,8 +1,10 @@
-"""A real RSSHub stand-in on 127.0.0.1 (port 0) serving the fixture `/api/namespace`, plus broken instances."""
+"""A loopback server (port 0) serving the fixture `/api/namespace`, cut from the real RSSHub's
+(tests/rsshub/fixture_catalog.py), and the broken answers a real RSSHub never gives."""
 
 from __future__ import annotations
 
 import gzip
+import json
 import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -14,6 +16,21 @@ from feedstation.catalog import Catalog, load_catalog, update_catalog
 
 FIXTURE = Path(__file__).parent.parent / "fixtures" / "rsshub" / "namespace.json"
 BIG = 300_000  # bytes served by /big and /stream; tests set the cap below it
+
+# Made up, never served by a real RSSHub: a malformed route inside a real namespace (skipped alone, the
+# namespace kept) and a category id RSSHub may add after this build (kept as its id, not 其他).
+MADE_UP = {
+    "sspai": {"/broken": {"path": "/broken", "name": 42, "categories": ["new-media"]}},
+    "mystery": {"/x": {"path": "/x", "name": "X", "categories": ["mystery-key"], "example": "/mystery/x"}},
+}
+
+
+def mixed_payload() -> bytes:
+    """The fixture with MADE_UP's routes added: what `/mixed/api/namespace` serves."""
+    data = json.loads(FIXTURE.read_bytes())
+    for key, routes in MADE_UP.items():
+        data.setdefault(key, {"name": key.title(), "url": f"{key}.example", "routes": {}})["routes"].update(routes)
+    return json.dumps(data, ensure_ascii=False).encode("utf-8")
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -39,6 +56,8 @@ class _Handler(BaseHTTPRequestHandler):
         body = FIXTURE.read_bytes()
         if instance == "good":
             self._send(200, body)
+        elif instance == "mixed":
+            self._send(200, mixed_payload())
         elif instance == "gzip":
             self._send(200, gzip.compress(body), Content_Encoding="gzip")
         elif instance == "fail":
@@ -98,4 +117,12 @@ def catalog(base_url, tmp_path) -> Catalog:
     """The fixture catalog as the product reads it: downloaded, cached, loaded back."""
     path = tmp_path / "rsshub-routes.json"
     update_catalog([f"{base_url}/good"], path)
+    return load_catalog(path)
+
+
+@pytest.fixture
+def mixed_catalog(base_url, tmp_path) -> Catalog:
+    """The fixture catalog with MADE_UP's entries, as the product reads it."""
+    path = tmp_path / "mixed-routes.json"
+    update_catalog([f"{base_url}/mixed"], path)
     return load_catalog(path)

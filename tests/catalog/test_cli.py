@@ -35,35 +35,43 @@ def test_update_then_search_show_add(config_file, base_url, tmp_path):
     result = run("update", "--config", str(config_file))
     assert result.exit_code == 0, result.output
     assert f"passed over {base_url}/fail: HTTP 500" in result.output
-    assert f"Route catalog from {base_url}/good: 12 namespaces, 27 routes, 1 malformed entries skipped" in result.output
-    assert "skipped sspai '/broken': name must be a non-empty string" in result.output
+    assert f"Route catalog from {base_url}/good: 21 namespaces, 60 routes → " in result.output
+    assert "skipped" not in result.output
     assert (tmp_path / "data" / "rsshub-routes.json").exists()
 
     result = run("search", "--config", str(config_file), "热榜")
     assert result.exit_code == 0, result.output
-    for text in ("社交媒体", "知乎", "知乎热榜", "/zhihu/hotlist", "/zhihu/hot/:category?", "/zhihu/hot/science", "category"):
+    for text in ("社交媒体", "知乎", "知乎热榜", "/zhihu/hot/:category?", "/zhihu/pin/hotlist", "category"):
         assert text in result.output
 
     result = run("show", "--config", str(config_file), "/zhihu/hot/science")
     assert result.exit_code == 0, result.output
-    for text in ("知乎分类热榜", "/zhihu/hot/:category?", "science", "社交媒体 (social-media, popular)", "nczitzk",
-                 "feedstation routes add /zhihu/hot/science"):
+    for text in ("知乎热榜", "/zhihu/hot/:category?", "science", "社交媒体 (social-media)", "nczitzk",
+                 "requireConfig: ZHIHU_COOKIES (optional)", "feedstation routes add /zhihu/hot/science"):
         assert text in result.output
 
-    result = run("add", "--config", str(config_file), "/zhihu/hotlist")
+    result = run("add", "--config", str(config_file), "/zhihu/hot")
     assert result.exit_code == 0, result.output
     assert "社交媒体 › 知乎 › 知乎热榜" in result.output
     text = config_file.read_text(encoding="utf-8")
     assert "# my site\n" in text and "# down today\n" in text and "# catalog goes beside it\n" in text
-    assert YAML(typ="safe").load(text)["rsshub"]["routes"] == ["/zhihu/hotlist"]
+    assert YAML(typ="safe").load(text)["rsshub"]["routes"] == ["/zhihu/hot"]
 
-    result = run("add", "--config", str(config_file), "/zhihu/hotlist")
+    result = run("add", "--config", str(config_file), "/zhihu/hot")
     assert result.exit_code == EXIT_CONFIG  # a duplicate is a config mistake
-    assert "/zhihu/hotlist is already listed" in result.output
+    assert "/zhihu/hot is already listed" in result.output
+
+
+def test_update_names_each_entry_it_skips(config_file, base_url):
+    config_file.write_text(config_file.read_text(encoding="utf-8").replace("/good", "/mixed"), encoding="utf-8")
+    result = run("update", "--config", str(config_file))
+    assert result.exit_code == 0, result.output
+    assert f"Route catalog from {base_url}/mixed: 22 namespaces, 61 routes, 1 malformed entries skipped" in result.output
+    assert "skipped sspai '/broken': name must be a non-empty string" in result.output
 
 
 def test_commands_before_an_update_say_what_to_do(config_file):
-    for args in (["search", "知乎"], ["show", "/zhihu/hotlist"], ["add", "/zhihu/hotlist"]):
+    for args in (["search", "知乎"], ["show", "/zhihu/hot"], ["add", "/zhihu/hot"]):
         result = run(args[0], "--config", str(config_file), *args[1:])
         assert result.exit_code == EXIT_OTHER
         assert "no RSSHub route catalog yet: run `feedstation routes update`" in result.output
@@ -73,9 +81,9 @@ def test_show_and_add_refuse_an_unknown_path_with_suggestions(config_file):
     run("update", "--config", str(config_file))
     before = config_file.read_text(encoding="utf-8")
     for command in ("show", "add"):
-        result = run(command, "--config", str(config_file), "/zhihu/hotlst")
+        result = run(command, "--config", str(config_file), "/zhihu/hotlist")
         assert result.exit_code == EXIT_OTHER
-        assert "RSSHub route /zhihu/hotlst is not in the route catalog (closest: /zhihu/hotlist" in result.output
+        assert "RSSHub route /zhihu/hotlist is not in the route catalog (closest: /zhihu/pin/hotlist, /zhihu/hot" in result.output
     assert config_file.read_text(encoding="utf-8") == before
 
 
@@ -98,12 +106,12 @@ def test_config_places_rsshub_routes_through_the_catalog(config_file):
     from feedstation.config import load_config
 
     run("update", "--config", str(config_file))
-    run("add", "--config", str(config_file), "/zhihu/hotlist")
+    run("add", "--config", str(config_file), "/zhihu/hot")
     run("add", "--config", str(config_file), "/juejin/trending/frontend/monthly", "--channel", "前端热门")
     placed = [s for s in load_config(config_file).sources() if s.url.startswith("rsshub:")]
     assert [(s.tree, s.url) for s in placed] == [
-        (("社交媒体", "知乎", "知乎热榜"), "rsshub:/zhihu/hotlist"),
-        (("编程", "稀土掘金", "前端热门"), "rsshub:/juejin/trending/frontend/monthly"),
+        (("社交媒体", "知乎", "知乎热榜"), "rsshub:/zhihu/hot"),
+        (("编程", "掘金", "前端热门"), "rsshub:/juejin/trending/frontend/monthly"),
     ]
 
 

@@ -18,7 +18,7 @@ def test_first_instance_fails_second_serves(base_url, rsshub_server, tmp_path):
     report = update_catalog([f"{base_url}/fail", f"{base_url}/good/"], path)
 
     assert report.instance == f"{base_url}/good/"
-    assert (report.namespaces, report.routes, report.skipped) == (12, 27, 1)
+    assert (report.namespaces, report.routes, report.skipped) == (21, 60, 0)  # the real catalog's cut: nothing lost
     assert report.failures == ((f"{base_url}/fail", "HTTP 500 Internal Server Error"),)
     # Both were asked, in order, with our User-Agent.
     assert [p for p, _ in rsshub_server.received] == ["/fail/api/namespace", "/good/api/namespace"]
@@ -27,38 +27,43 @@ def test_first_instance_fails_second_serves(base_url, rsshub_server, tmp_path):
 
 def test_cache_file_records_instance_and_time_and_reloads(base_url, tmp_path):
     path = tmp_path / "rsshub-routes.json"
-    report = update_catalog([f"{base_url}/good"], path)
+    report = update_catalog([f"{base_url}/mixed"], path)
 
     document = json.loads(path.read_text(encoding="utf-8"))
-    assert document["instance"] == f"{base_url}/good"
+    assert document["instance"] == f"{base_url}/mixed"
     assert document["fetched_at"] == report.fetched_at.isoformat()
     assert report.fetched_at.utcoffset().total_seconds() == 0
     assert document["skipped"] == 1
+    assert report.skipped_reasons == ("sspai '/broken': name must be a non-empty string",)
     assert "/broken" not in document["namespaces"]["sspai"]["routes"]
+    assert len(document["namespaces"]["sspai"]["routes"]) == 3  # the bad route is skipped alone
     assert [p.name for p in tmp_path.iterdir()] == ["rsshub-routes.json"]  # no temp file left behind
 
     catalog = load_catalog(path)
-    assert catalog.instance == f"{base_url}/good"
+    assert catalog.instance == f"{base_url}/mixed"
     assert catalog.fetched_at == report.fetched_at
-    assert (len(catalog.namespaces), catalog.route_count, catalog.skipped) == (12, 27, 1)
+    assert (len(catalog.namespaces), catalog.route_count, catalog.skipped) == (22, 61, 1)
 
 
 def test_list_path_route_is_one_route_with_both_paths(catalog):
-    (route,) = [r for r in catalog.namespace("36kr").routes if r.name == "资讯, 快讯"]
-    assert route.paths == ("/news/:category?", "/newsflashes")
-    assert route.full_paths == ("/36kr/news/:category?", "/36kr/newsflashes")
+    (route,) = [r for r in catalog.namespace("douban").routes if r.name == "正在上映的电影"]
+    assert route.paths == ("/movie/playing", "/movie/playing/:score")
+    assert route.full_paths == ("/douban/movie/playing", "/douban/movie/playing/:score")
 
 
 def test_rich_parameters_and_features_are_kept_as_text(catalog):
-    (news,) = catalog.namespace("oschina").routes
-    assert news.parameters == (("category", "板块名 (default: all) — options: all, project"),)
+    (issues,) = [r for r in catalog.namespace("github").routes if r.name == "Repo Issues"]
+    assert issues.parameters == (("user", "GitHub username"), ("repo", "GitHub repo name"),
+                                 ("state", "the state of the issues. (default: open) — options: open, closed, all"),
+                                 ("labels", "a list of comma separated label names"))
     (user,) = [r for r in catalog.namespace("weibo").routes if r.name == "博主"]
-    assert user.features == (("requireConfig", "WEIBO_COOKIES (optional)"),)
+    assert user.features == (("requireConfig", "WEIBO_COOKIES (optional)"), ("requirePuppeteer", "yes"),
+                             ("antiCrawler", "yes"))
 
 
 def test_gzip_answer_is_decoded(base_url, tmp_path):
     report = update_catalog([f"{base_url}/gzip"], tmp_path / "c.json")
-    assert report.routes == 27
+    assert report.routes == 60
 
 
 @pytest.mark.parametrize("name", ["big", "stream", "bomb"])

@@ -86,6 +86,10 @@ def test_github_actions_workflow_is_scheduled_keeps_the_db_and_deploys_pages(tmp
     save = next(s for s in steps if s.get("uses", "").startswith("actions/cache/save@"))
     assert save["if"] == "always()" and save["with"]["path"] == "feedstation.db"
     assert "pip install feedstation" in runs and "feedstation run" in runs
+    # a keyed RSSHub's ACCESS_KEY comes from a repository secret, for `key_env: RSSHUB_ACCESS_KEY`
+    run = next(s for s in steps if "feedstation run" in s.get("run", ""))
+    assert run["env"] == {"RSSHUB_ACCESS_KEY": "${{ secrets.RSSHUB_ACCESS_KEY }}"}
+    assert "key_env: RSSHUB_ACCESS_KEY" in target.read_text(encoding="utf-8")  # the starter shows the other half
     assert any(u.startswith("actions/upload-pages-artifact@") for u in uses)
     deploy = workflow["jobs"]["deploy"]
     assert deploy["needs"] == "build"

@@ -115,6 +115,21 @@ def test_config_mistakes_are_explained_word_for_word(tmp_path, text, message):
     assert error_for(tmp_path, text) == message
 
 
+@pytest.mark.parametrize(("instance", "message"), [
+    ("{url: https://r.example, key: [s3cret-key]}", "rsshub.instances[0].key: must be text, got ['<access key>']"),
+    ("{url: https://r.example, key: 998877}", "rsshub.instances[0].key: must be text, got <access key>"),
+    ("{url: https://r.example, key: s3cret-key, kee: 1}",
+     "rsshub.instances[0].kee: unknown key; did you mean 'key'? known keys here: url, key, key_env"),
+    ("{key: s3cret-key}", "rsshub.instances[0].url: is required"),
+    ("{url: ftp://r.example, key: s3cret-key}", "rsshub.instances: each instance must be an http(s) URL, got 'ftp://r.example'"),
+])
+def test_a_mistake_beside_an_access_key_is_explained_without_the_key(tmp_path, instance, message):
+    text = f"rsshub:\n  instances:\n    - {instance}\n"
+    error = error_for(tmp_path, text)
+    assert error.endswith(message)
+    assert "s3cret-key" not in error and "998877" not in error
+
+
 def test_duplicate_keys_are_an_error_not_a_silent_overwrite(tmp_path):
     message = error_for(tmp_path, "sources:\n  a:\n    b:\n      c: https://a.example/1\n      c: https://a.example/2\n")
     assert message.startswith("feedstation.yaml:")
@@ -153,3 +168,11 @@ def test_the_config_accepts_a_tree_name_exactly_when_it_has_a_visible_character(
     else:
         assert has_visible_character(name)
         assert [s.category for s in cfg.sources()] == [name]
+
+
+def test_an_access_key_is_not_in_the_config_s_repr():
+    from feedstation.config import RsshubSection
+
+    section = RsshubSection(instances=[{"url": "https://r.example", "key": "s3cret-key"}])
+    assert "s3cret-key" not in repr(section) and "s3cret-key" not in str(section)
+    assert section.access_keys() == {"https://r.example": "s3cret-key"}

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import hashlib
 
-from feedstation.fetch.access_key import REDACTED, redact, signed_url, unsigned
+from yarl import URL
+
+from feedstation.fetch.access_key import REDACTED, InstanceSigner, redact, signed_url, unsigned
 
 
 def _md5(text: str) -> str:
@@ -22,3 +24,15 @@ def test_codes_and_keys_are_removed_from_what_is_shown():
     assert unsigned("http://h/x?limit=5&code=abc") == "http://h/x?limit=5"
     assert redact("GET http://h/x?code=abc failed for key k3y", ("k3y", "abc")) == f"GET http://h/x?code={REDACTED} failed for key {REDACTED}"
     assert redact(None, ("k",)) is None
+
+
+def test_a_redirect_back_to_the_instance_is_signed_for_its_new_path_and_nothing_of_ours_goes_elsewhere():
+    signer = InstanceSigner("https://r.example/rsshub/", "k")
+    assert signer.url("/test/redirect") == f"https://r.example/rsshub/test/redirect?code={_md5('/test/redirectk')}"
+    moved = signer(URL(f"https://r.example/rsshub/test/1?limit=2&code={_md5('/test/redirectk')}"))
+    assert moved == URL(f"https://r.example/rsshub/test/1?limit=2&code={_md5('/test/1k')}")
+    assert signer.secrets == ("k", _md5("/test/redirectk"), _md5("/test/1k"))
+    # outside the instance (another host, port or path prefix): our code and key are dropped, others kept
+    for elsewhere in ("https://upstream.example/a", "https://r.example:8443/rsshub/a", "https://r.example/other/a"):
+        assert signer(URL(f"{elsewhere}?code={_md5('/test/1k')}&key=k&id=7")) == URL(f"{elsewhere}?id=7")
+        assert signer(URL(f"{elsewhere}?code=theirs")) == URL(f"{elsewhere}?code=theirs")

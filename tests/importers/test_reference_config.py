@@ -75,9 +75,13 @@ def test_routes_gone_from_rsshub_are_reported_with_the_closest_live_ones(tmp_pat
         update_catalog([server.url("")], tmp_path / "rsshub-routes.json")
     report, out = run_import(tmp_path)
     assert "not in RSSHub's route catalog" in report
-    assert "config.yml:38: /zhihu/hotlists is not in RSSHub's route catalog (closest live routes: /zhihu/hotlist" in report
+    # the reference's own headline route is gone from today's RSSHub
+    assert ("config.yml:7: /zhihu/hotlist is not in RSSHub's route catalog (closest live routes: /zhihu/pin/hotlist, "
+            "/zhihu/hot") in report
+    assert "config.yml:38: /zhihu/hotlists is not in RSSHub's route catalog (closest live routes: /zhihu/pin/hotlist" in report
     assert "config.yml:35: /acfun/bangumi/5022158 is not in RSSHub's route catalog" in report
-    assert "/zhihu/hot/science is not in" not in report
+    for live in ("/zhihu/hot/science", "/weibo/search/hot", "/sspai/index", "/36kr/newsflashes", "/v2ex/topics/latest"):
+        assert f"{live} is not in" not in report
     # Kept in the output all the same: the catalog may be older than the instance.
     assert "rsshub:/zhihu/hotlists" in out.read_text(encoding="utf-8")
 

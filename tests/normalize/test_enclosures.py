@@ -38,3 +38,15 @@ def test_audio_and_video_get_native_players_and_the_rest_a_download_link():
         "Download audio (audio/mpeg, 3.3 MB)", "Download video (video/webm)",
         "Download torrent (application/x-bittorrent, 2.0 KB)", "Download file"]
     assert enclosures_html((), "en") == ""
+
+
+def test_a_file_the_body_already_plays_gets_only_its_download_link():
+    encs = (Enclosure("https://a.example/x.mp4?a=1&b=2", "video/mp4"), Enclosure("https://a.example/y.mp3", "audio/mpeg"),
+            Enclosure("https://a.example/z.webm", "video/webm"))
+    body = ('<p>notes</p><video src="https://a.example/x.mp4?a=1&amp;b=2"></video>'
+            '<audio controls><source src="https://a.example/y.mp3" type="audio/mpeg"></audio>')
+    root = lxml.html.fragment_fromstring(str(enclosures_html(encs, "en", body)), create_parent="div")
+    assert root.xpath("//video/@src") == ["https://a.example/z.webm"]  # only the one the body does not play
+    assert root.xpath("//audio") == []
+    assert root.xpath("//a[@download]/@href") == [e.url for e in encs]
+    assert str(enclosures_html(encs, "en", "<p>no media</p>")) == str(enclosures_html(encs, "en"))

@@ -147,3 +147,25 @@ def test_hexo_generates_every_post_with_its_title_date_and_categories(hexo_site,
         url = urllib.parse.urlsplit(href)
         assert not url.query and not url.fragment, href
         assert (hexo_site / "public" / urllib.parse.unquote(url.path).lstrip("/") / "index.html").is_file(), href
+
+
+def test_enclosure_players_and_links_survive_hexo(hexo_site):
+    """The players and links feedstation appends to a post body (issue 13.8) are what Hexo's page shows."""
+    from feedstation.models import Enclosure
+
+    entry = make_entry(identity="podcast", title="Episode 1", content="<p>Show notes</p>", enclosures=(
+        Enclosure("https://cdn.example/ep1.mp3?a=1&b=2", "audio/mpeg", 3_500_000),
+        Enclosure("https://cdn.example/clip.webm", "video/webm"),
+        Enclosure("https://cdn.example/ep1.torrent", "application/x-bittorrent", 2048)))
+    export_hexo([entry], hexo_site / "source" / "_posts")
+    hexo_generate(hexo_site)
+    (page,) = [p for p in (hexo_site / "public").rglob("index.html")
+               if lxml.html.fromstring(p.read_bytes()).xpath("//h1[@class='post-title']")]
+    (content,) = lxml.html.fromstring(page.read_bytes()).xpath("//div[@class='content']")
+    assert content.xpath(".//audio[@controls]/@src") == ["https://cdn.example/ep1.mp3?a=1&b=2"]
+    assert content.xpath(".//video[@controls]/@src") == ["https://cdn.example/clip.webm"]
+    assert [(a.get("href"), a.text) for a in content.xpath(".//a[@download]")] == [
+        ("https://cdn.example/ep1.mp3?a=1&b=2", "下载音频 (audio/mpeg, 3.3 MB)"),
+        ("https://cdn.example/clip.webm", "下载视频 (video/webm)"),
+        ("https://cdn.example/ep1.torrent", "下载种子 (application/x-bittorrent, 2.0 KB)")]
+    assert "Show notes" in content.text_content()

@@ -32,7 +32,8 @@ def test_a_keyed_instance_is_used_and_the_key_appears_nowhere(rsshub_keyed, tmp_
     folder = tmp_path / "site"
     folder.mkdir()
     config = write_config(folder, [{"url": rsshub_keyed.base, "key_env": ENV}],
-                          {"one": "rsshub:/test/1", "error": "rsshub:/test/error", "gone": "rsshub:/nope/x"},
+                          {"one": "rsshub:/test/1", "error": "rsshub:/test/error", "gone": "rsshub:/nope/x",
+                           "moved": "rsshub:/test/redirect"},
                           output={"site": "public", "hexo": "source/_posts"})
     env = {ENV: ACCESS_KEY}
     update = run_cli("routes", "update", "--config", str(config), env=env)
@@ -49,11 +50,15 @@ def test_a_keyed_instance_is_used_and_the_key_appears_nowhere(rsshub_keyed, tmp_
         health = {h.channel: h for h in store.health()}
     assert health["one"].status == "ok" and health["one"].entry_count > 0
     assert health["one"].served_by == rsshub_keyed.base
+    # RSSHub's 301 to /test/1 is followed with a code for the new path, not refused with 403
+    assert health["moved"].status == "ok" and health["moved"].entry_count > 0, health["moved"].error
     assert "503 — Error: Error test" in health["error"].error
     assert "404 — NotFoundError" in health["gone"].error
     # RSSHub got a per-path code, never the key itself
     received = rsshub_keyed.requests()
     assert received and all("key=" not in r.query for r in received)
+    assert all(r.query.endswith(f"code={_code(r.path)}") for r in received), [(r.path, r.query) for r in received]
+    assert len(rsshub_keyed.requests_to("/test/1")) == 2  # asked for itself, and as the redirect's target
     assert {r.path: r.query for r in received}["/test/1"] == f"?code={_code('/test/1')}"
     assert {r.path: r.query for r in received}["/api/namespace"] == f"?code={_code('/api/namespace')}"
     secrets = [ACCESS_KEY, *(_code(r.path) for r in received)]

@@ -67,6 +67,16 @@ def test_nsfw_routes_are_marked_and_left_out_of_search_unless_asked_for(real_cat
     assert [m for m in search_routes(real_catalog, f"{key} {name}", include_nsfw=True) if m.route.nsfw], site
 
 
+
+def test_routes_search_says_when_nsfw_routes_were_left_out(rsshub, tmp_path):
+    config = write_config(tmp_path, [rsshub.base], {"one": "rsshub:/test/1"})
+    assert run_cli("routes", "update", "--config", str(config)).exit_code == 0
+    hidden = run_cli("routes", "search", "--config", str(config), "sehuatang").output  # 色花堂: every route nsfw
+    assert "No route matches 'sehuatang'; 2 routes marked nsfw also match; add --nsfw to list them" in hidden
+    shown = run_cli("routes", "search", "--config", str(config), "--nsfw", "sehuatang").output
+    assert "Forum (nsfw)" in shown and "/sehuatang/user/:uid" in shown and "marked nsfw" not in shown
+
+
 def test_exact_and_whole_word_matches_rank_first(real_catalog):
     found = search_routes(real_catalog, "test")
     assert found[0].namespace.name == "RSSHub Test"
@@ -84,7 +94,7 @@ def test_routes_add_refuses_a_path_that_still_holds_a_parameter_and_shows_the_ex
     assert result.exit_code != 0
     # RSSHub's test route has no example: the message names the route's pattern instead
     assert ("RSSHub route /test/:id still holds the parameter :id: put a value in its place "
-            "(route: /test/:id/:params?)") in result.output
+            "(route: /test/:id/:params?); `feedstation routes show /test/:id` describes its parameters") in result.output
     result = run_cli("routes", "add", "--config", str(config), "/zhihu/hot/:category?")
     assert ("RSSHub route /zhihu/hot/:category? still holds the parameter :category?: put a value in its place "
             "or leave it out (example: /zhihu/hot)") in result.output
@@ -92,13 +102,28 @@ def test_routes_add_refuses_a_path_that_still_holds_a_parameter_and_shows_the_ex
     assert run_cli("routes", "add", "--config", str(config), "/zhihu/hot").exit_code == 0
 
 
-def test_a_config_leaf_with_an_unfilled_parameter_is_a_config_error(rsshub, tmp_path):
+def test_a_config_leaf_with_an_unfilled_parameter_is_a_config_error_showing_the_route_s_example(rsshub, tmp_path):
     config = write_config(tmp_path, [rsshub.base], {"one": "rsshub:/test/:id/:params?"})
     result = run_cli("fetch", "--config", str(config))
     assert result.exit_code == 2
+    # no catalog cached yet: the message says how to see the example
     assert ("sources.测试.RSSHub Test.one: RSSHub route /test/:id/:params? still holds the parameters :id, :params?: "
-            "put values in their places; `feedstation routes show /test/:id/:params?` shows the route's example") in result.output
+            "put values in their places; `feedstation routes update` downloads RSSHub's route catalog, "
+            "then this message shows the route's example") in result.output
     assert rsshub.requests() == []
+    update = run_cli("routes", "update", "--config", str(config))  # the bad leaf does not block it
+    assert update.exit_code == 0, update.output
+    config.write_text(config.read_text().replace("/test/:id/:params?", "/zhihu/hot/:category?"))
+    result = run_cli("fetch", "--config", str(config))
+    assert result.exit_code == 2
+    assert ("sources.测试.RSSHub Test.one: RSSHub route /zhihu/hot/:category? still holds the parameter :category?: "
+            "put a value in its place or leave it out (example: /zhihu/hot)") in result.output
+    # RSSHub gives its test route no example: the message points to `routes show` for the parameters
+    config.write_text(config.read_text().replace("/zhihu/hot/:category?", "/test/:id"))
+    result = run_cli("fetch", "--config", str(config))
+    assert ("RSSHub route /test/:id still holds the parameter :id: put a value in its place (route: /test/:id/:params?); "
+            "`feedstation routes show /test/:id` describes its parameters") in result.output
+    assert [r.path for r in rsshub.requests()] == ["/api/namespace"]
 
 
 def test_routes_for_a_page_lists_the_routes_whose_radar_rules_match_with_parameters_filled(rsshub, tmp_path,
@@ -115,6 +140,9 @@ def test_routes_for_a_page_lists_the_routes_whose_radar_rules_match_with_paramet
     # RSSHub has no radar rule for zhihu's hot list: the closest routes of that site are named instead
     hot = run_cli("routes", "for", "--config", str(config), "https://www.zhihu.com/hot").output
     assert "No route's radar rule matches https://www.zhihu.com/hot; routes of that site closest to the page: /zhihu/hot" in hot
+    # a page on a subdomain of the namespace's site (meishichina.com) finds that site's routes too
+    recipe = run_cli("routes", "for", "--config", str(config), "https://home.meishichina.com/recipe/yingerleshipu/").output
+    assert "routes of that site closest to the page: /meishichina/recipe" in recipe
 
 
 def test_the_real_catalog_s_radar_rules_find_their_routes_from_pages_they_describe(real_catalog):
@@ -132,3 +160,25 @@ def test_the_real_catalog_s_radar_rules_find_their_routes_from_pages_they_descri
             missed += 1
     assert checked > 250
     assert missed <= checked // 50, f"{missed} of {checked} radar rules did not find their route"
+
+
+def test_every_radar_rule_rsshub_serves_is_kept(real_catalog, real_namespace_json):
+    """RSSHub's largest routes carry hundreds of rules (meishichina: 306, one per recipe category page)."""
+    from feedstation.catalog.model import full_path
+
+    served: dict[tuple, int] = {}
+    for key, ns in real_namespace_json.items():
+        for route_key, route in ns["routes"].items():
+            rules = route.get("radar") or []
+            rules = [rules] if isinstance(rules, dict) else rules
+            usable = [r for r in rules if r.get("source")]  # ktown4u lists a rule without any source
+            paths = route.get("path", route_key)
+            paths = [paths] if isinstance(paths, str) else paths
+            identity = (key, route["name"].strip(), frozenset(full_path(key, p if p.startswith("/") else "/" + p)
+                                                              for p in paths))
+            if usable:
+                served[identity] = len(usable)  # a route listed once per path: the same rules each time
+    kept = {(ns.key, r.name, frozenset(r.full_paths)): len(r.radar) for ns in real_catalog.namespaces
+            for r in ns.routes if r.radar}
+    assert max(served.values()) > 300
+    assert kept == served

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+
+import lxml.html
+
 from feedstation.store import Store
 from tests.rsshub.support import FAILING_ROUTES, OFFLINE_ROUTES, dead_instance, run_cli, write_config
 
@@ -45,7 +49,8 @@ def test_rsshub_s_own_message_is_shown_and_a_failing_route_is_asked_once_per_ins
     assert f"{live}: 503 — InvalidParameterError: Test invalid parameter error" in errors["invalid-parameter-error"]
     assert f"{live}: 503 — Error: this route is empty" in errors["empty"]
     assert f"{live}: 503 — {ZHIHU_DOWN}: <no response> fetch failed" in errors["zhihu"]
-    assert f"{live}: 404 — NotFoundError: The route does not exist or has been deleted." in errors["gone"]
+    assert errors["gone"].endswith(f"{live}: 404 — NotFoundError: The route does not exist or has been deleted.; "
+                                   "run `feedstation routes update` to have the closest live routes named here")
     # the dead instance is named too, with its own reason
     assert f"{dead.removeprefix('http://')}: could not connect to 127.0.0.1:" in errors["error"]
     # RSSHub's route errors are not retried on that instance, although the dead one made the rounds repeat
@@ -88,3 +93,9 @@ def test_opml_lists_the_instance_that_served_and_a_404_suggests_the_closest_live
         "404 — NotFoundError: The route does not exist or has been deleted.; "
         "closest routes in the catalog: /zhihu/pin/hotlist, /zhihu/hot, /zhihu/timeline")
     assert f"{rsshub.base}/test/1" in run_cli("sources", "--config", str(config)).output
+    # the site's status data carries RSSHub's words too
+    rows = {row["channel"]: row for row in json.loads((tmp_path / "public" / "status.json").read_bytes())["rows"]}
+    assert rows["gone"]["reason"] == errors["gone"] and rows["gone"]["http_status"] == 404
+    assert rows["one"]["served_by"] == rsshub.base
+    page = lxml.html.document_fromstring((tmp_path / "public" / "status" / "index.html").read_bytes())
+    assert "404 — NotFoundError: The route does not exist or has been deleted." in page.text_content()

@@ -16,7 +16,7 @@ _WHERE = {
     "add_route_to_config": "config_edit",
     "update_catalog": "download",
     "closest_routes_hint": "lookup", "find_route": "lookup", "place_routes": "lookup", "search_routes": "lookup",
-    "suggest_paths": "lookup",
+    "suggest_paths": "lookup", "unfilled_route_message": "lookup",
     "Catalog": "model", "MatchedRoute": "model", "Namespace": "model", "Route": "model", "RouteSpec": "model",
     "UpdateReport": "model",
 }
@@ -28,7 +28,8 @@ if TYPE_CHECKING:
     from feedstation.catalog.categories import category_name, primary_category, route_category_name
     from feedstation.catalog.config_edit import add_route_to_config
     from feedstation.catalog.download import update_catalog
-    from feedstation.catalog.lookup import closest_routes_hint, find_route, place_routes, search_routes, suggest_paths
+    from feedstation.catalog.lookup import (closest_routes_hint, find_route, place_routes, search_routes, suggest_paths,
+                                            unfilled_route_message)
     from feedstation.catalog.model import Catalog, MatchedRoute, Namespace, Route, RouteSpec, UpdateReport
 
 

@@ -84,8 +84,7 @@ def place_routes(specs: Sequence[RouteSpec], catalog: Catalog, *, language: str 
         match = find_route(catalog, spec.path)
         unfilled = unfilled_parameters(spec.path)
         if unfilled:
-            example, pattern = (match.route.example, match.pattern) if match is not None else (None, None)
-            raise CatalogError(unfilled_message(spec.path.strip(), unfilled, example, pattern))
+            raise CatalogError(unfilled_route_message(catalog, spec.path.strip(), unfilled))
         if match is None:
             raise CatalogError(unknown_route_message(catalog, spec.path))
         path = spec.path.strip()
@@ -106,6 +105,16 @@ def place_routes(specs: Sequence[RouteSpec], catalog: Catalog, *, language: str 
     return sources
 
 
+def unfilled_route_message(catalog: Catalog, path: str, unfilled: tuple[str, ...]) -> str:
+    """`… still holds the parameter :category?: … (example: /zhihu/hot)`, the example from the route serving `path`;
+    a route RSSHub gives no example for is pointed to `routes show`, which describes its parameters."""
+    match = find_route(catalog, path)
+    message = unfilled_message(path, unfilled, *((match.route.example, match.pattern) if match else (None, None)))
+    if match is None or not match.route.example:
+        message += f"; `feedstation routes show {path}` describes its parameters"
+    return message
+
+
 def suggest_paths(catalog: Catalog, path: str, n: int = 3) -> list[str]:
     """Known examples and patterns closest to `path`, from its own namespace when that exists."""
     wanted = normalise_path(path)
@@ -123,7 +132,7 @@ def suggest_paths(catalog: Catalog, path: str, n: int = 3) -> list[str]:
 def closest_routes_hint(catalog: Catalog, path: str) -> str:
     """For an RSSHub 404 on `path`: `; closest routes in the catalog: /zhihu/hot, …`, or a pointer to search.
 
-    Examples come first (they can be fetched as they are), then patterns (fill in the parameters).
+    The closest first, by similarity; examples can be fetched as they are, patterns need their parameters.
     """
     suggestions = suggest_paths(catalog, path, n=3)
     if not suggestions:

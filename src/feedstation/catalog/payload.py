@@ -130,7 +130,10 @@ def _read_route(namespace: str, key: Any, raw: Any, default_categories: tuple[st
     ), dropped
 
 
-_MAX_RULES = 50
+# Bounds for an untrusted payload, far above what RSSHub serves: its largest route has 306 radar rules
+# (meishichina's recipe categories, one rule per page), its largest rule 12 sources.
+_MAX_RULES = 2000
+_MAX_SOURCES = 50
 
 
 def _read_radar(raw: Any) -> tuple[RadarRule, ...]:
@@ -146,7 +149,7 @@ def _read_radar(raw: Any) -> tuple[RadarRule, ...]:
                    and not any(c.isspace() for c in s.strip())]
         target = rule.get("target")
         if sources:
-            out.append(RadarRule(sources=tuple(sources[:_MAX_RULES]),
+            out.append(RadarRule(sources=tuple(sources[:_MAX_SOURCES]),
                                  target=target if isinstance(target, str) and len(target) <= 500 else None,
                                  title=_text(rule.get("title"))[:200] or None))
     return tuple(out)

@@ -124,6 +124,12 @@ def site_routes_near(catalog: Catalog, url: str, n: int = 3) -> list[str]:
     host = (page.hostname or "").lower()
     out: dict[str, None] = {}
     for namespace in catalog.namespaces:
-        if host and _host_of(namespace.url) and _same_host(_host_of(namespace.url), host):
+        if host and _host_of(namespace.url) and _on_site(host, _host_of(namespace.url)):
             out.update(dict.fromkeys(suggest_paths(catalog, f"/{namespace.key}{page.path.rstrip('/')}", n=n)))
     return list(out)[:n]
+
+
+def _on_site(host: str, site_host: str) -> bool:
+    """`home.meishichina.com` is on the site `meishichina.com` (a namespace names its site's main host)."""
+    site = site_host[4:] if site_host.startswith("www.") else site_host
+    return _same_host(site_host, host) or host.endswith("." + site)

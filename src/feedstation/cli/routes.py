@@ -24,6 +24,7 @@ from feedstation.catalog.lookup import unknown_route_message
 from feedstation.catalog.patterns import normalise_path
 from feedstation.catalog.radar import has_radar_rules, routes_for_url, site_routes_near
 from feedstation.cli.common import config_option, console, load, reports_errors
+from feedstation.config import load_config
 from feedstation.errors import CatalogError
 
 # Route names, descriptions and instance answers are downloaded text: every value is
@@ -59,7 +60,7 @@ def update_command(config_path: Path | None, timeout: float) -> None:
     Example:
       feedstation routes update --config site/feedstation.yaml
     """
-    config = load(config_path)
+    config = load_config(config_path, without_sources=True)  # a bad leaf must not block the catalog that fixes it
     report = update_catalog(config.rsshub.urls, config.catalog_path, timeout=timeout,
                             user_agent=config.fetch.user_agent, access_keys=config.rsshub_access_keys())
     for instance, reason in report.failures:
@@ -93,12 +94,17 @@ def search_command(config_path: Path | None, limit: int, nsfw: bool, words: tupl
     config = load(config_path)
     catalog = load_catalog(config.catalog_path)
     found = search_routes(catalog, " ".join(words), include_nsfw=nsfw)
+    hidden = 0 if nsfw else len(search_routes(catalog, " ".join(words), include_nsfw=True)) - len(found)
+    hidden_note = f"{hidden} route{'s' if hidden != 1 else ''} marked nsfw also match; add --nsfw to list them"
     if not found:
-        console.print(Text(f"No route matches {' '.join(words)!r}; try fewer or shorter words."))
+        console.print(Text(f"No route matches {' '.join(words)!r}; "
+                           + (hidden_note if hidden else "try fewer or shorter words.")))
         return
     console.print(_results_table(found[:limit], config.site.language))
     if len(found) > limit:
         console.print(Text(f"showing {limit} of {len(found)} routes; add words or pass --limit"))
+    if hidden:
+        console.print(Text(hidden_note))
 
 
 def _results_table(found: list[MatchedRoute], language: str) -> Table:

@@ -15,7 +15,7 @@ from types import TracebackType
 import aiohttp
 from yarl import URL
 
-from feedstation.fetch.access_key import redact, signed_url, unsigned
+from feedstation.fetch.access_key import InstanceSigner, redact, unsigned
 from feedstation.fetch.address_guard import GuardedResolver
 from feedstation.fetch.client import ACCEPT, Attempt, fetch_once
 from feedstation.fetch.instance_order import instance_order
@@ -123,13 +123,14 @@ class Fetcher:
         return attempt
 
     async def _http_try(self, url: str, state: FeedState, accept: str = ACCEPT,
-                        settings: FetchSettings | None = None) -> tuple[Attempt, str | None]:
+                        settings: FetchSettings | None = None,
+                        redirect_hook: Callable[[URL], URL] | None = None) -> tuple[Attempt, str | None]:
         """One attempt under the caps. Per-host first, then global: waiting for a busy host
         must not sit on a global slot that other hosts could use."""
         assert self._session is not None and self._resolver is not None and self._global is not None
         async with self._per_host[_host_of(url)], self._global:
             attempt = await fetch_once(self._session, self._resolver, url, state, settings or self.settings,
-                                       accept=accept)
+                                       accept=accept, redirect_hook=redirect_hook)
         return attempt, _host_of(attempt.url) or None
 
     async def _with_retries(self, attempt_once: Try) -> tuple[Attempt, str | None]:
@@ -186,17 +187,17 @@ class Fetcher:
 
 
     async def _instance_try(self, instance: str, path: str, state: FeedState) -> Attempt:
-        """One request to one instance, signed with its access key if it has one; the key and the
-        code made from it are removed from the attempt's URL and error before anyone sees them."""
+        """One request to one instance, signed with its access key if it has one (each redirect hop
+        back to the instance too); the key and the codes made from it are removed from the attempt's
+        URL and error before anyone sees them."""
         key = dict(self.settings.rsshub_keys).get(instance)
         if not key:
             attempt, _host = await self._http_try(instance.rstrip("/") + path, state)
             return attempt
-        url = signed_url(instance, path, key)
-        attempt, _host = await self._http_try(url, state)
-        secrets = (key, URL(url).query.get("code", ""))
-        return dataclasses.replace(attempt, url=redact(unsigned(attempt.url), secrets) or "",
-                                   error=redact(attempt.error, secrets))
+        signer = InstanceSigner(instance, key)
+        attempt, _host = await self._http_try(signer.url(path), state, redirect_hook=signer)
+        return dataclasses.replace(attempt, url=redact(unsigned(attempt.url), signer.secrets) or "",
+                                   error=redact(attempt.error, signer.secrets))
 
 
 def _host_of(url: str) -> str:

@@ -6,6 +6,7 @@ import asyncio
 import re
 import socket
 import ssl
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from http import HTTPStatus
@@ -130,11 +131,13 @@ async def fetch_once(
     now: datetime | None = None,
     *,
     accept: str = ACCEPT,
+    redirect_hook: Callable[[URL], URL] | None = None,
 ) -> Attempt:
     """Make one attempt at `url`, following redirects; never raises for network or HTTP failures.
 
     With the default `accept` the body must look like a feed; with any other (an icon, a home
-    page) the caller judges the bytes itself.
+    page) the caller judges the bytes itself. `redirect_hook` rewrites each redirect target before
+    it is requested (a keyed RSSHub instance signs the new path: fetch/access_key.py).
     """
     try:
         current = URL(url)
@@ -143,7 +146,7 @@ async def fetch_once(
     deadline = asyncio.timeout(settings.timeout)
     try:
         async with deadline:
-            return await _follow(session, resolver, current, state, settings, now, accept)
+            return await _follow(session, resolver, current, state, settings, now, accept, redirect_hook)
     except TimeoutError:
         if deadline.expired():
             return _error(url, f"timed out after {settings.timeout:g}s (total deadline for the request)", True)
@@ -158,6 +161,7 @@ async def _follow(
     settings: FetchSettings,
     now: datetime | None,
     accept: str = ACCEPT,
+    redirect_hook: Callable[[URL], URL] | None = None,
 ) -> Attempt:
     headers = {"Accept": accept, "Accept-Encoding": "gzip, deflate, br", **conditional_headers(state)}
     url = str(current)
@@ -174,7 +178,7 @@ async def _follow(
                     target = redirect_target(current, resp.headers["Location"], resolver)
                     if isinstance(target, str):
                         return _error(url, target, False, http_status=resp.status)
-                    current = target
+                    current = redirect_hook(target) if redirect_hook else target
                     continue
                 return await _finish(resp, url, settings, now, expect_feed=accept == ACCEPT)
         except AddressRefused as exc:

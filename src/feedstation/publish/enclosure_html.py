@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import lxml.html
+from lxml import etree
 from markupsafe import Markup, escape
 
 from feedstation.models import Enclosure
@@ -41,9 +43,14 @@ def human_size(length: int | None) -> str:
     return ""
 
 
-def enclosures_html(enclosures: Sequence[Enclosure], language: str = "zh-CN") -> Markup:
-    """The players and links for `enclosures`, in order; empty markup when there are none."""
+def enclosures_html(enclosures: Sequence[Enclosure], language: str = "zh-CN", body: str | None = None) -> Markup:
+    """The players and links for `enclosures`, in order; empty markup when there are none.
+
+    An enclosure the item's `body` already plays (RSSHub routes often put the same file in a `<video>` of
+    the description and in the enclosure) gets only its download link, not a second player.
+    """
     labels = _LABELS["zh" if language.lower().startswith("zh") else "en"]
+    played = _played_media(body) if enclosures and body else frozenset()
     parts = []
     for enclosure in enclosures:
         kind = enclosure_kind(enclosure)
@@ -51,7 +58,7 @@ def enclosures_html(enclosures: Sequence[Enclosure], language: str = "zh-CN") ->
         details = ", ".join(x for x in (enclosure.type or "", human_size(enclosure.length)) if x)
         link = Markup('<a href="{}" rel="noopener noreferrer nofollow" download>{}</a>').format(
             url, labels[kind] + (f" ({details})" if details else ""))
-        if kind in ("audio", "video"):
+        if kind in ("audio", "video") and enclosure.url not in played:
             player = Markup('<{0} controls preload="none" src="{1}"{2}></{0}>').format(
                 kind, url, Markup(' playsinline') if kind == "video" else "")
             parts.append(Markup('<figure class="enclosure enclosure-{}">{}<figcaption>{}</figcaption></figure>').format(
@@ -59,3 +66,12 @@ def enclosures_html(enclosures: Sequence[Enclosure], language: str = "zh-CN") ->
         else:
             parts.append(Markup('<p class="enclosure enclosure-{}">{}</p>').format(kind, link))
     return Markup("\n").join(parts)
+
+
+def _played_media(body: str) -> frozenset[str]:
+    """The URLs an `<audio>` or `<video>` of `body` plays (their `src` or a `<source src>`)."""
+    try:
+        root = lxml.html.fragment_fromstring(body, create_parent="div")
+    except (etree.ParserError, ValueError):
+        return frozenset()
+    return frozenset(root.xpath("//audio/@src | //video/@src | //audio/source/@src | //video/source/@src"))

@@ -78,7 +78,7 @@ def render_post(entry: StoredEntry, options: HexoOptions | None = None, *, disab
     lines += [f"{key}: {_yaml_value(value)}" for key, value in options.extra_front_matter]
     body = entry.content or entry.summary
     if entry.enclosures:  # players and download links after the item's own HTML (issue 13)
-        body += "\n" + enclosures_html(entry.enclosures)
+        body += "\n" + enclosures_html(entry.enclosures, body=body)
     lines += ["---", "", "<div>   ", inert_body(body) + "  ", "</div>", " " * 12]
     return "\n".join(lines)
 

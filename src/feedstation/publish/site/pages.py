@@ -112,7 +112,7 @@ class PageRenderer:
             site_feeds=self._feeds("", settings.title), home_url=paths.href(base, "index.html"),
             empty_because=ctx.empty_because)
         self.env.filters["fmt_date"] = lambda dt: dt.strftime("%Y-%m-%d %H:%M")
-        self.env.globals["enclosure_players"] = lambda encs: enclosures_html(encs, settings.language)
+        self.env.globals["enclosure_players"] = lambda encs, body=None: enclosures_html(encs, settings.language, body)
         self.env.filters["zip"] = zip
         zone = ZoneInfo(settings.timezone)
         self.env.filters["local"] = lambda dt: dt.astimezone(zone)
