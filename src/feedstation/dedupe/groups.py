@@ -1,12 +1,15 @@
 """Which stored items are copies of one story: exact by canonical link, near by `near_duplicates`, within a few days.
 
-Computed at build time from stored fields (no migration): the groups are a pure function of the
-entries, so the same entries give the same groups and the same pages.
+Two steps, so the store can keep the expensive one (issue 19): `near_pairs` finds the pairs of items
+of different feeds, close in time, that tell the same story; `group_stories` joins items that share a
+canonical link or a pair into groups. `duplicate_groups` runs both over entries in memory; the site
+build runs `near_pairs` only for items whose card changed (cards/refresh.py) and keeps the pairs in
+the store. Both join the pairs in one canonical order, so the same pairs give the same groups.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -14,13 +17,24 @@ import numpy as np
 from rapidfuzz import fuzz, process
 
 from feedstation.dedupe.canonical_link import canonical_link
-from feedstation.dedupe.near_duplicates import TITLE_SAME, same_story, story_text
+from feedstation.dedupe.near_duplicates import TITLE_SAME, StoryText, same_story, story_text
 from feedstation.models import StoredEntry
 
 WINDOW = timedelta(days=3)  # only items published this close together are compared
 _BLOCK = 256  # items whose titles are compared with the window in one rapidfuzz call
 OPENING_CHARS = 24  # leads that open with the same this many letters are compared
 OPENING_CROWD = 8  # an opening this many items share is boilerplate
+
+
+@dataclass(frozen=True)
+class StoryItem:
+    """What grouping needs of an item: when, which feed, its canonical link and its story text."""
+
+    published: datetime
+    identity: str
+    feed_id: int
+    link_key: str | None
+    text: StoryText
 
 
 @dataclass(frozen=True)
@@ -40,6 +54,12 @@ class DuplicateGroups:
         return () if group is None else tuple(i for i in self.groups[group] if i != index)
 
 
+def story_item(entry: StoredEntry) -> StoryItem:
+    """An entry's StoryItem (its lead is read from the summary, else the content)."""
+    return StoryItem(published=entry.published, identity=entry.identity, feed_id=entry.feed_id,
+                     link_key=canonical_link(entry.link), text=story_text(entry.title, entry.summary or entry.content))
+
+
 def duplicate_groups(entries: Sequence[StoredEntry], window: timedelta = WINDOW) -> DuplicateGroups:
     """Group the entries that tell the same story.
 
@@ -49,8 +69,53 @@ def duplicate_groups(entries: Sequence[StoredEntry], window: timedelta = WINDOW)
     (directly or through their groups), since a feed's look-alike titles are its series
     ("知乎热榜 2026-11-30", "Weekly #124"); only the same link can.
     """
-    parent = list(range(len(entries)))
-    feeds_of: dict[int, set[int]] = {i: {entry.feed_id} for i, entry in enumerate(entries)}  # per root
+    items = [story_item(entry) for entry in entries]
+    return group_stories(items, near_pairs(items, window))
+
+
+def one_per_story(entries: Sequence[StoredEntry], window: timedelta = WINDOW) -> list[StoredEntry]:
+    """The entries with each story's later copies left out (its earliest copy stays), in the given order."""
+    groups = duplicate_groups(entries, window)
+    later = {index for group in groups.groups for index in group[1:]}
+    return [entry for index, entry in enumerate(entries) if index not in later]
+
+
+def near_pairs(items: Sequence[StoryItem], window: timedelta = WINDOW,
+               focus: Collection[int] | None = None) -> set[tuple[int, int]]:
+    """(later, earlier) index pairs of items of different feeds within `window` that tell the same story.
+
+    With `focus`, only pairs with an end in `focus` are looked for (the others are known already), and
+    `items` must hold every item within `window` of a focused one: the cost is the focused items times
+    the items of their window, not the whole history.
+    """
+    order = sorted(range(len(items)), key=lambda i: (items[i].published, i))
+    texts = [items[i].text for i in order]
+    times = [items[i].published for i in order]
+    feeds = [items[i].feed_id for i in order]
+    wanted = None if focus is None else {position for position, i in enumerate(order) if i in focus}
+    pairs: set[tuple[int, int]] = set()
+
+    def consider(a: int, b: int, title_score: float | None = None) -> None:
+        if feeds[a] != feeds[b] and abs(times[a] - times[b]) <= window and same_story(texts[a], texts[b], title_score):
+            pairs.add((order[a], order[b]))
+
+    for a, b, score in _similar_titles([t.title for t in texts], times, window, wanted):
+        consider(a, b, score)
+    for a, b in _shared_openings([t.lead for t in texts], times, window):
+        if wanted is None or a in wanted or b in wanted:
+            consider(a, b)
+    return pairs
+
+
+def group_stories(items: Sequence[StoryItem], pairs: Iterable[tuple[int, int]]) -> DuplicateGroups:
+    """Items that share a canonical link or are joined by `pairs` (indexes into `items`), grouped.
+
+    Links join first, in the items' order; then the pairs, in time order of their later and earlier
+    items, so the same items and pairs always give the same groups. A pair never joins two groups that
+    hold items of one feed.
+    """
+    parent = list(range(len(items)))
+    feeds_of: dict[int, set[int]] = {i: {item.feed_id} for i, item in enumerate(items)}  # per root
 
     def find(i: int) -> int:
         while parent[i] != i:
@@ -69,43 +134,26 @@ def duplicate_groups(entries: Sequence[StoredEntry], window: timedelta = WINDOW)
         feeds_of[low] |= feeds_of.pop(high)
 
     first_with_link: dict[str, int] = {}
-    for index, entry in enumerate(entries):
-        link = canonical_link(entry.link)
-        if link is not None:
-            union(first_with_link.setdefault(link, index), index)
-
-    order = sorted(range(len(entries)), key=lambda i: (entries[i].published, i))
-    texts = [story_text(entries[i].title, entries[i].summary or entries[i].content) for i in order]
-    times = [entries[i].published for i in order]
-    feeds = [entries[i].feed_id for i in order]
-
-    def consider(a: int, b: int, title_score: float | None = None) -> None:
-        if feeds[a] != feeds[b] and abs(times[a] - times[b]) <= window and same_story(texts[a], texts[b], title_score):
-            union(order[a], order[b], near=True)
-
-    for a, b, score in _similar_titles([t.title for t in texts], times, window):
-        consider(a, b, score)
-    for a, b in _shared_openings([t.lead for t in texts], times, window):
-        consider(a, b)
+    for index, item in enumerate(items):
+        if item.link_key is not None:
+            union(first_with_link.setdefault(item.link_key, index), index)
+    position = {i: p for p, i in enumerate(sorted(range(len(items)), key=lambda i: (items[i].published, i)))}
+    for a, b in sorted(pairs, key=lambda pair: (position[pair[0]], position[pair[1]])):
+        union(a, b, near=True)
 
     members: dict[int, list[int]] = {}
-    for index in range(len(entries)):
+    for index in range(len(items)):
         members.setdefault(find(index), []).append(index)
-    groups = sorted((tuple(sorted(m, key=lambda i: (entries[i].published, entries[i].identity, entries[i].feed_id)))
+    groups = sorted((tuple(sorted(m, key=lambda i: (items[i].published, items[i].identity, items[i].feed_id)))
                      for m in members.values() if len(m) > 1), key=lambda g: g[0])
     group_of = {index: number for number, group in enumerate(groups) for index in group}
     return DuplicateGroups(groups=tuple(groups), group_of=group_of)
 
 
-def one_per_story(entries: Sequence[StoredEntry], window: timedelta = WINDOW) -> list[StoredEntry]:
-    """The entries with each story's later copies left out (its earliest copy stays), in the given order."""
-    groups = duplicate_groups(entries, window)
-    later = {index for group in groups.groups for index in group[1:]}
-    return [entry for index, entry in enumerate(entries) if index not in later]
-
-
-def _similar_titles(titles: Sequence[str], times: Sequence[datetime], window: timedelta) -> Iterator[tuple[int, int, float]]:
-    """(later, earlier, score) for titles at least TITLE_SAME alike within `window` (positions in time order).
+def _similar_titles(titles: Sequence[str], times: Sequence[datetime], window: timedelta,
+                    wanted: Collection[int] | None = None) -> Iterator[tuple[int, int, float]]:
+    """(later, earlier, score) for titles at least TITLE_SAME alike within `window` (positions in time order);
+    with `wanted`, only pairs with an end in it.
 
     rapidfuzz's `cdist` compares a block of titles with the window before it in one call: the cost is
     items × items-per-window (measured in bench/dedupe.py). Items without a title take no part (two
@@ -113,6 +161,9 @@ def _similar_titles(titles: Sequence[str], times: Sequence[datetime], window: ti
     """
     titled = [position for position, title in enumerate(titles) if title]
     texts = [titles[p] for p in titled]
+    if wanted is not None:
+        yield from _similar_to_wanted(titled, texts, times, window, wanted)
+        return
     left = 0
     for start in range(0, len(titled), _BLOCK):
         stop = min(start + _BLOCK, len(titled))
@@ -124,6 +175,22 @@ def _similar_titles(titles: Sequence[str], times: Sequence[datetime], window: ti
             a, b = start + int(row), left + int(col)
             if b < a:
                 yield titled[a], titled[b], float(scores[row, col])
+
+
+def _similar_to_wanted(titled: Sequence[int], texts: Sequence[str], times: Sequence[datetime], window: timedelta,
+                       wanted: Collection[int]) -> Iterator[tuple[int, int, float]]:
+    """`_similar_titles` for a few wanted items: each is compared with every titled item of its window."""
+    rows = [index for index, position in enumerate(titled) if position in wanted]
+    if not rows:
+        return
+    scores = process.cdist([texts[r] for r in rows], texts, scorer=fuzz.ratio, score_cutoff=TITLE_SAME,
+                           dtype=np.uint8)
+    for row, col in zip(*scores.nonzero()):
+        a, b = rows[int(row)], int(col)
+        if a == b or abs(times[titled[a]] - times[titled[b]]) > window:
+            continue
+        later, earlier = (a, b) if b < a else (b, a)
+        yield titled[later], titled[earlier], float(scores[row, col])
 
 
 def _shared_openings(leads: Sequence[str], times: Sequence[datetime], window: timedelta) -> Iterator[tuple[int, int]]:
