@@ -365,19 +365,24 @@ def publish_hexo(config: Config, store: Store, out_dir: Path, *, skipped: Skippe
 
 def publish_site(config: Config, store: Store, out_dir: Path, *, skipped: SkippedRows | None = None,
                  now: Clock = utc_now) -> SiteReport:
-    """The static website under `out_dir` from every readable entry (locked against a concurrent build)."""
+    """The static website under `out_dir` from every readable entry (locked against a concurrent build).
+
+    The cards of new and changed entries are made first (judged by the filters, compared for copies of
+    one story); the build then reads cards, and bodies only for the pages it renders.
+    """
+    from feedstation.cards.refresh import refresh_cards
+    from feedstation.cards.store_data import StoreData
     from feedstation.icons import stored_icons
     from feedstation.publish.site import build_site
 
     skipped = SkippedRows() if skipped is None else skipped
-    screen = Screen(config.filters)  # entries the filters hide are in no page, feed or search index
     with FolderLock(out_dir, f"the site folder {out_dir}"):
+        refresh_cards(store, config.filters, skipped.add)  # entries the filters hide get no page, feed or index
         health = store.health()
-        report = build_site(list(screen.shown(store.iter_entries(on_skip=skipped.add))),
+        report = build_site(StoreData(store, config.filters, skipped.add),
                             resolved_sources(config, served_instances(store)), out_dir,
                             config.site_settings(), now=now(), overview=outage.feeds_overview(health),
                             health=health, icons=stored_icons(icons_folder(config)))
-    store.set_hidden(screen.changes)
     store.record_skipped(skipped.rows, now())
     return report
 

@@ -6,6 +6,8 @@ import re
 
 from selectolax.lexbor import LexborHTMLParser
 
+from feedstation.dedupe.canonical_link import canonical_link
+from feedstation.dedupe.near_duplicates import story_text
 from feedstation.models import Card, StoredEntry
 
 EXCERPT_CHARS = 140
@@ -13,6 +15,16 @@ _SPACES = re.compile(r"\s+")
 # Block ends become spaces so "<p>a.</p><p>B</p>" reads "a. B", while inline tags add
 # nothing ("<code>zsh</code>." stays "zsh.") — Chinese text has no spaces to lose.
 _BLOCK_END = re.compile(r"(</(?:p|div|li|h[1-6]|blockquote|pre|tr|td|th|dd|dt|figcaption)\s*>|<br\s*/?>)", re.I)
+
+
+def card_row(entry: StoredEntry, *, basis: str, hidden_by: str | None) -> dict[str, object]:
+    """The `cards` table row of an entry as published (rewritten by the filters, with its full text):
+    what lists show, and what the dedupe comparison needs (store/card_rows.py)."""
+    text = story_text(entry.title, entry.summary or entry.content)
+    return {"entry_id": entry.id, "basis": basis, "hidden_by": hidden_by, "title": entry.title,
+            "content_hash": entry.content_hash, "image": entry.image, "excerpt": excerpt(entry.summary or entry.content),
+            "story_title": text.title, "story_numbers": " ".join(sorted(text.numbers)), "story_lead": text.lead,
+            "story_question": text.question, "link_key": canonical_link(entry.link)}
 
 
 def card_of(entry: StoredEntry) -> Card:

@@ -27,13 +27,19 @@ OPENING_CROWD = 8  # an opening this many items share is boilerplate
 
 
 @dataclass(frozen=True)
-class StoryItem:
-    """What grouping needs of an item: when, which feed, its canonical link and its story text."""
+class StoryKey:
+    """What grouping needs of an item: when, which feed, its canonical link."""
 
     published: datetime
     identity: str
     feed_id: int
     link_key: str | None
+
+
+@dataclass(frozen=True)
+class StoryItem(StoryKey):
+    """What finding pairs needs of an item: its StoryKey and its story text."""
+
     text: StoryText
 
 
@@ -107,7 +113,7 @@ def near_pairs(items: Sequence[StoryItem], window: timedelta = WINDOW,
     return pairs
 
 
-def group_stories(items: Sequence[StoryItem], pairs: Iterable[tuple[int, int]]) -> DuplicateGroups:
+def group_stories(items: Sequence[StoryKey], pairs: Iterable[tuple[int, int]]) -> DuplicateGroups:
     """Items that share a canonical link or are joined by `pairs` (indexes into `items`), grouped.
 
     Links join first, in the items' order; then the pairs, in time order of their later and earlier

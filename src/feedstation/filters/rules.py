@@ -183,6 +183,17 @@ class RuleSet:
     def no_include_reason(self) -> str:
         return f"matches no include rule of {', '.join(self.include_keys)}"
 
+    @cached_property
+    def fingerprint(self) -> str:
+        """A digest of everything the rules decide and rewrite with (patterns, fields, keys; not the file
+        lines they were written on): a stored verdict made under another fingerprint must be made again."""
+        matches = [(rule.action, rule.pattern.regex.pattern, rule.pattern.regex.flags, rule.pattern.folded,
+                    rule.pattern.source, rule.fields, rule.key) for rule in (*self.excludes, *self.includes)]
+        rewrites = [(rule.fields, rule.regex.pattern, rule.regex.flags, rule.replace, rule.source, rule.key)
+                    for rule in self.rewrites]
+        text = repr((matches, rewrites, self.include_keys)).encode("utf-8", "surrogatepass")
+        return hashlib.blake2b(text, digest_size=12).hexdigest()
+
 
 def rewritten_entry(entry: StoredEntry, texts: dict[str, str]) -> StoredEntry:
     """The published copy with the rewritten texts; its content_hash names the new text, so the

@@ -35,6 +35,7 @@ from feedstation.store.dialect import (
     refresh_statistics,
 )
 from feedstation.store import full_text_rows
+from feedstation.store.card_rows import CardTable
 from feedstation.store.enclosure_column import enclosures_to_column
 from feedstation.store.engine import WRITE_OPTION, create_store_engine
 from feedstation.store.writes import NotModifiedWrite, SuccessWrite
@@ -288,6 +289,11 @@ class Store:
         with self._begin() as conn:
             for start in range(0, len(rows), 5000):
                 conn.execute(statement, rows[start:start + 5000])
+
+    @property
+    def cards(self) -> CardTable:
+        """Each entry's card and the story pairs, for the site build (store/card_rows.py)."""
+        return CardTable(self)
 
     # -- full text (full_text/) --------------------------------------------------
 

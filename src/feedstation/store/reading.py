@@ -72,7 +72,7 @@ def read_entries(conn: Connection, query: Select, on_skip) -> Iterator[StoredEnt
             try:
                 yield stored_entry(row)
             except Unreadable as exc:
-                skipped = SkippedEntry(feed_id=row.feed_id, feed=_feed_label(row), entry_id=row.id,
+                skipped = SkippedEntry(feed_id=row.feed_id, feed=feed_label(row), entry_id=row.id,
                                        identity=shown(row.identity), reason=str(exc))
                 log.info("%s", skipped.line())
                 on_skip(skipped)
@@ -80,18 +80,18 @@ def read_entries(conn: Connection, query: Select, on_skip) -> Iterator[StoredEnt
 
 def stored_entry(row: Row) -> StoredEntry:
     """One row as a StoredEntry, or Unreadable naming the first column that is not usable."""
-    values = {name: _text(row, name, required=True) for name in _REQUIRED_TEXT}
-    values.update({name: _text(row, name, required=False) for name in _OPTIONAL_TEXT})
-    values.update({name: _date(row, name, required=True) for name in _REQUIRED_DATES})
-    values["updated"] = _date(row, "updated", required=False)
+    values = {name: read_text(row, name, required=True) for name in _REQUIRED_TEXT}
+    values.update({name: read_text(row, name, required=False) for name in _OPTIONAL_TEXT})
+    values.update({name: read_date(row, name, required=True) for name in _REQUIRED_DATES})
+    values["updated"] = read_date(row, "updated", required=False)
     for name in ("category", "site", "channel"):
-        values[name] = _text(row, name, required=True)
+        values[name] = read_text(row, name, required=True)
     if not values["identity"].strip():
         raise Unreadable("identity is empty")
     if len(values["title"]) > MAX_TITLE_CHARS:
         raise Unreadable(f"title is {len(values['title']):,} characters long (at most {MAX_TITLE_CHARS:,} "
                          "can be published)")
-    values["enclosures"] = enclosures_from_column(_text(row, "enclosures", required=False))
+    values["enclosures"] = enclosures_from_column(read_text(row, "enclosures", required=False))
     hidden_by = getattr(row, "hidden_by", None)  # a broken mark is no reason to skip: the next publish rewrites it
     values["hidden_by"] = hidden_by if isinstance(hidden_by, str) and not _has_surrogates(hidden_by) else None
     _use_full_text(row, values)
@@ -107,19 +107,19 @@ def _use_full_text(row: Row, values: dict) -> None:
     status = getattr(row, "full_text_status", None)
     if status is None:
         return
-    article = _text(row, "full_text", required=False)
+    article = read_text(row, "full_text", required=False)
     if status == "ok" and article:
         values["content"] = article
         values["content_hash"] = f"{values['content_hash']}+{_short_digest(article)}"
     if values["image"] is None:
-        values["image"] = _text(row, "page_image", required=False)
+        values["image"] = read_text(row, "page_image", required=False)
 
 
 def _short_digest(text: str) -> str:
     return hashlib.blake2b(text.encode("utf-8"), digest_size=8).hexdigest()
 
 
-def _text(row: Row, name: str, *, required: bool) -> str | None:
+def read_text(row: Row, name: str, *, required: bool) -> str | None:
     value = getattr(row, name)
     if value is None:
         if required:
@@ -134,7 +134,7 @@ def _text(row: Row, name: str, *, required: bool) -> str | None:
     return value
 
 
-def _date(row: Row, name: str, *, required: bool) -> datetime | None:
+def read_date(row: Row, name: str, *, required: bool) -> datetime | None:
     value = getattr(row, name)
     if value is None and not required:
         return None
@@ -146,7 +146,7 @@ def _date(row: Row, name: str, *, required: bool) -> datetime | None:
         raise Unreadable(f"{name} is not a date: {shown(value)!r}") from None
 
 
-def _feed_label(row: Row) -> str:
+def feed_label(row: Row) -> str:
     parts = [getattr(row, name) for name in ("category", "site", "channel")]
     if all(isinstance(p, str) and not _has_surrogates(p) for p in parts):
         return " › ".join(parts)

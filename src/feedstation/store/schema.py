@@ -132,6 +132,38 @@ full_texts = Table(
     Column("fetched_at", UTCDateTime, nullable=False),
 )
 
+# Each entry as the site shows it without its body (cards/, issue 19): derived at publish time from the
+# entry, its full text and the filter rules of its feed, and made again only when `basis` (a digest of
+# those) changes, so a build reads bodies only for what changed. `hidden_by` is the rule that hides it.
+# story_* are the dedupe comparison's normalised title, title numbers (space-separated), lead and
+# question flag; link_key the canonical link (dedupe/canonical_link.py).
+cards = Table(
+    "cards",
+    metadata,
+    Column("entry_id", Integer, ForeignKey("entries.id", ondelete="CASCADE"), primary_key=True),
+    Column("basis", Text, nullable=False),
+    Column("hidden_by", Text),
+    Column("title", Text, nullable=False),
+    Column("content_hash", Text, nullable=False),
+    Column("image", Text),
+    Column("excerpt", Text, nullable=False),
+    Column("story_title", Text, nullable=False),
+    Column("story_numbers", Text, nullable=False),
+    Column("story_lead", Text, nullable=False),
+    Column("story_question", Boolean, nullable=False),
+    Column("link_key", Text),
+)
+
+# Pairs of entries of different feeds, close in time, that tell the same story (dedupe/groups.py
+# near_pairs), found when either entry's card was made; grouping joins them at build time.
+story_pairs = Table(
+    "story_pairs",
+    metadata,
+    Column("later_id", Integer, ForeignKey("entries.id", ondelete="CASCADE"), primary_key=True),
+    Column("earlier_id", Integer, ForeignKey("entries.id", ondelete="CASCADE"), primary_key=True),
+)
+Index("ix_story_pairs_earlier", story_pairs.c.earlier_id)
+
 schema_version = Table(
     "schema_version",
     metadata,
@@ -184,6 +216,12 @@ def _add_full_texts(conn: Connection) -> None:
     full_texts.create(conn, checkfirst=True)
 
 
+def _add_cards(conn: Connection) -> None:
+    """Entries get a card and story pairs, made by the next publish (cards/refresh.py)."""
+    cards.create(conn, checkfirst=True)
+    story_pairs.create(conn, checkfirst=True)
+
+
 def _dates_to_timestamptz(conn: Connection) -> None:
     """PostgreSQL: dates become timestamptz, unreadable ones salvaged (store/timestamptz.py). SQLite: nothing."""
     dates_to_timestamptz(conn, metadata, unreadable_dates, {"entries": PUBLISHED_DATES},
@@ -195,7 +233,7 @@ def _dates_to_timestamptz(conn: Connection) -> None:
 # the upgrades are for databases made by an older feedstation. Version 1 is the first schema.
 # Upgrades run in number order; a number may be missing (reserved by work not merged yet).
 UPGRADES = {2: _add_feed_warning, 3: _entry_date_warnings, 4: _add_entry_enclosures, 5: _add_entry_hidden_by,
-            6: _add_full_texts, 7: _dates_to_timestamptz}
+            6: _add_full_texts, 7: _dates_to_timestamptz, 8: _add_cards}
 LATEST = max(UPGRADES, default=1)
 
 
@@ -205,7 +243,7 @@ _MIGRATION_LOCK_KEY = 0x66656564737461
 
 def _tables_of(conn: Connection) -> list[Table]:
     """The tables a new database is created with (unreadable_dates exists on PostgreSQL only)."""
-    tables = [feeds, entries, skipped_entries, full_texts]
+    tables = [feeds, entries, skipped_entries, full_texts, cards, story_pairs]
     return [*tables, unreadable_dates] if conn.dialect.name == "postgresql" else tables
 
 

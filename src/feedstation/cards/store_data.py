@@ -1,0 +1,48 @@
+"""SiteData read from the store: the cards of the shown entries, story groups from the stored pairs, and
+bodies only of the entries whose pages the build renders."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+
+from feedstation.dedupe.groups import StoryKey, group_stories
+from feedstation.filters.rules import FilterSet
+from feedstation.models import Card, SkippedEntry, StoredEntry
+from feedstation.store import Store
+
+
+class StoreData:
+    """The site's entries as the store holds them after `refresh_cards` (see publish/site/data.py)."""
+
+    def __init__(self, store: Store, filters: FilterSet, on_skip: Callable[[SkippedEntry], None]):
+        self._store = store
+        self._filters = filters
+        self._on_skip = on_skip
+        self._link_keys: dict[int, str | None] = {}
+
+    def cards(self) -> Iterator[Card]:
+        for shown in self._store.cards.shown(self._on_skip):
+            self._link_keys[shown.card.id] = shown.link_key
+            yield shown.card
+
+    def story_groups(self, cards: Sequence[Card]) -> Sequence[tuple[int, ...]]:
+        """Groups by canonical link and by the stored pairs among `cards` (pairs with a hidden end are left out)."""
+        index = {card.id: position for position, card in enumerate(cards)}
+        keys = [StoryKey(published=card.published, identity=card.identity, feed_id=card.feed_id,
+                         link_key=self._link_keys.get(card.id)) for card in cards]
+        pairs = [(index[later], index[earlier]) for later, earlier in self._store.cards.pairs()
+                 if later in index and earlier in index]
+        return group_stories(keys, pairs).groups
+
+    def bodies(self, cards: Sequence[Card]) -> list[StoredEntry | None]:
+        """The entries with their bodies, rewritten as their cards were (a shown entry's rules only rewrite)."""
+        found = {entry.id: entry for entry in self._store.cards.entries([card.id for card in cards], self._on_skip)}
+        bodies: list[StoredEntry | None] = []
+        for card in cards:
+            entry = found.get(card.id)
+            if entry is not None:
+                rules = self._filters.for_tree(entry.tree)
+                if rules:
+                    entry = rules.rewrite(entry).entry
+            bodies.append(entry)
+        return bodies

@@ -1,0 +1,191 @@
+"""The `cards` and `story_pairs` rows (issue 19): which entries need a new card, writing cards and pairs,
+and reading them back for the site build, which then never reads a body it does not render.
+
+`Store.cards` is a `CardTable`; the step that decides and derives lives in `feedstation.cards.refresh`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import bindparam, delete, func, or_, select, update
+
+from feedstation.models import Card, SkippedEntry, StoredEntry
+from feedstation.store.dialect import date_text, insert_ignoring_conflicts
+from feedstation.store.enclosure_column import enclosures_from_column
+from feedstation.store.reading import (Unreadable, entries_query, feed_label, lenient_text, read_date, read_entries,
+                                       read_text, shown)
+from feedstation.store.schema import cards, entries, feeds, full_texts, story_pairs, unreadable_dates
+
+CHUNK = 500  # ids per IN (…) list and per write batch
+
+
+@dataclass(frozen=True)
+class CardState:
+    """An entry of an active feed and what its card (if any) was made from."""
+
+    entry_id: int
+    tree: tuple[str, str, str]
+    content_hash: str
+    full_text: str  # the full-text row's status and version ("" without one)
+    basis: str | None  # the stored card's, None without a card
+    hidden_by: str | None  # the entry's stored mark
+    suspect: bool = False  # a required value is missing or not text: read the row again (it may be broken now)
+
+
+@dataclass(frozen=True)
+class PoolItem:
+    """A carded entry as the dedupe comparison sees it (no body)."""
+
+    entry_id: int
+    feed_id: int
+    identity: str
+    published: datetime
+    link_key: str | None
+    story_title: str
+    story_numbers: str
+    story_lead: str
+    story_question: bool
+
+
+@dataclass(frozen=True)
+class ShownCard:
+    """A card to show, with its canonical link (for grouping by link)."""
+
+    card: Card
+    link_key: str | None
+
+
+class CardTable:
+    """The store's cards and story pairs; every method opens its own connection or transaction."""
+
+    def __init__(self, store) -> None:
+        self._store = store
+
+    def states(self) -> list[CardState]:
+        """Every entry of an active feed with its card's basis (a light scan: no bodies)."""
+        marker = func.coalesce(full_texts.c.status, "") + ":" + func.coalesce(full_texts.c.for_hash, "")
+        with self._store.engine.connect() as conn:
+            suspect = _suspect(conn.dialect.name)
+        query = (select(entries.c.id, entries.c.content_hash, entries.c.hidden_by, feeds.c.category, feeds.c.site,
+                        feeds.c.channel, marker.label("full_text"), cards.c.basis, suspect.label("suspect"))
+                 .join(feeds, feeds.c.id == entries.c.feed_id)
+                 .outerjoin(full_texts, full_texts.c.entry_id == entries.c.id)
+                 .outerjoin(cards, cards.c.entry_id == entries.c.id)
+                 .where(feeds.c.active.is_(True)))
+        with self._store.engine.connect() as conn, lenient_text(conn):
+            return [CardState(entry_id=r.id, tree=(r.category, r.site, r.channel), content_hash=str(r.content_hash),
+                              full_text=r.full_text or "", basis=r.basis,
+                              hidden_by=r.hidden_by if isinstance(r.hidden_by, str) else None, suspect=bool(r.suspect))
+                    for r in conn.execute(query)]
+
+    def entries(self, ids: Sequence[int], on_skip: Callable[[SkippedEntry], None]) -> list[StoredEntry]:
+        """The readable entries among `ids`, with bodies (unreadable ones go to `on_skip`)."""
+        found: list[StoredEntry] = []
+        with self._store.engine.connect() as conn:
+            base = entries_query(conn.dialect.name, active_only=False)
+            for start in range(0, len(ids), CHUNK):
+                chunk = list(ids[start:start + CHUNK])
+                found.extend(read_entries(conn, base.where(entries.c.id.in_(chunk)), on_skip))
+        return found
+
+    def forget(self, ids: Sequence[int]) -> None:
+        """Drop the cards and story pairs of entries that can no longer be read (they are shown no more)."""
+        self.write([], {}, ids, (), drop=ids)
+
+    def write(self, rows: Sequence[dict], hidden: dict[int, str | None], pairs_of: Sequence[int],
+              pairs: Iterable[tuple[int, int]], *, drop: Sequence[int] = ()) -> None:
+        """In one transaction: these cards (replacing the old ones, and dropping those of `drop`), the
+        entries' changed hidden marks, and the story pairs of `pairs_of` replaced by `pairs` (later id,
+        earlier id)."""
+        with self._store._begin() as conn:
+            ids = [*(row["entry_id"] for row in rows), *drop]
+            for start in range(0, len(ids), CHUNK):
+                chunk = ids[start:start + CHUNK]
+                conn.execute(delete(cards).where(cards.c.entry_id.in_(chunk)))
+            if rows:
+                conn.execute(cards.insert(), list(rows))
+            if hidden:
+                conn.execute(update(entries).where(entries.c.id == bindparam("b_id"))
+                             .values(hidden_by=bindparam("b_hidden")),
+                             [{"b_id": entry_id, "b_hidden": mark} for entry_id, mark in hidden.items()])
+            for start in range(0, len(pairs_of), CHUNK):
+                chunk = list(pairs_of[start:start + CHUNK])
+                conn.execute(delete(story_pairs).where(or_(story_pairs.c.later_id.in_(chunk),
+                                                           story_pairs.c.earlier_id.in_(chunk))))
+            found = [{"later_id": later, "earlier_id": earlier} for later, earlier in set(pairs)]
+            if found:
+                conn.execute(insert_ignoring_conflicts(conn, story_pairs, ["later_id", "earlier_id"]), found)
+
+    def pool(self, start: datetime, end: datetime) -> list[PoolItem]:
+        """Every carded entry published from `start` to `end`, hidden or not, as the dedupe comparison sees it."""
+        with self._store.engine.connect() as conn, lenient_text(conn):
+            published = date_text(conn.dialect.name, entries.c.published, unreadable_dates).label("published")
+            query = (select(entries.c.id, entries.c.feed_id, entries.c.identity, published, cards.c.link_key,
+                            cards.c.story_title, cards.c.story_numbers, cards.c.story_lead, cards.c.story_question)
+                     .join(cards, cards.c.entry_id == entries.c.id)
+                     .where(entries.c.published >= start, entries.c.published <= end))
+            items = []
+            for row in conn.execute(query):
+                try:
+                    when = read_date(row, "published", required=True)
+                except Unreadable:
+                    continue  # its card will be made again, and it skipped, when its row is read
+                items.append(PoolItem(entry_id=row.id, feed_id=row.feed_id, identity=str(row.identity),
+                                      published=when, link_key=row.link_key, story_title=row.story_title,
+                                      story_numbers=row.story_numbers, story_lead=row.story_lead,
+                                      story_question=bool(row.story_question)))
+            return items
+
+    def shown(self, on_skip: Callable[[SkippedEntry], None]) -> Iterator[ShownCard]:
+        """The card of every shown entry of an active feed (no bodies). A row whose stored values cannot be
+        read goes to `on_skip`, as the entries reader does."""
+        with self._store.engine.connect() as conn, lenient_text(conn):
+            dialect = conn.dialect.name
+            dates = [date_text(dialect, entries.c[name], unreadable_dates).label(name)
+                     for name in ("published", "updated", "first_seen")]
+            query = (select(entries.c.id, entries.c.feed_id, entries.c.identity, entries.c.link, entries.c.author,
+                            entries.c.enclosures, *dates, cards.c.title, cards.c.content_hash, cards.c.image,
+                            cards.c.excerpt, cards.c.link_key, feeds.c.category, feeds.c.site, feeds.c.channel)
+                     .join(cards, cards.c.entry_id == entries.c.id)
+                     .join(feeds, feeds.c.id == entries.c.feed_id)
+                     .where(feeds.c.active.is_(True), cards.c.hidden_by.is_(None))
+                     .execution_options(yield_per=2000))
+            for row in conn.execute(query):
+                try:
+                    yield ShownCard(card=_card(row), link_key=row.link_key)
+                except Unreadable as exc:
+                    on_skip(SkippedEntry(feed_id=row.feed_id, feed=feed_label(row), entry_id=row.id,
+                                         identity=shown(row.identity), reason=str(exc)))
+
+    def pairs(self) -> list[tuple[int, int]]:
+        """Every stored story pair (later id, earlier id)."""
+        with self._store.engine.connect() as conn:
+            return [(r.later_id, r.earlier_id) for r in conn.execute(select(story_pairs))]
+
+
+def _suspect(dialect: str):
+    """True for a row whose required values are not all there (NULL) or, on SQLite (which stores any type in
+    any column), not all text: cheap to test without reading the values, and a sign of a row edited by
+    hand or by another tool since its card was made."""
+    required = ("identity", "title", "summary", "content", "content_hash", "published", "first_seen", "last_seen")
+    tests = [entries.c[name].is_(None) for name in required]
+    if dialect == "sqlite":
+        tests += [func.typeof(entries.c[name]) != "text" for name in ("identity", "title", "summary", "content")]
+    return or_(*tests)
+
+
+def _card(row) -> Card:
+    tree = tuple(read_text(row, name, required=True) for name in ("category", "site", "channel"))
+    return Card(id=row.id, feed_id=row.feed_id, category=tree[0], site=tree[1], channel=tree[2],
+                identity=read_text(row, "identity", required=True), title=read_text(row, "title", required=True),
+                link=read_text(row, "link", required=False), author=read_text(row, "author", required=False),
+                image=read_text(row, "image", required=False),
+                published=read_date(row, "published", required=True),
+                updated=read_date(row, "updated", required=False),
+                first_seen=read_date(row, "first_seen", required=True),
+                content_hash=read_text(row, "content_hash", required=True),
+                excerpt=read_text(row, "excerpt", required=True),
+                enclosures=enclosures_from_column(read_text(row, "enclosures", required=False)))
