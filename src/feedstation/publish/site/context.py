@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -27,6 +28,8 @@ _LAZY_IMG = {"img": ' loading="lazy" decoding="async" referrerpolicy="no-referre
 # reading its URL. nh3 writes URLs encoded, so only a raw `>` in a value could hide a later alt.
 _IMG_NO_ALT = re.compile(r"<img\b(?![^>]*\balt=)", re.IGNORECASE)
 _TAG = re.compile(r"<[^>]*>")
+# nh3 writes every URL attribute (href, src, poster) double-quoted; see own_urls_root_relative.
+_URL_ATTRIBUTE = r'(\s(?:href|src|poster)=")'
 
 
 @dataclass(frozen=True)
@@ -40,14 +43,21 @@ class Item:
     abs_url: str
     local: datetime  # published, in the site's time zone
     excerpt: str  # plain text; autoescape escapes it
+    own_origin: str = ""  # scheme://host[:port] of site.url: URLs into the site itself are shown root-relative
 
     @property
     def content(self) -> str:
         """Sanitised HTML with lazy, no-referrer images; made when its page renders, so the
         context does not hold a second copy of every body. An image the feed gave no `alt`
-        gets `alt=""` (decorative)."""
+        gets `alt=""` (decorative). Links and pictures into the site itself are root-relative."""
         html = force_attributes(self.entry.content or self.entry.summary, _LAZY_IMG)
+        html = own_urls_root_relative(html, self.own_origin)
         return _IMG_NO_ALT.sub('<img alt=""', html) if "<img" in html else html
+
+    @property
+    def thumb(self) -> str | None:
+        """The card's picture: the item's image, root-relative when it is one of the site's own files."""
+        return paths.root_relative(self.entry.image, self.own_origin) if self.entry.image else None
 
     @property
     def reading_minutes(self) -> int:
@@ -204,7 +214,25 @@ def _story_copies(items: Sequence[Item]) -> tuple[dict[str, tuple[tuple[Item, st
 def _make_item(entry: StoredEntry, key: str, zone: ZoneInfo, base: str, site_url: str) -> Item:
     path = paths.item_file(key)
     return Item(entry=entry, key=key, path=path, url=paths.href(base, path), abs_url=paths.absolute(site_url, path),
-                local=entry.published.astimezone(zone), excerpt=excerpt(entry.summary or entry.content))
+                local=entry.published.astimezone(zone), excerpt=excerpt(entry.summary or entry.content),
+                own_origin=paths.origin(site_url))
+
+
+@functools.lru_cache(maxsize=8)
+def _own_url_attribute(own_origin: str) -> re.Pattern[str]:
+    return re.compile(_URL_ATTRIBUTE + re.escape(own_origin) + "(?=/)")
+
+
+def own_urls_root_relative(html: str, own_origin: str) -> str:
+    """`href`/`src`/`poster` values that point into the site itself, made root-relative.
+
+    An item may show the site's own files (the demo's pictures live at site.url/static/demo/):
+    as absolute URLs they would load only where site.url's host and port answer, so a
+    `feedstation serve` on another port, or a copy on another host, would show broken images.
+    """
+    if not own_origin or own_origin not in html:
+        return html
+    return _own_url_attribute(own_origin).sub(r"\1", html)
 
 
 def excerpt(html: str, limit: int = EXCERPT_CHARS) -> str:
