@@ -89,6 +89,7 @@ def main(verbose: int) -> None:
 
     Start with `feedstation demo` (offline sample site) or `feedstation init`.
     """
-    from feedstation.cli.common import configure_logging
+    from feedstation.cli.common import configure_console, configure_logging
 
+    configure_console()
     configure_logging(verbose)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -65,6 +66,14 @@ def print_hint(label: str, command: str) -> None:
     """A hint with its command on a line of its own, never wrapped: it stays one line to copy and paste."""
     console.print(Text(label))
     console.print(Text("  " + command, style="bold"), soft_wrap=True)
+
+
+def configure_console() -> None:
+    """Take the width from COLUMNS as it is now: rich reads it once, when a console is made, so a second
+    command in the same process (tests, an embedding program) would print at the first one's width."""
+    columns = os.environ.get("COLUMNS", "")
+    for each in (console, err_console):
+        each.width = int(columns) if columns.isdigit() and int(columns) > 0 else None
 
 
 def configure_logging(verbose: int) -> None:
