@@ -95,6 +95,8 @@ def test_demo_without_dir_writes_a_temporary_folder_it_names_and_leaves_no_lock_
     assert {p.name for p in folder.iterdir()} == {"feedstation.yaml", "feedstation.db", "public", "source"}
     assert not [p for p in tmp_path.rglob("*lock*") if p.is_file()]
     assert f"feedstation serve --config {folder / 'feedstation.yaml'}" in result.output
+    # No file to double-click: opened as a file, the pages' root-relative links (/static/site.css) find nothing.
+    assert "index.html" not in result.output and "open it through a web server" in result.output
 
 
 DEMO_IMAGES = Path(__file__).resolve().parents[2] / "src/feedstation/demo/theme/static/demo"

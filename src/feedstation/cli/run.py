@@ -60,7 +60,9 @@ def demo_command(folder: Path | None) -> None:
     cfg = load(write_demo_config(demo_folder(folder)))
     run_once(cfg, force=True)
     console.print(Text(f"demo folder: {cfg.base_dir} (config, database, site and Hexo posts)"))
-    console.print(Text(f"demo site: {cfg.output.site}/index.html"))
+    # Not ".../index.html": opened as a file, its root-relative links (/static/site.css) find nothing.
+    console.print(Text(f"demo site: {cfg.output.site} (its links start at /: open it through a web server, "
+                       "not as a file)"))
     print_hint("preview it with:", f"feedstation serve --config {cfg.path}")
 
 
