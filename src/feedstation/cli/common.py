@@ -15,6 +15,7 @@ from rich.text import Text
 
 from feedstation.config import DEFAULT_CONFIG, Config, load_config
 from feedstation.cli.exit_codes import (  # noqa: F401 — re-exported for the commands
+    EXIT_BUG,
     EXIT_CODES,
     EXIT_CONFIG,
     EXIT_FEEDS_FAILED,
@@ -52,8 +53,18 @@ def reports_errors(func: Callable) -> Callable:
             fail(str(exc), EXIT_LOCKED)
         except FeedstationError as exc:
             fail(str(exc), EXIT_OTHER)
+        except OSError as exc:  # the system said no: a folder that is a file, no permission, a full disk
+            fail(os_error_line(exc), EXIT_OTHER)
 
     return wrapper
+
+
+def os_error_line(exc: OSError) -> str:
+    """`Not a directory: public/x` rather than `[Errno 20] Not a directory: 'public/x'` and a traceback."""
+    if exc.strerror is None:
+        return str(exc)
+    names = [str(name) for name in (exc.filename, exc.filename2) if name is not None]
+    return f"{exc.strerror}: {' → '.join(names)}" if names else exc.strerror
 
 
 def fail(message: str, code: int) -> None:
