@@ -35,7 +35,7 @@ def import_group() -> None:
 
     \b
     Example:
-      feedstation import rsshub-page config.yml --user-config user_config.yml --instance https://rsshub.app
+      feedstation import rsshub-page config.yml --user-config user_config.yml
       feedstation import opml subscriptions.opml --merge
       feedstation import hexo source/_posts
     """
@@ -117,14 +117,19 @@ def rsshub_page_command(config_file: Path, user_config: Path | None, output: Pat
 def opml_command(location: str, output: Path | None, merge: bool, force: bool, config_path: Path | None) -> None:
     """Turn an OPML 1.0/2.0 list (a file or an http(s) URL) into the category → site → channel tree.
 
-    Folders map to the tree: none → 其他 › feed › feed; one → folder › feed › feed;
-    two → outer › inner › feed; deeper ones are joined into the site name. Duplicate
-    URLs are merged, clashing names numbered; every skipped outline is reported.
+    \b
+    Folders map to the tree:
+      no folder    → 其他 › feed › feed
+      one folder   → folder › feed › feed
+      two folders  → outer › inner › feed
+      deeper ones  → joined into the site name
+
+    Duplicate URLs are merged, clashing names numbered; every skipped outline is reported.
 
     \b
     Example:
       feedstation import opml feedly.opml -o feedstation.yaml
-      feedstation import opml https://example.com/sources.opml --merge --config feedstation.yaml
+      feedstation import opml https://example.com/sources.opml --merge
     """
     from feedstation.importers.opml_in import read_opml
 

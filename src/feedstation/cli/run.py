@@ -55,7 +55,10 @@ def demo_command(folder: Path | None) -> None:
     Everything goes into one folder (a new temporary one unless --dir is given), never into
     the current directory; the last lines say where, and how to preview it.
 
-    Example: feedstation demo --dir /tmp/fs-demo && feedstation serve --config /tmp/fs-demo/feedstation.yaml
+    \b
+    Example:
+      feedstation demo --dir /tmp/fs-demo
+      feedstation serve --config /tmp/fs-demo/feedstation.yaml
     """
     cfg = load(write_demo_config(demo_folder(folder)))
     run_once(cfg, force=True)
