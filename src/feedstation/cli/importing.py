@@ -180,8 +180,10 @@ def hexo_command(posts_dir: Path, config_path: Path | None) -> None:
     with pipeline.run_lock(cfg), Store.open(cfg.storage) as store:
         report = import_posts(posts_dir, cfg.sources(), store, now=pipeline.utc_now())
     counts = Counter(post.tree[0] for post in report.imported)
-    console.print(Text(f"Imported {len(report.imported)} posts from {posts_dir} into {cfg.storage}"
-                       f" ({report.already} already stored):"))
+    # The parts add up to the files looked at (issue 12.5): imported + not imported + feedstation's own.
+    console.print(Text(f"{report.files} post files in {posts_dir}: {len(report.imported)} imported into {cfg.storage} "
+                       f"({report.already} of them already stored), {len(report.problems)} not imported, "
+                       f"{report.owned} written or imported by feedstation before (skipped)"))
     for category, count in counts.items():
         console.print(Text(f"  {category}: {count}"))
     if report.problems:
