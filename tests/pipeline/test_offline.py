@@ -102,6 +102,8 @@ def test_a_feed_that_fails_alone_still_backs_off_and_not_due_says_when_and_that_
     assert match, second.output
     assert 28 <= int(match.group(2)) <= 30
     assert "no network?" not in first.output + second.output
+    sources = CliRunner().invoke(main, ["sources", "--config", str(config)], env={"COLUMNS": "200"})
+    assert "[ok, 1 item]" in sources.output and "[error, 0 items]" in sources.output, sources.output
     assert re.search(r"^2 feeds fetched: 2 ok, 0 unchanged \(304\), 0 failed; 0 new items, 0 updated$", second.output,
                      re.MULTILINE), second.output  # "1 feed", "2 feeds": the nouns agree with their numbers
 
