@@ -72,6 +72,7 @@ def test_the_demo_through_serve_on_any_port_shows_its_pictures_and_fits_the_scre
 
     # An article's own picture (in its body) loads too.
     page.locator(".card.has-thumb a.thumb").first.click()
+    page.wait_for_selector("article.item img", state="attached")  # the item page has loaded, not just begun to
     pictures = page.locator("article.item img")
     assert pictures.count() >= 1 and wait_decoded(page, pictures, 1) == [640]
     page.screenshot(path=str(artifacts / f"demo-item-{name}.png"))
