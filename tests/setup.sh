@@ -18,7 +18,18 @@ if [ -n "$missing" ]; then
   echo "tests/setup.sh: apt-get install$missing"
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
   $SUDO apt-get -o DPkg::Lock::Timeout=600 update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get -o DPkg::Lock::Timeout=600 install -y -qq $missing >/dev/null
+  # `env`, not a prefix assignment: sudo drops the caller's environment, and a debconf question would hang CI.
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq $missing >/dev/null
+fi
+
+# RSSHub's dependencies need Node.js >= 20.19 (this kind of machine ships NodeSource's 20.20). Debian 12's own
+# nodejs is 18: then take Node.js 20 from the npm registry, whose `node` package ships the binary.
+if ! node -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit(a > 20 || (a === 20 && b >= 19) ? 0 : 1)'; then
+  echo "tests/setup.sh: Node.js $(node --version) is older than 20.19: npm install -g node@20"
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO npm install -g --no-audit --no-fund --loglevel=error node@20
+  hash -r  # the new node is in /usr/local/bin, ahead of /usr/bin on PATH
+  node --version
 fi
 
 python3 -m pip install --quiet -e ".[test]"

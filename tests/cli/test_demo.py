@@ -95,6 +95,8 @@ def test_demo_without_dir_writes_a_temporary_folder_it_names_and_leaves_no_lock_
     assert {p.name for p in folder.iterdir()} == {"feedstation.yaml", "feedstation.db", "public", "source"}
     assert not [p for p in tmp_path.rglob("*lock*") if p.is_file()]
     assert f"feedstation serve --config {folder / 'feedstation.yaml'}" in result.output
+    # No file to double-click: opened as a file, the pages' root-relative links (/static/site.css) find nothing.
+    assert "index.html" not in result.output and "open it through a web server" in result.output
 
 
 DEMO_IMAGES = Path(__file__).resolve().parents[2] / "src/feedstation/demo/theme/static/demo"
@@ -117,9 +119,9 @@ def test_demo_items_read_like_articles_and_carry_small_real_images_shipped_in_th
     home = html.fromstring((public / "latest" / "index.html").read_bytes())
     sources = [img.get("src") for img in home.iter("img") if "/static/demo/" in (img.get("src") or "")]
     assert len(sources) >= 8, sources
-    for src in sources:  # every thumbnail is a shipped picture, published with the site
-        assert src.startswith("http://127.0.0.1:8000/static/demo/") and src.endswith(".webp"), src
-        assert (public / src.split("8000/", 1)[1]).read_bytes() == (DEMO_IMAGES / src.rsplit("/", 1)[1]).read_bytes()
+    for src in sources:  # every thumbnail is a shipped picture, published with the site, addressed from its root
+        assert src.startswith("/static/demo/") and src.endswith(".webp"), src
+        assert (public / src[1:]).read_bytes() == (DEMO_IMAGES / src.rsplit("/", 1)[1]).read_bytes()
     # Real paragraphs: every excerpt is a sentence or more of text, Chinese and English.
     excerpts = [" ".join(p.text_content().split()) for p in home.find_class("excerpt")]
     assert len(excerpts) == 23 and all(len(e) >= 60 for e in excerpts), excerpts

@@ -7,6 +7,7 @@ import json
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -15,6 +16,7 @@ from pathlib import Path
 from aiohttp import web
 from click.testing import CliRunner
 
+from feedstation import pipeline
 from feedstation.cli import main
 from feedstation.cli.common import EXIT_CODES
 from feedstation.lock import RunLock
@@ -84,6 +86,39 @@ def test_4_when_the_command_cannot_do_its_job_for_a_reason_it_names(tmp_path):
     no_catalog = invoke("routes", "search", "知乎", "--config", str(config))
     assert no_catalog.exit_code == 4, no_catalog.output
     assert "feedstation routes update" in no_catalog.output and "Traceback" not in no_catalog.output
+
+
+def test_4_when_the_system_refuses_serves_port_or_an_output_folder_with_one_line_and_no_traceback(tmp_path):
+    (tmp_path / "good.xml").write_bytes(FEED)
+    config = tmp_path / "feedstation.yaml"
+    config.write_text(json.dumps({"storage": "fs.db", "sources": {"c": {"s": {"good": "good.xml"}}}}), encoding="utf-8")
+    with socket.socket() as taken:  # what another dev server on the port looks like
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        busy = invoke("serve", "--config", str(config), "--port", str(port))
+    assert busy.exit_code == 4, busy.output
+    assert f"port {port} on 127.0.0.1 is already in use" in busy.output and f"--port {port + 1}" in busy.output
+    (tmp_path / "a-file").write_text("not a folder", encoding="utf-8")
+    not_a_folder = invoke("build", "--config", str(config), "--out", str(tmp_path / "a-file" / "public"))
+    assert not_a_folder.exit_code == 4, not_a_folder.output
+    assert f"error: Not a directory: {tmp_path / 'a-file' / 'public'}" in " ".join(not_a_folder.output.split())
+    for result in (busy, not_a_folder):
+        assert "Traceback" not in result.output and not isinstance(result.exception, OSError)
+
+
+def test_70_when_feedstation_itself_fails_with_its_traceback(tmp_path, monkeypatch):
+    (tmp_path / "good.xml").write_bytes(FEED)
+    config = write_config(tmp_path, {"good": "good.xml"})
+
+    def broken(*_args, **_kwargs):
+        raise ZeroDivisionError("a bug in a publisher")
+
+    monkeypatch.setattr(pipeline, "publish_site", broken)  # what a bug anywhere below a command looks like
+    result = invoke("build", "--config", str(config), "--out", str(tmp_path / "public"))
+    assert result.exit_code == 70, result.output
+    assert "Traceback" in result.output and "ZeroDivisionError: a bug in a publisher" in result.output
+    assert "a bug in feedstation" in result.output
 
 
 def test_130_when_a_run_is_stopped_with_ctrl_c(tmp_path):

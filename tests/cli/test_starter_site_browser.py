@@ -11,16 +11,15 @@ import os
 import re
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 from feedstation.config import load_config
+from tests.cli.preview import feedstation_serve
 from tests.loopback import LoopbackServer
 from tests.publish.site.test_browser import VIEWPORTS, _open, artifacts, browser  # noqa: F401 (fixtures)
 
 REPO = Path(__file__).resolve().parents[2]
-SAFETY_NET = 90  # seconds; a hang fails instead of blocking CI, never a timing assertion
 
 pytestmark = pytest.mark.slow
 
@@ -53,23 +52,8 @@ def starter_preview(tmp_path_factory):
         run = subprocess.run([*feedstation, "run", "--config", str(config)], env=env, capture_output=True, text=True,
                              timeout=300)
         assert run.returncode == 0 and " 0 failed" in run.stdout, run.stdout + run.stderr
-    server = subprocess.Popen([sys.executable, "-m", "feedstation", "serve", "--config", str(config), "--port", "0"],
-                              env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    try:
-        lines = []
-        deadline = time.monotonic() + SAFETY_NET
-        while time.monotonic() < deadline:
-            line = server.stdout.readline()
-            assert line, "serve exited before printing its URL:\n" + "".join(lines)
-            lines.append(line)
-            if match := re.match(r"^\s+(http://127\.0\.0\.1:\d+\S*)$", line):
-                break
-        else:
-            raise AssertionError("serve printed no URL:\n" + "".join(lines))
-        yield match.group(1)
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+    with feedstation_serve(config, env) as url:
+        yield url
 
 
 def test_serve_prints_the_url_at_site_urls_path(starter_preview):

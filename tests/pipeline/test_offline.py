@@ -96,11 +96,16 @@ def test_a_feed_that_fails_alone_still_backs_off_and_not_due_says_when_and_that_
     assert first.exit_code == 0 and second.exit_code == 0
     # The first CLI run is long past T0: "gone" was due and failed alone again (back-off doubles to 30 min).
     # The time carries its date when it falls on another day than now (a run just before midnight).
-    match = re.search(r"1 feeds not due yet \(back-off or ttl\), the next at ((?:\d{4}-\d\d-\d\d )?\d\d:\d\d) \(in (\d+)m\); "
-                      r"--force fetches them now", second.output)
+    # On a line of its own, below the totals: "1 feed not due yet ..., the next at 14:58 (in 29m); --force ..."
+    match = re.search(r"^1 feed not due yet \(back-off or ttl\), the next at ((?:\d{4}-\d\d-\d\d )?\d\d:\d\d) \(in (\d+)m\); "
+                      r"--force fetches them now$", second.output, re.MULTILINE)
     assert match, second.output
     assert 28 <= int(match.group(2)) <= 30
     assert "no network?" not in first.output + second.output
+    sources = CliRunner().invoke(main, ["sources", "--config", str(config)], env={"COLUMNS": "200"})
+    assert "[ok, 1 item]" in sources.output and "[error, 0 items]" in sources.output, sources.output
+    assert re.search(r"^2 feeds fetched: 2 ok, 0 unchanged \(304\), 0 failed; 0 new items, 0 updated$", second.output,
+                     re.MULTILINE), second.output  # "1 feed", "2 feeds": the nouns agree with their numbers
 
 
 def test_most_feeds_failing_alike_while_some_work_is_named_but_backs_off_as_usual():

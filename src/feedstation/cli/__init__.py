@@ -9,10 +9,11 @@ that script, which imports this module and nothing more.
 from __future__ import annotations
 
 import importlib
+import traceback
 
 import click
 
-from feedstation.cli.exit_codes import EXIT_INTERRUPTED, exit_codes_help
+from feedstation.cli.exit_codes import EXIT_BUG, EXIT_INTERRUPTED, exit_codes_help
 
 # name → (module, attribute, first paragraph of its help). The summaries let `--help` list the
 # commands without importing them; a test keeps each one equal to the command's own docstring.
@@ -54,7 +55,7 @@ def load_command(name: str) -> click.Command:
 
 class LazyGroup(click.Group):
     """click's group with commands imported on first use; Ctrl-C exits 130 (click's own `Aborted!`
-    exits 1, which means "feeds failed")."""
+    exits 1, which means "feeds failed"); a bug (an exception no command handles) prints its traceback and exits 70."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(COMMANDS)
@@ -79,6 +80,13 @@ class LazyGroup(click.Group):
         except KeyboardInterrupt:
             click.echo("interrupted", err=True)
             raise click.exceptions.Exit(EXIT_INTERRUPTED) from None
+        except (click.exceptions.ClickException, click.exceptions.Abort, click.exceptions.Exit):
+            raise
+        except Exception:  # everything a command expects is handled by reports_errors: this is a bug
+            traceback.print_exc()
+            click.echo("error: a bug in feedstation: please report it with the traceback above",
+                       err=True)
+            raise click.exceptions.Exit(EXIT_BUG) from None
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]}, epilog=exit_codes_help())
@@ -89,6 +97,7 @@ def main(verbose: int) -> None:
 
     Start with `feedstation demo` (offline sample site) or `feedstation init`.
     """
-    from feedstation.cli.common import configure_logging
+    from feedstation.cli.common import configure_console, configure_logging
 
+    configure_console()
     configure_logging(verbose)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -14,6 +15,7 @@ from rich.text import Text
 
 from feedstation.config import DEFAULT_CONFIG, Config, load_config
 from feedstation.cli.exit_codes import (  # noqa: F401 — re-exported for the commands
+    EXIT_BUG,
     EXIT_CODES,
     EXIT_CONFIG,
     EXIT_FEEDS_FAILED,
@@ -51,8 +53,18 @@ def reports_errors(func: Callable) -> Callable:
             fail(str(exc), EXIT_LOCKED)
         except FeedstationError as exc:
             fail(str(exc), EXIT_OTHER)
+        except OSError as exc:  # the system said no: a folder that is a file, no permission, a full disk
+            fail(os_error_line(exc), EXIT_OTHER)
 
     return wrapper
+
+
+def os_error_line(exc: OSError) -> str:
+    """`Not a directory: public/x` rather than `[Errno 20] Not a directory: 'public/x'` and a traceback."""
+    if exc.strerror is None:
+        return str(exc)
+    names = [str(name) for name in (exc.filename, exc.filename2) if name is not None]
+    return f"{exc.strerror}: {' → '.join(names)}" if names else exc.strerror
 
 
 def fail(message: str, code: int) -> None:
@@ -65,6 +77,14 @@ def print_hint(label: str, command: str) -> None:
     """A hint with its command on a line of its own, never wrapped: it stays one line to copy and paste."""
     console.print(Text(label))
     console.print(Text("  " + command, style="bold"), soft_wrap=True)
+
+
+def configure_console() -> None:
+    """Take the width from COLUMNS as it is now: rich reads it once, when a console is made, so a second
+    command in the same process (tests, an embedding program) would print at the first one's width."""
+    columns = os.environ.get("COLUMNS", "")
+    for each in (console, err_console):
+        each.width = int(columns) if columns.isdigit() and int(columns) > 0 else None
 
 
 def configure_logging(verbose: int) -> None:

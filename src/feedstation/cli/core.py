@@ -13,7 +13,15 @@ from rich.tree import Tree
 from feedstation import pipeline
 from feedstation.cli.common import EXIT_FEEDS_FAILED, config_option, console, load, print_hint, reports_errors
 from feedstation.cli.item_status import full_text_lines
-from feedstation.cli.tables import health_table, network_failure_line, run_table, skipped_lines, status_line, totals_line
+from feedstation.cli.tables import (
+    counted,
+    health_table,
+    network_failure_line,
+    run_table,
+    skipped_lines,
+    status_line,
+    totals_line,
+)
 from feedstation.config import DEFAULT_CONFIG, Config
 from feedstation.errors import FeedstationError
 from feedstation.store import Store
@@ -77,7 +85,7 @@ def sources_command(config_path: Path | None) -> None:
             label.append("  (full text)", style="magenta")
         if health is not None:
             style = {"ok": "green", "not_modified": "green", "error": "red"}.get(health.status, "dim")
-            label.append(f"  [{health.status}, {health.entry_count} items]", style=style)
+            label.append(f"  [{health.status}, {counted(health.entry_count, 'item')}]", style=style)
             if health.error:
                 label.append(f" {health.error}", style="red")
         else:
@@ -187,4 +195,4 @@ def print_run(run: pipeline.FetchRun) -> None:
     for failure in run.lists_failed:
         console.print(Text(f"OPML list not refreshed (last good copy used): {failure}", style="yellow"))
     if run.retention_removed:
-        console.print(Text(f"retention removed {run.retention_removed} old items"))
+        console.print(Text(f"retention removed {counted(run.retention_removed, 'old item')}"))

@@ -7,6 +7,7 @@ EXIT_FEEDS_FAILED = 1  # only with --strict
 EXIT_CONFIG = 2
 EXIT_LOCKED = 3
 EXIT_OTHER = 4
+EXIT_BUG = 70  # sysexits.h's EX_SOFTWARE: Python's own 1 for an uncaught exception would read as "feeds failed"
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, the shell's convention
 
 # The one table of exit codes: `feedstation --help` prints it and a test keeps README's copy equal.
@@ -15,7 +16,8 @@ EXIT_CODES = {
     EXIT_FEEDS_FAILED: "with --strict (fetch, run): at least one feed failed",
     EXIT_CONFIG: "config error (it names file, line, key and fix), or a bad command line",
     EXIT_LOCKED: "another feedstation process holds the database or output folder",
-    EXIT_OTHER: "could not do the job, for the reason it prints (no route catalog, ...)",
+    EXIT_OTHER: "could not do the job; it prints why (no route catalog, port in use, ...)",
+    EXIT_BUG: "a bug in feedstation: it prints the traceback; please report it",
     EXIT_INTERRUPTED: "stopped with Ctrl-C (`watch` and `serve` stop cleanly with 0)",
 }
 

@@ -35,7 +35,7 @@ def hexo(config_path: Path | None, out_dir: Path | None) -> None:
 
     Example:
 
-        feedstation export hexo --config feedstation.yaml --out ../blog/source/_posts
+        feedstation export hexo --out ../blog/source/_posts
     """
     cfg = load(config_path)
     target = out_dir or cfg.output.hexo

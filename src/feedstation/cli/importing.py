@@ -36,7 +36,7 @@ def import_group() -> None:
 
     \b
     Example:
-      feedstation import rsshub-page config.yml --user-config user_config.yml --instance https://rsshub.app
+      feedstation import rsshub-page config.yml --user-config user_config.yml
       feedstation import opml subscriptions.opml --merge
       feedstation import hexo source/_posts
     """
@@ -118,14 +118,19 @@ def rsshub_page_command(config_file: Path, user_config: Path | None, output: Pat
 def opml_command(location: str, output: Path | None, merge: bool, force: bool, config_path: Path | None) -> None:
     """Turn an OPML 1.0/2.0 list (a file or an http(s) URL) into the category → site → channel tree.
 
-    Folders map to the tree: none → 其他 › feed › feed; one → folder › feed › feed;
-    two → outer › inner › feed; deeper ones are joined into the site name. Duplicate
-    URLs are merged, clashing names numbered; every skipped outline is reported.
+    \b
+    Folders map to the tree:
+      no folder    → 其他 › feed › feed
+      one folder   → folder › feed › feed
+      two folders  → outer › inner › feed
+      deeper ones  → joined into the site name
+
+    Duplicate URLs are merged, clashing names numbered; every skipped outline is reported.
 
     \b
     Example:
       feedstation import opml feedly.opml -o feedstation.yaml
-      feedstation import opml https://example.com/sources.opml --merge --config feedstation.yaml
+      feedstation import opml https://example.com/sources.opml --merge
     """
     from feedstation.importers.opml_in import read_opml
 
@@ -177,7 +182,10 @@ def hexo_command(posts_dir: Path, config_path: Path | None) -> None:
     with pipeline.run_lock(cfg), Store.open(cfg.storage) as store:
         report = import_posts(posts_dir, cfg.sources(), store, now=pipeline.utc_now())
     counts = Counter(post.tree[0] for post in report.imported)
-    _say(f"Imported {len(report.imported)} posts from {posts_dir} into {cfg.storage} ({report.already} already stored):")
+    # The parts add up to the files looked at (issue 12.5): imported + not imported + feedstation's own.
+    _say(f"{report.files} post files in {posts_dir}: {len(report.imported)} imported into {cfg.storage} "
+         f"({report.already} of them already stored), {len(report.problems)} not imported, "
+         f"{report.owned} written or imported by feedstation before (skipped)")
     for category, count in counts.items():
         _say(f"  {category}: {count}")
     if report.refiled:

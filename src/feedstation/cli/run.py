@@ -55,12 +55,17 @@ def demo_command(folder: Path | None) -> None:
     Everything goes into one folder (a new temporary one unless --dir is given), never into
     the current directory; the last lines say where, and how to preview it.
 
-    Example: feedstation demo --dir /tmp/fs-demo && feedstation serve --config /tmp/fs-demo/feedstation.yaml
+    \b
+    Example:
+      feedstation demo --dir /tmp/fs-demo
+      feedstation serve --config /tmp/fs-demo/feedstation.yaml
     """
     cfg = load(write_demo_config(demo_folder(folder)))
     run_once(cfg, force=True)
     console.print(Text(f"demo folder: {cfg.base_dir} (config, database, site and Hexo posts)"))
-    console.print(Text(f"demo site: {cfg.output.site}/index.html"))
+    # Not ".../index.html": opened as a file, its root-relative links (/static/site.css) find nothing.
+    console.print(Text(f"demo site: {cfg.output.site} (its links start at /: open it through a web server, "
+                       "not as a file)"))
     print_hint("preview it with:", f"feedstation serve --config {cfg.path}")
 
 

@@ -73,16 +73,23 @@ def health_table(rows: Sequence[FeedHealth], now: datetime, width: int = WIDE) -
     return table
 
 
+def counted(number: int, noun: str) -> str:
+    """`1 feed`, `2 feeds`: English nouns of the summary lines ("new item", "file", "post")."""
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
+
+
 def totals_line(reports: Sequence[FeedReport], skipped: int, next_due: datetime | None = None,
                 now: datetime | None = None) -> Text:
+    """`12 feeds fetched: 9 ok, 2 unchanged (304), 1 failed; 30 new items, 2 updated` (the parts add up to the
+    feeds fetched), and on a line of its own the feeds that were not due, when the next one is and how to override."""
     by = {s: sum(1 for r in reports if r.status == s) for s in ("ok", "not_modified", "error")}
     new = sum(r.new for r in reports)
     updated = sum(r.updated for r in reports)
-    text = Text(f"{len(reports)} feeds fetched: {by['ok']} ok, {by['not_modified']} unchanged (304), ")
+    text = Text(f"{counted(len(reports), 'feed')} fetched: {by['ok']} ok, {by['not_modified']} unchanged (304), ")
     text.append(f"{by['error']} failed", style="red" if by["error"] else "")
-    text.append(f"; {new} new items, {updated} updated")
+    text.append(f"; {counted(new, 'new item')}, {updated} updated")
     if skipped:
-        text.append(f"; {skipped} feeds not due yet (back-off or ttl)")
+        text.append(f"\n{counted(skipped, 'feed')} not due yet (back-off or ttl)")
         if next_due is not None and now is not None:
             text.append(f", the next at {_clock(next_due, now)} (in {_span(next_due - now)})")
         text.append("; --force fetches them now")
@@ -122,9 +129,9 @@ def status_line(rows: Sequence[FeedHealth], items: int, hidden: int = 0) -> Text
     (`hidden`: items the filters hid at the last publish, said only when there are any)."""
     failing = sum(1 for r in rows if r.status == "error")
     never = sum(1 for r in rows if r.status == "never")
-    text = Text(f"{len(rows)} feeds: {len(rows) - failing - never} ok, ")
+    text = Text(f"{counted(len(rows), 'feed')}: {len(rows) - failing - never} ok, ")
     text.append(f"{failing} failing", style="red" if failing else "")
-    text.append(f", {never} never fetched; {items} items stored")
+    text.append(f", {never} never fetched; {counted(items, 'item')} stored")
     if hidden:
         text.append(f" ({hidden} hidden by filters at the last publish; `feedstation filters test` shows why)")
     return text
@@ -132,14 +139,14 @@ def status_line(rows: Sequence[FeedHealth], items: int, hidden: int = 0) -> Text
 
 def site_line(folder, report) -> Text:
     """`site in public: 129 files (3 written, 126 unchanged); 2 removed`: the parts add up to the total."""
-    return Text(f"site in {folder}: {report.pages} files ({report.written} written, {report.unchanged} unchanged); "
-                f"{report.removed} old files removed")
+    return Text(f"site in {folder}: {counted(report.pages, 'file')} ({report.written} written, {report.unchanged} "
+                f"unchanged); {counted(report.removed, 'old file')} removed")
 
 
 def hexo_line(folder, report) -> Text:
     """`Hexo posts in source/_posts: 23 posts (0 written, 23 unchanged); 0 removed`."""
-    return Text(f"Hexo posts in {folder}: {report.posts} posts ({report.written} written, {report.unchanged} "
-                f"unchanged); {report.removed} old posts removed")
+    return Text(f"Hexo posts in {folder}: {counted(report.posts, 'post')} ({report.written} written, "
+                f"{report.unchanged} unchanged); {counted(report.removed, 'old post')} removed")
 
 
 def _ago(when: datetime, now: datetime) -> str:

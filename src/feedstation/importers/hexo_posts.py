@@ -68,6 +68,12 @@ class HexoImport:
     already: int  # of `imported`, how many were already in the store (same feed, title and date)
     problems: tuple[str, ...]
     refiled: tuple[str, ...] = ()  # posts imported under another channel than their categories name
+    owned: int = 0  # post files feedstation wrote or imported before (in its manifest): entries already, skipped
+
+    @property
+    def files(self) -> int:
+        """Every post file looked at: imported + not imported + feedstation's own."""
+        return len(self.imported) + len(self.problems) + self.owned
 
 
 def read_post(text: str, relpath: str) -> ImportedPost | str:
@@ -117,9 +123,11 @@ def import_posts(posts_dir: Path, sources: Sequence[Source], store: Store, *, no
     refiled: list[str] = []
     posts: list[ImportedPost] = []
     seen: dict[tuple, str] = {}
+    skipped_owned = 0
     for relpath in _post_files(root):
         if relpath.casefold() in owned:
-            continue  # written by feedstation: already an entry
+            skipped_owned += 1  # written (or imported) by feedstation: already an entry
+            continue
         post = _read(root / relpath, relpath)
         if isinstance(post, str):
             problems.append(f"{relpath}: {post}")
@@ -152,7 +160,7 @@ def import_posts(posts_dir: Path, sources: Sequence[Source], store: Store, *, no
             register[tree_identity_key(tree, identity)] = post.relpath
     if register:
         register_imported_posts(root, register)
-    return HexoImport(tuple(posts), already, tuple(problems), tuple(refiled))
+    return HexoImport(tuple(posts), already, tuple(problems), refiled=tuple(refiled), owned=skipped_owned)
 
 
 def _site_named_feed(post: ImportedPost, sources: Sequence[Source]) -> Source | None:

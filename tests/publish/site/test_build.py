@@ -297,3 +297,26 @@ def test_an_edited_entry_rerenders_its_page_and_neighbours_and_a_template_change
                                      "{% endblock %}", encoding="utf-8")
     report = build_site(edited, sources, out, settings, now=NOW)
     assert {p for p in report.written_paths if p.startswith("item/")} == {i.path for i in items.values()}
+
+
+def test_pictures_and_links_into_the_site_itself_are_root_relative_on_pages_and_absolute_in_feeds(tmp_path, sources):
+    # The demo's pictures live in the site (site.url/static/demo/...): as absolute URLs they would load only
+    # where site.url's port answers, not from `feedstation serve --port 8001` or a copy on another host.
+    settings = dataclasses.replace(SETTINGS, url="http://127.0.0.1:8000/news")
+    own, other = "http://127.0.0.1:8000/news/static/demo/desk.webp", "https://cdn.example.org/a.webp"
+    body = (f'<p><img src="{own}" alt="desk"> <img src="{other}" alt="cdn"> <a href="http://127.0.0.1:8000/news/c/">'
+            f'own page</a> <a href="http://127.0.0.1:8000x/">not the site</a></p>')
+    entries = [make_entry(0, 0, "own picture", body, own), make_entry(1, 0, "other picture", "<p>x</p>", other)]
+    build_site(entries, sources, tmp_path, settings, now=NOW)
+    page = lambda i: (tmp_path / item_file(item_key(entries[i].tree, entries[i].identity))).read_text("utf-8")  # noqa: E731
+    first = page(0)
+    assert '<img src="/news/static/demo/desk.webp" alt="desk"' in first and f'<img src="{other}" alt="cdn"' in first
+    assert '<a href="/news/c/">own page</a>' in first and 'href="http://127.0.0.1:8000x/"' in first
+    # og:image stays absolute (other sites read it); search results get the root-relative picture.
+    assert f'<meta property="og:image" content="{own}">' in first
+    assert '<meta name="thumbnail" content="/news/static/demo/desk.webp" data-pagefind-meta="image[content]">' in first
+    assert f'<meta property="og:image" content="{other}" data-pagefind-meta="image[content]">' in page(1)
+    cards = (tmp_path / "latest" / "index.html").read_text("utf-8")
+    assert 'src="/news/static/demo/desk.webp"' in cards and f'src="{other}"' in cards
+    feed = (tmp_path / "atom.xml").read_text("utf-8")
+    assert own in feed and "/news/static/demo/desk.webp" not in feed.replace(own, "")

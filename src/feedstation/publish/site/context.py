@@ -5,6 +5,7 @@ The context holds cards (entries without their bodies); a body is read only whil
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -24,6 +25,8 @@ _LAZY_IMG = {"img": ' loading="lazy" decoding="async" referrerpolicy="no-referre
 # reading its URL. nh3 writes URLs encoded, so only a raw `>` in a value could hide a later alt.
 _IMG_NO_ALT = re.compile(r"<img\b(?![^>]*\balt=)", re.IGNORECASE)
 _TAG = re.compile(r"<[^>]*>")
+# nh3 writes every URL attribute (href, src, poster) double-quoted; see own_urls_root_relative.
+_URL_ATTRIBUTE = r'(\s(?:href|src|poster)=")'
 
 
 @dataclass(frozen=True)
@@ -36,6 +39,7 @@ class Item:
     url: str  # root-relative, percent-encoded
     abs_url: str
     local: datetime  # published, in the site's time zone
+    own_origin: str = ""  # scheme://host[:port] of site.url: URLs into the site itself are shown root-relative
     body: StoredEntry | None = None  # the entry with its body: set on the copy its own page renders from
 
     @property
@@ -46,7 +50,14 @@ class Item:
     @property
     def content(self) -> str:
         """The body as the item page shows it (`page_html`); the excerpt when the body could not be read."""
-        return page_html(self.body) if self.body is not None else f"<p>{escape(self.entry.excerpt)}</p>"
+        if self.body is None:
+            return f"<p>{escape(self.entry.excerpt)}</p>"
+        return page_html(self.body, self.own_origin)
+
+    @property
+    def thumb(self) -> str | None:
+        """The card's picture: the item's image, root-relative when it is one of the site's own files."""
+        return paths.root_relative(self.entry.image, self.own_origin) if self.entry.image else None
 
     @property
     def reading_minutes(self) -> int:
@@ -107,10 +118,12 @@ class SiteContext:
         return self.copies.get(item.key, ())
 
 
-def page_html(entry: StoredEntry) -> str:
+def page_html(entry: StoredEntry, own_origin: str = "") -> str:
     """Sanitised HTML with lazy, no-referrer images, made when the item's page renders. An image the
-    feed gave no `alt` gets `alt=""` (decorative)."""
+    feed gave no `alt` gets `alt=""` (decorative). Links and pictures into the site itself (`own_origin`)
+    are root-relative."""
     html = force_attributes(entry.content or entry.summary, _LAZY_IMG)
+    html = own_urls_root_relative(html, own_origin)
     return _IMG_NO_ALT.sub('<img alt=""', html) if "<img" in html else html
 
 
@@ -221,4 +234,21 @@ def _story_copies(items: Sequence[Item], data: SiteData) -> tuple[dict[str, tupl
 def _make_item(card: Card, key: str, zone: ZoneInfo, base: str, site_url: str) -> Item:
     path = paths.item_file(key)
     return Item(entry=card, key=key, path=path, url=paths.href(base, path), abs_url=paths.absolute(site_url, path),
-                local=card.published.astimezone(zone))
+                local=card.published.astimezone(zone), own_origin=paths.origin(site_url))
+
+
+@functools.lru_cache(maxsize=8)
+def _own_url_attribute(own_origin: str) -> re.Pattern[str]:
+    return re.compile(_URL_ATTRIBUTE + re.escape(own_origin) + "(?=/)")
+
+
+def own_urls_root_relative(html: str, own_origin: str) -> str:
+    """`href`/`src`/`poster` values that point into the site itself, made root-relative.
+
+    An item may show the site's own files (the demo's pictures live at site.url/static/demo/):
+    as absolute URLs they would load only where site.url's host and port answer, so a
+    `feedstation serve` on another port, or a copy on another host, would show broken images.
+    """
+    if not own_origin or own_origin not in html:
+        return html
+    return _own_url_attribute(own_origin).sub(r"\1", html)

@@ -85,6 +85,21 @@ def base_path(site_url: str) -> str:
     return urlsplit(site_url).path.rstrip("/")
 
 
+def origin(site_url: str) -> str:
+    """`scheme://host[:port]` of the site, what its own absolute URLs start with ("http://127.0.0.1:8000")."""
+    parts = urlsplit(site_url)
+    return f"{parts.scheme.lower()}://{parts.netloc.lower()}"
+
+
+def root_relative(url: str, own_origin: str) -> str:
+    """`url` without the site's own origin when it points into the site ("/static/demo/desk.webp"), else unchanged.
+
+    A page then loads the site's own files from wherever it is served: `feedstation serve` on
+    any port, or another host. Output feeds keep absolute URLs (a reader needs them).
+    """
+    return url[len(own_origin):] if own_origin and url.startswith(own_origin + "/") else url
+
+
 def href(base: str, relpath: str) -> str:
     """Root-relative, percent-encoded link to an output path; `index.html` is dropped for clean URLs."""
     if relpath == "index.html" or relpath.endswith("/index.html"):

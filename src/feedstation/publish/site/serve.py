@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import functools
 import logging
 import os
@@ -11,6 +12,8 @@ from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit
+
+from feedstation.errors import OutputError
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +72,14 @@ def make_server(out_dir: Path, port: int = 8000, *, mount: str = "") -> Threadin
     """An HTTP server for `out_dir` at path `mount` ("" or "/news"), bound to loopback only (port 0: a free port)."""
     handler_class = type("MountedSiteRequestHandler", (SiteRequestHandler,), {"mount": mount.rstrip("/")})
     handler = functools.partial(handler_class, directory=str(out_dir))
-    return ThreadingHTTPServer(("127.0.0.1", port), handler)
+    try:
+        return ThreadingHTTPServer(("127.0.0.1", port), handler)
+    except OSError as exc:
+        if exc.errno != errno.EADDRINUSE:
+            raise
+        # Port 8000 is every other dev server's default too: say what to do instead of a traceback.
+        raise OutputError(f"port {port} on 127.0.0.1 is already in use (another `feedstation serve`, or another "
+                          f"program); pass --port with a free one, e.g. --port {port + 1}") from None
 
 
 def preview_url(server: ThreadingHTTPServer, mount: str = "") -> str:
