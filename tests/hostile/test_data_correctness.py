@@ -128,7 +128,7 @@ def test_rows_that_cannot_be_read_are_skipped_and_reported_and_the_rest_is_publi
     for args in (["run", "--config", config], ["build", "--config", config], ["export", "hexo", "--config", config]):
         result = cli(*args)
         assert result.exit_code == 0, (args, result.output[-3000:])
-        assert "5 stored item(s) could not be read and were left out" in result.output, result.output[-3000:]
+        assert "5 stored item(s) could not be read or rendered and were left out" in result.output, result.output[-3000:]
         for reason in reasons:
             assert reason in result.output, (reason, result.output[-6000:])
         assert "数据 › 坏 › 坏行: entry 'bad-0'" in result.output and "'huge-title'" in result.output
@@ -139,7 +139,7 @@ def test_rows_that_cannot_be_read_are_skipped_and_reported_and_the_rest_is_publi
         item_page_for(tmp_path / "public", title)
     status = cli("status", "--config", config)
     assert status.exit_code == 0
-    assert "last publish: 5 stored item(s) could not be read" in status.output
+    assert "last publish: 5 stored item(s) could not be read or rendered" in status.output
     for reason in reasons:
         assert reason in status.output, status.output
 

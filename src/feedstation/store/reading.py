@@ -14,6 +14,7 @@ import hashlib
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import datetime
 
 from sqlalchemy import Select, select
@@ -39,13 +40,19 @@ class Unreadable(Exception):
 
 
 class SkippedRows:
-    """Rows skipped by the readers of one publish; the site and the Hexo export read the same rows."""
+    """Rows one publish left out: those its readers could not read (the site and the Hexo export read
+    the same rows, so each is listed once) and those a publisher could not render."""
 
     def __init__(self) -> None:
         self._rows: dict[tuple[int | None, str], SkippedEntry] = {}
 
     def add(self, skipped: SkippedEntry) -> None:
-        self._rows.setdefault((skipped.entry_id, skipped.identity), skipped)
+        key = (skipped.entry_id, skipped.identity)
+        known = self._rows.get(key)
+        if known is None:
+            self._rows[key] = skipped
+        elif skipped.reason not in known.reason.split("; "):  # e.g. neither the site nor Hexo could render it
+            self._rows[key] = replace(known, reason=f"{known.reason}; {skipped.reason}")
 
     @property
     def rows(self) -> tuple[SkippedEntry, ...]:
@@ -72,7 +79,7 @@ def read_entries(conn: Connection, query: Select, on_skip) -> Iterator[StoredEnt
             try:
                 yield stored_entry(row)
             except Unreadable as exc:
-                skipped = SkippedEntry(feed_id=row.feed_id, feed=_feed_label(row), entry_id=row.id,
+                skipped = SkippedEntry(feed_id=row.feed_id, feed=feed_label(row, row.feed_id), entry_id=row.id,
                                        identity=shown(row.identity), reason=str(exc))
                 log.info("%s", skipped.line())
                 on_skip(skipped)
@@ -146,11 +153,17 @@ def _date(row: Row, name: str, *, required: bool) -> datetime | None:
         raise Unreadable(f"{name} is not a date: {shown(value)!r}") from None
 
 
-def _feed_label(row: Row) -> str:
+def feed_label(row: Row, feed_id: int | None) -> str:
+    """"category › site › channel" of a row holding the feed's tree names, or "feed N" when one is not text."""
     parts = [getattr(row, name) for name in ("category", "site", "channel")]
-    if all(isinstance(p, str) and not _has_surrogates(p) for p in parts):
+    if all(is_text(p) for p in parts):
         return " › ".join(parts)
-    return f"feed {row.feed_id}"
+    return f"feed {feed_id}"
+
+
+def is_text(value: object) -> bool:
+    """True for a str that is valid UTF-8 (lenient_text turns invalid bytes into lone surrogates)."""
+    return isinstance(value, str) and not _has_surrogates(value)
 
 
 def shown(value: object, limit: int = 120) -> str:

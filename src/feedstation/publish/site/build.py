@@ -9,11 +9,11 @@ import logging
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import astuple, dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from feedstation.models import FeedHealth, FeedsOverview, SiteSettings, Source, StoredEntry
+from feedstation.models import FeedHealth, FeedsOverview, SiteSettings, SkippedEntry, Source, StoredEntry
 from feedstation.publish.site.context import Item, SiteContext, build_context
 from feedstation.publish.site.pages import COUNTS_FILE, counts_script, html_pages, load_static
 from feedstation.publish.site.search import (BUNDLE_DIR, SHARDS_FILE, UI_FILES, index_shards, plan_shards,
@@ -38,6 +38,7 @@ class SiteReport:
     unchanged: int
     removed: int
     written_paths: tuple[str, ...] = ()  # sorted; what a deploy or a test needs to know changed
+    left_out: tuple[SkippedEntry, ...] = ()  # entries the site cannot show (issue 11), reported like unreadable rows
 
 
 def build_site(entries: Sequence[StoredEntry], sources: Sequence[Source], out_dir: Path, settings: SiteSettings, *,
@@ -62,10 +63,12 @@ def build_site(entries: Sequence[StoredEntry], sources: Sequence[Source], out_di
     if inputs == previous.inputs and previous.files and all((out_dir / path).is_file() for path in previous.files):
         # Same inputs give the same bytes: skip rendering, not just writing (no-change rebuild).
         log.debug("site: inputs unchanged, %d outputs kept", len(previous.files))
-        return SiteReport(pages=len(previous.files) + 1, written=0, unchanged=len(previous.files) + 1, removed=0)
+        return SiteReport(pages=len(previous.files) + 1, written=0, unchanged=len(previous.files) + 1, removed=0,
+                          left_out=previous.left_out)
 
     # Phase one: the whole site as data, so indexes, neighbours and feeds see every item.
     ctx = build_context(entries, settings, overview)
+    left_out = tuple(SkippedEntry.of(entry, reason) for entry, reason in ctx.left_out)
     ctx.icon_files.update({site: ICONS_DIR + name for site, (name, _data) in icons.items()})
     static = load_static(settings.theme_dir)
 
@@ -99,8 +102,10 @@ def build_site(entries: Sequence[StoredEntry], sources: Sequence[Source], out_di
         removed += writer.remove(path)
 
     item_pages = {path: [key, page_digests[path]] for path, key in item_keys.items() if path in page_digests}
+    # The entries left out are kept too: a no-change rebuild renders nothing, yet must report them again.
     manifest = json.dumps({"version": 2, "inputs": inputs, "search_shards": shards, "item_pages": item_pages,
-                           "files": sorted(owned)}, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+                           "files": sorted(owned), "left_out": [list(astuple(s)) for s in left_out]},
+                          ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     writer.write(MANIFEST, manifest + b"\n")
     log.debug("site: rendered and wrote %d outputs (%d changed) in %.2fs, search and pruning took %.2fs", len(owned),
               len(writer.written), rendered - started, time.perf_counter() - rendered)
@@ -108,7 +113,7 @@ def build_site(entries: Sequence[StoredEntry], sources: Sequence[Source], out_di
     # item page / search shard not even re-rendered): the parts add up to the whole (issue 12.5).
     pages = len(owned) + 1  # + the manifest
     return SiteReport(pages=pages, written=len(writer.written), unchanged=pages - len(writer.written), removed=removed,
-                      written_paths=tuple(sorted(writer.written)))
+                      written_paths=tuple(sorted(writer.written)), left_out=left_out)
 
 
 def _write_search(writer: OutputWriter, out_dir: Path, ctx: SiteContext, previous: _Manifest,
@@ -190,6 +195,7 @@ class _Manifest:
     inputs: str | None = None
     shards: Mapping[str, str] = field(default_factory=dict)
     item_pages: Mapping[str, tuple[str, str]] = field(default_factory=dict)  # path → (input key, bytes hash)
+    left_out: tuple[SkippedEntry, ...] = ()
 
 
 def _read_manifest(out_dir: Path) -> _Manifest:
@@ -202,7 +208,8 @@ def _read_manifest(out_dir: Path) -> _Manifest:
                          shards={k: v for k, v in shards.items() if isinstance(v, str)} if isinstance(shards, dict) else {},
                          item_pages={p: (v[0], v[1]) for p, v in items.items()
                                      if isinstance(v, list) and len(v) == 2 and all(isinstance(x, str) for x in v)}
-                         if isinstance(items, dict) else {})
+                         if isinstance(items, dict) else {},
+                         left_out=tuple(SkippedEntry(*row) for row in data.get("left_out", ())))
     except FileNotFoundError:
         return _Manifest()
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
