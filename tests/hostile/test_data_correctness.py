@@ -219,6 +219,39 @@ def test_rss11_and_atom_entry_documents_are_read_and_refusals_name_the_root(serv
     assert health["system"].error == REFUSAL and "on purpose" in REFUSAL
 
 
+def _rss(title: str) -> str:
+    return (f'<?xml version="1.0" encoding="{{enc}}"?><rss version="2.0"><channel><title>c</title>'
+            f"<item><title>{title}</title><link>http://example.org/{title.replace(' ', '-')}</link></item></channel></rss>")
+
+
+# What feedparser reads though the sniffer saw no markup at the start: text printed ahead of the XML (a PHP
+# notice), a BOM after blank lines, and encodings in which `<` is not the byte 0x3C.
+SNIFFED_LATE = {
+    "php": b"Warning: Cannot modify header information in /var/www/wp-includes/feed.php on line 8\n"
+           + _rss("after a notice").format(enc="utf-8").encode(),
+    "bom": b"\n\n\xef\xbb\xbf" + _rss("late bom").format(enc="utf-8").encode(),
+    "ebcdic": _rss("ebcdic item").format(enc="cp037").encode("cp037"),
+    "utf7": _rss("seven bits").format(enc="utf-7").encode("utf-7"),
+    "ebcdic-unknown": '<?xml version="1.0" encoding="cp037"?>\n<!-- x.xml -->\n<inventory><a/></inventory>'.encode("cp037"),
+}
+
+
+def test_markup_after_text_or_in_ebcdic_goes_to_feedparser_and_a_refusal_still_names_the_root(server, tmp_path,
+                                                                                           store_target):
+    for name, body in SNIFFED_LATE.items():
+        server.serve(f"/{name}.xml", body)
+    tree = {"格式": {"晚": {name: server.url(f"/{name}.xml") for name in SNIFFED_LATE}}}
+    config = str(write_config(tmp_path, tree, storage=store_target))
+    result = cli("run", "--config", config)
+    assert result.exit_code == 0, result.output
+    titles = {name: [r.title for r in stored(store_target, name)] for name in SNIFFED_LATE}
+    assert titles == {"php": ["after a notice"], "bom": ["late bom"], "ebcdic": ["ebcdic item"], "utf7": ["seven bits"],
+                      "ebcdic-unknown": []}
+    with Store.open(store_target) as store:
+        health = {h.channel: h for h in store.health()}
+    assert "root element is <inventory>" in health["ebcdic-unknown"].error, health["ebcdic-unknown"].error
+
+
 # -- 5 and 6. attributes once, safe styles kept ----------------------------------------------------------
 
 def test_item_pages_carry_each_image_attribute_once_and_keep_safe_styles(server, tmp_path):
