@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import datetime, timezone
 from html import escape
 from pathlib import Path
 
 from click.testing import CliRunner
+from lxml import etree
 from sqlalchemy import select, text
 
 from feedstation.cli import main
@@ -279,3 +281,40 @@ def test_item_pages_carry_each_image_attribute_once_and_keep_safe_styles(server,
         for token in ("url(", "expression(", "position", "behavior", "-moz-binding"):
             assert token not in content, content
     assert escape("styled") in post.body
+
+
+_MEDIA_TAG = re.compile(r"<(?:img|video|audio|source)\b[^<>]*>", re.IGNORECASE)
+_ATTRIBUTE_NAME = re.compile(r"""\s([^\s"'<>/=]+)(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'=<>`]+))?""")
+
+
+def _media_tags(path: Path) -> list[str]:
+    """The img/video/audio/source start tags of one output, also those inside a feed's escaped HTML."""
+    text = path.read_text(encoding="utf-8")
+    texts = [text]
+    if path.suffix == ".xml":
+        texts += [el.text for el in etree.fromstring(path.read_bytes()).iter() if isinstance(el.text, str)]
+    elif path.suffix == ".json" and text.lstrip().startswith("{"):
+        texts += [value for item in json.loads(text).get("items", []) for value in item.values() if isinstance(value, str)]
+    return [tag for t in texts for tag in _MEDIA_TAG.findall(t)]
+
+
+def test_every_output_carries_each_media_attribute_once(server, tmp_path):
+    html = ('<img src="https://img.example.com/a.png" loading="eager" LOADING="lazy" referrerpolicy="origin" '
+            'decoding="sync" alt="a"><IMG SRC="https://img.example.com/b.png" ReferrerPolicy="unsafe-url"/>'
+            '<video src="https://v.example.com/v.mp4" poster="https://img.example.com/p.png" controls autoplay '
+            'preload="auto"></video><audio src="https://v.example.com/a.mp3" controls preload="metadata"></audio>'
+            '<picture><source src="https://img.example.com/c.webp" type="image/webp"><img src="https://img.example.com/c.png"></picture>')
+    server.serve("/media.xml", rss("media", [{"title": "media item", "guid": "m-1", "link": "https://example.com/m",
+                                              "description": html}]))
+    config = str(write_config(tmp_path, {"媒体": {"站": {"频道": server.url("/media.xml")}}}))
+    assert cli("run", "--config", config).exit_code == 0
+    outputs = [p for folder in (tmp_path / "public", tmp_path / "posts") for p in folder.rglob("*")
+               if p.suffix in (".html", ".xml", ".json", ".md") and not p.name.startswith(".")]
+    checked = 0
+    for path in outputs:
+        for tag in _media_tags(path):
+            names = [name.lower() for name in _ATTRIBUTE_NAME.findall(tag)]
+            assert len(names) == len(set(names)), (path, tag)
+            checked += 1
+    # The item page, the post and the full-content site feeds (Atom, RSS, JSON) each carry all five tags.
+    assert checked >= 5 * 5, checked
