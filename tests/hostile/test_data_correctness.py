@@ -146,6 +146,31 @@ def test_rows_that_cannot_be_read_are_skipped_and_reported_and_the_rest_is_publi
         assert reason in status.output, status.output
 
 
+def test_stored_urls_and_enclosures_a_publisher_would_trust_are_checked_on_read(server, tmp_path, store_target):
+    # Normalise stores only http(s) URLs and well-formed enclosure JSON; a value written by hand or by another
+    # tool is reported like any unreadable one instead of reaching an href or src as it is.
+    server.serve("/urls.xml", good_feed(5, prefix="url"))
+    config = str(write_config(tmp_path, {"数据": {"网址": {"频道": server.url("/urls.xml")}}}, storage=store_target))
+    assert cli("run", "--config", config).exit_code == 0
+    ids = [r.id for r in stored(store_target, "频道")]
+    with connection(store_target) as conn:
+        for row_id, values in zip(ids, ({"link": "javascript:alert(1)"}, {"image": " jav\tascript:alert(2)"},
+                                        {"enclosures": '[["javascript:alert(3)", "audio/mpeg", 1]]'},
+                                        {"enclosures": '{"not": "a list"'})):
+            conn.execute(entries.update().where(entries.c.id == row_id).values(**values))
+    reasons = ["link is not an http(s) URL ('javascript:alert(1)')", "image is not an http(s) URL",
+               "an enclosure is not an http(s) URL ('javascript:alert(3)')", "enclosures is not JSON"]
+    for args in (["build", "--config", config], ["export", "hexo", "--config", config]):
+        result = cli(*args)
+        assert result.exit_code == 0, result.output[-3000:]
+        assert "4 stored item(s) could not be read" in result.output
+        assert all(reason in result.output for reason in reasons), result.output[-3000:]
+    assert [p.front["title"] for p in posts(tmp_path / "posts")] == ["url item 4"]
+    for path in [*(tmp_path / "public").rglob("*"), *(tmp_path / "posts").rglob("*")]:
+        if path.is_file() and path.suffix in (".html", ".xml", ".json", ".md"):
+            assert "alert(" not in path.read_text(encoding="utf-8"), path
+
+
 # -- 3. items merged that are not the same ---------------------------------------------------------------
 
 def test_items_with_only_an_author_stay_apart_and_identical_items_merge(server, tmp_path, store_target):

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
@@ -21,6 +22,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.engine import Connection, Row
 
 from feedstation.models import SkippedEntry, StoredEntry
+from feedstation.normalize.urls import scheme_of
 from feedstation.store.dialect import date_text
 from feedstation.store.enclosure_column import enclosures_from_column
 from feedstation.store.schema import PUBLISHED_DATES, entries, feeds, full_texts, parse_utc_text, unreadable_dates
@@ -33,6 +35,8 @@ MAX_TITLE_CHARS = 65_536
 _REQUIRED_TEXT = ("identity", "title", "summary", "content", "content_hash")
 _OPTIONAL_TEXT = ("link", "author", "image")
 _REQUIRED_DATES = ("published", "first_seen", "last_seen")
+# What the sanitiser keeps as an image's src besides http(s) (normalize/html.py), so a lead image may be one.
+_DATA_IMAGE = re.compile(r"data:image/(?:png|jpeg|jpg|gif|webp|avif);base64,", re.IGNORECASE)
 
 
 class Unreadable(Exception):
@@ -98,7 +102,14 @@ def stored_entry(row: Row) -> StoredEntry:
     if len(values["title"]) > MAX_TITLE_CHARS:
         raise Unreadable(f"title is {len(values['title']):,} characters long (at most {MAX_TITLE_CHARS:,} "
                          "can be published)")
-    values["enclosures"] = enclosures_from_column(_text(row, "enclosures", required=False))
+    for name in ("link", "image"):
+        _check_url(name, values[name], data_image=name == "image")
+    try:
+        values["enclosures"] = enclosures_from_column(_text(row, "enclosures", required=False))
+    except ValueError as exc:
+        raise Unreadable(f"enclosures {exc}") from None
+    for enclosure in values["enclosures"]:
+        _check_url("an enclosure", enclosure.url)
     hidden_by = getattr(row, "hidden_by", None)  # a broken mark is no reason to skip: the next publish rewrites it
     values["hidden_by"] = hidden_by if isinstance(hidden_by, str) and not _has_surrogates(hidden_by) else None
     _use_full_text(row, values)
@@ -120,6 +131,18 @@ def _use_full_text(row: Row, values: dict) -> None:
         values["content_hash"] = f"{values['content_hash']}+{_short_digest(article)}"
     if values["image"] is None:
         values["image"] = _text(row, "page_image", required=False)
+        _check_url("the full text's image", values["image"])
+
+
+def _check_url(name: str, url: str | None, *, data_image: bool = False) -> None:
+    """Unreadable unless `url` is what normalise stores: an absolute http(s) URL (a lead image may be a
+    data:image URL). Anything else was written by hand or by another tool, and a publisher would put it
+    in an href or src as it is (`javascript:` on the item page's original link)."""
+    if url is None or url.startswith(("https://", "http://")):
+        return
+    if scheme_of(url) in ("http", "https") or (data_image and _DATA_IMAGE.match(url)):
+        return
+    raise Unreadable(f"{name} is not an http(s) URL ({shown(url)!r})")
 
 
 def _short_digest(text: str) -> str:
