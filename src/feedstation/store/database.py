@@ -322,8 +322,8 @@ class Store:
                  .order_by(feeds.c.category, feeds.c.site, feeds.c.channel, skipped_entries.c.entry_id))
         with self.engine.connect() as conn, lenient_text(conn):
             rows = conn.execute(query).all()
-        return [SkippedEntry(feed_id=r.feed_id, entry_id=r.entry_id, identity=shown(r.identity), reason=shown(r.reason, 2000),
-                             feed=feed_label(r, r.feed_id))
+        return [SkippedEntry(feed_id=r.feed_id, entry_id=r.entry_id, identity=shown(r.identity),
+                             reason=shown(r.reason, 2000), feed=feed_label(r, r.feed_id))
                 for r in rows]
 
     def date_warnings(self) -> list[tuple[str, int]]:

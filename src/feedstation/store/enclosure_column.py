@@ -22,7 +22,8 @@ def enclosures_from_column(value: str | None) -> tuple[Enclosure, ...]:
         rows = json.loads(value)
     except ValueError:
         raise ValueError(f"is not JSON: {value[:60]!r}") from None
-    if not isinstance(rows, list) or not all(isinstance(r, list) and len(r) == 3 and isinstance(r[0], str) for r in rows):
+    if not isinstance(rows, list) or not all(isinstance(r, list) and len(r) == 3 and isinstance(r[0], str)
+                                             for r in rows):
         raise ValueError(f"is not a list of [url, type, length]: {value[:60]!r}")
     return tuple(Enclosure(url=u, type=t if isinstance(t, str) else None,
                            length=n if isinstance(n, int) and not isinstance(n, bool) and n >= 0 else None)

@@ -51,7 +51,8 @@ def read_states(conn: Connection) -> dict[int, FeedState]:
 def read_health(conn: Connection) -> list[FeedHealth]:
     """Every active feed with a readable tree name, with its health and entry count, in tree order."""
     counts = select(entries.c.feed_id, func.count().label("n")).group_by(entries.c.feed_id).subquery()
-    query = (select(*_columns(conn.dialect.name, tuple(feeds.c.keys())), func.coalesce(counts.c.n, 0).label("entry_count"))
+    columns = _columns(conn.dialect.name, tuple(feeds.c.keys()))
+    query = (select(*columns, func.coalesce(counts.c.n, 0).label("entry_count"))
              .select_from(feeds.outerjoin(counts, counts.c.feed_id == feeds.c.id))
              .where(feeds.c.active.is_(True))
              .order_by(feeds.c.category, feeds.c.site, feeds.c.channel))

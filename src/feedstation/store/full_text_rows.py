@@ -64,12 +64,13 @@ def status_counts(conn: Connection) -> Counter[str]:
 
 def problems(conn: Connection) -> list[FullTextProblem]:
     """Items of active feeds whose page gave no usable article, newest first, with the reason."""
-    query = (select(feeds.c.id.label("feed_id"), feeds.c.category, feeds.c.site, feeds.c.channel, entries.c.title, entries.c.link,
-                    full_texts.c.status, full_texts.c.reason)
+    query = (select(feeds.c.id.label("feed_id"), feeds.c.category, feeds.c.site, feeds.c.channel, entries.c.title,
+                    entries.c.link, full_texts.c.status, full_texts.c.reason)
              .join(entries, entries.c.id == full_texts.c.entry_id).join(feeds, feeds.c.id == entries.c.feed_id)
              .where(feeds.c.active.is_(True), full_texts.c.status != "ok")
              .order_by(entries.c.published.desc(), entries.c.id.desc()).limit(MAX_PROBLEMS))
     with lenient_text(conn):
         rows = conn.execute(query).all()
-    return [FullTextProblem(feed=feed_label(r, r.feed_id), title=shown(r.title, 300), link=shown(r.link) if r.link else None,
-                            status=shown(r.status), reason=shown(r.reason or "", 2000)) for r in rows]
+    return [FullTextProblem(feed=feed_label(r, r.feed_id), title=shown(r.title, 300),
+                            link=shown(r.link) if r.link else None, status=shown(r.status),
+                            reason=shown(r.reason or "", 2000)) for r in rows]

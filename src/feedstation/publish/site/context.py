@@ -223,7 +223,8 @@ def local_time(moment: datetime, zone: ZoneInfo) -> datetime:
     try:
         return moment.astimezone(zone)
     except OverflowError:
-        raise ValueError(f"its date {iso_text(moment)} falls outside years 1–9999 in the time zone {zone.key}") from None
+        raise ValueError(f"its date {iso_text(moment)} falls outside years 1–9999 "
+                         f"in the time zone {zone.key}") from None
 
 
 def excerpt(html: str, limit: int = EXCERPT_CHARS) -> str:
