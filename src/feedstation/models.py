@@ -257,6 +257,12 @@ class SkippedEntry:
     identity: str
     reason: str
 
+    @classmethod
+    def of(cls, entry: StoredEntry | Card, reason: str) -> SkippedEntry:
+        """An entry that was read but cannot be rendered by a publisher, and why."""
+        return cls(feed_id=entry.feed_id, feed=" › ".join(entry.tree), entry_id=entry.id, identity=entry.identity,
+                   reason=reason)
+
     def line(self) -> str:
         return f"{self.feed}: entry {self.identity!r} (row {self.entry_id}) skipped: {self.reason}"
 

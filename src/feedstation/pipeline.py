@@ -81,7 +81,7 @@ class PublishRun:
 
     hexo: HexoReport | None = None
     site: SiteReport | None = None
-    skipped: tuple[SkippedEntry, ...] = ()  # stored rows left out because they cannot be read
+    skipped: tuple[SkippedEntry, ...] = ()  # stored rows left out because they cannot be read or rendered
 
 
 def run_lock(config: Config) -> RunLock | DatabaseRunLock:
@@ -327,8 +327,8 @@ def served_instances(store: Store) -> dict[tuple[str, str, str], str | None]:
 def publish_all(config: Config, store: Store, *, now: Clock = utc_now) -> PublishRun:
     """Write the Hexo posts and/or the website (whichever is configured) from what is stored.
 
-    A stored row that cannot be read is left out of both and listed in `skipped` (and in
-    `feedstation status`); it never stops the rest from being published.
+    A stored row that cannot be read, or that a publisher cannot render, is left out and listed in
+    `skipped` (and in `feedstation status`); it never stops the rest from being published.
     """
     skipped = SkippedRows()
     hexo = site = None
@@ -358,6 +358,8 @@ def publish_hexo(config: Config, store: Store, out_dir: Path, *, skipped: Skippe
             stored = one_per_story(list(stored))
         entries = entries_in_window(stored, config.hexo_window(), now())
         report = export_hexo(entries, out_dir, options=config.hexo_options())
+    for entry in report.left_out:  # read, but no post can be written for it
+        skipped.add(entry)
     store.set_hidden(screen.changes)
     store.record_skipped(skipped.rows, now())
     return report
@@ -383,6 +385,8 @@ def publish_site(config: Config, store: Store, out_dir: Path, *, skipped: Skippe
                             resolved_sources(config, served_instances(store)), out_dir,
                             config.site_settings(), now=now(), overview=outage.feeds_overview(health),
                             health=health, icons=stored_icons(icons_folder(config)))
+    for entry in report.left_out:  # read, but the site cannot show it
+        skipped.add(entry)
     store.record_skipped(skipped.rows, now())
     return report
 

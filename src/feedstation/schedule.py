@@ -24,7 +24,7 @@ def next_attempt_after_failure(failures: int, now: datetime, retry_after: float 
     exponent = max(failures - 1, 0)
     wait = min(BACKOFF_BASE * (2 ** min(exponent, 16)), BACKOFF_CAP)
     if retry_after is not None:
-        wait = max(wait, min(timedelta(seconds=retry_after), BACKOFF_CAP))
+        wait = max(wait, _at_most(retry_after, BACKOFF_CAP))
     return now + wait
 
 
@@ -34,7 +34,14 @@ def next_attempt_after_success(now: datetime, ttl_minutes: int | None, max_age: 
     if ttl_minutes and ttl_minutes > 0:
         hints.append(timedelta(minutes=ttl_minutes))
     if max_age and max_age > 0:
-        hints.append(timedelta(seconds=max_age))
+        hints.append(_at_most(max_age, HINT_CAP))
     if not hints:
         return None
     return now + min(max(hints), HINT_CAP)
+
+
+def _at_most(seconds: float, cap: timedelta) -> timedelta:
+    """`seconds` as a timedelta, capped. Capped before the conversion: a server's `Retry-After:
+    99999999999999999999` or `max-age` of that size is beyond what timedelta holds (OverflowError
+    stopped the whole run, issue 11)."""
+    return cap if seconds >= cap.total_seconds() else timedelta(seconds=seconds)

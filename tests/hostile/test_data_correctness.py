@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import datetime, timezone
 from html import escape
 from pathlib import Path
 
 from click.testing import CliRunner
+from lxml import etree
 from sqlalchemy import select, text
 
 from feedstation.cli import main
@@ -128,7 +130,7 @@ def test_rows_that_cannot_be_read_are_skipped_and_reported_and_the_rest_is_publi
     for args in (["run", "--config", config], ["build", "--config", config], ["export", "hexo", "--config", config]):
         result = cli(*args)
         assert result.exit_code == 0, (args, result.output[-3000:])
-        assert "5 stored item(s) could not be read and were left out" in result.output, result.output[-3000:]
+        assert "5 stored item(s) could not be read or rendered and were left out" in result.output, result.output[-3000:]
         for reason in reasons:
             assert reason in result.output, (reason, result.output[-6000:])
         assert "数据 › 坏 › 坏行: entry 'bad-0'" in result.output and "'huge-title'" in result.output
@@ -139,9 +141,34 @@ def test_rows_that_cannot_be_read_are_skipped_and_reported_and_the_rest_is_publi
         item_page_for(tmp_path / "public", title)
     status = cli("status", "--config", config)
     assert status.exit_code == 0
-    assert "last publish: 5 stored item(s) could not be read" in status.output
+    assert "last publish: 5 stored item(s) could not be read or rendered" in status.output
     for reason in reasons:
         assert reason in status.output, status.output
+
+
+def test_stored_urls_and_enclosures_a_publisher_would_trust_are_checked_on_read(server, tmp_path, store_target):
+    # Normalise stores only http(s) URLs and well-formed enclosure JSON; a value written by hand or by another
+    # tool is reported like any unreadable one instead of reaching an href or src as it is.
+    server.serve("/urls.xml", good_feed(5, prefix="url"))
+    config = str(write_config(tmp_path, {"数据": {"网址": {"频道": server.url("/urls.xml")}}}, storage=store_target))
+    assert cli("run", "--config", config).exit_code == 0
+    ids = [r.id for r in stored(store_target, "频道")]
+    with connection(store_target) as conn:
+        for row_id, values in zip(ids, ({"link": "javascript:alert(1)"}, {"image": " jav\tascript:alert(2)"},
+                                        {"enclosures": '[["javascript:alert(3)", "audio/mpeg", 1]]'},
+                                        {"enclosures": '{"not": "a list"'})):
+            conn.execute(entries.update().where(entries.c.id == row_id).values(**values))
+    reasons = ["link is not an http(s) URL ('javascript:alert(1)')", "image is not an http(s) URL",
+               "an enclosure is not an http(s) URL ('javascript:alert(3)')", "enclosures is not JSON"]
+    for args in (["build", "--config", config], ["export", "hexo", "--config", config]):
+        result = cli(*args)
+        assert result.exit_code == 0, result.output[-3000:]
+        assert "4 stored item(s) could not be read" in result.output
+        assert all(reason in result.output for reason in reasons), result.output[-3000:]
+    assert [p.front["title"] for p in posts(tmp_path / "posts")] == ["url item 4"]
+    for path in [*(tmp_path / "public").rglob("*"), *(tmp_path / "posts").rglob("*")]:
+        if path.is_file() and path.suffix in (".html", ".xml", ".json", ".md"):
+            assert "alert(" not in path.read_text(encoding="utf-8"), path
 
 
 # -- 3. items merged that are not the same ---------------------------------------------------------------
@@ -219,6 +246,39 @@ def test_rss11_and_atom_entry_documents_are_read_and_refusals_name_the_root(serv
     assert health["system"].error == REFUSAL and "on purpose" in REFUSAL
 
 
+def _rss(title: str) -> str:
+    return (f'<?xml version="1.0" encoding="{{enc}}"?><rss version="2.0"><channel><title>c</title>'
+            f"<item><title>{title}</title><link>http://example.org/{title.replace(' ', '-')}</link></item></channel></rss>")
+
+
+# What feedparser reads though the sniffer saw no markup at the start: text printed ahead of the XML (a PHP
+# notice), a BOM after blank lines, and encodings in which `<` is not the byte 0x3C.
+SNIFFED_LATE = {
+    "php": b"Warning: Cannot modify header information in /var/www/wp-includes/feed.php on line 8\n"
+           + _rss("after a notice").format(enc="utf-8").encode(),
+    "bom": b"\n\n\xef\xbb\xbf" + _rss("late bom").format(enc="utf-8").encode(),
+    "ebcdic": _rss("ebcdic item").format(enc="cp037").encode("cp037"),
+    "utf7": _rss("seven bits").format(enc="utf-7").encode("utf-7"),
+    "ebcdic-unknown": '<?xml version="1.0" encoding="cp037"?>\n<!-- x.xml -->\n<inventory><a/></inventory>'.encode("cp037"),
+}
+
+
+def test_markup_after_text_or_in_ebcdic_goes_to_feedparser_and_a_refusal_still_names_the_root(server, tmp_path,
+                                                                                           store_target):
+    for name, body in SNIFFED_LATE.items():
+        server.serve(f"/{name}.xml", body)
+    tree = {"格式": {"晚": {name: server.url(f"/{name}.xml") for name in SNIFFED_LATE}}}
+    config = str(write_config(tmp_path, tree, storage=store_target))
+    result = cli("run", "--config", config)
+    assert result.exit_code == 0, result.output
+    titles = {name: [r.title for r in stored(store_target, name)] for name in SNIFFED_LATE}
+    assert titles == {"php": ["after a notice"], "bom": ["late bom"], "ebcdic": ["ebcdic item"], "utf7": ["seven bits"],
+                      "ebcdic-unknown": []}
+    with Store.open(store_target) as store:
+        health = {h.channel: h for h in store.health()}
+    assert "root element is <inventory>" in health["ebcdic-unknown"].error, health["ebcdic-unknown"].error
+
+
 # -- 5 and 6. attributes once, safe styles kept ----------------------------------------------------------
 
 def test_item_pages_carry_each_image_attribute_once_and_keep_safe_styles(server, tmp_path):
@@ -246,3 +306,40 @@ def test_item_pages_carry_each_image_attribute_once_and_keep_safe_styles(server,
         for token in ("url(", "expression(", "position", "behavior", "-moz-binding"):
             assert token not in content, content
     assert escape("styled") in post.body
+
+
+_MEDIA_TAG = re.compile(r"<(?:img|video|audio|source)\b[^<>]*>", re.IGNORECASE)
+_ATTRIBUTE_NAME = re.compile(r"""\s([^\s"'<>/=]+)(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'=<>`]+))?""")
+
+
+def _media_tags(path: Path) -> list[str]:
+    """The img/video/audio/source start tags of one output, also those inside a feed's escaped HTML."""
+    text = path.read_text(encoding="utf-8")
+    texts = [text]
+    if path.suffix == ".xml":
+        texts += [el.text for el in etree.fromstring(path.read_bytes()).iter() if isinstance(el.text, str)]
+    elif path.suffix == ".json" and text.lstrip().startswith("{"):
+        texts += [value for item in json.loads(text).get("items", []) for value in item.values() if isinstance(value, str)]
+    return [tag for t in texts for tag in _MEDIA_TAG.findall(t)]
+
+
+def test_every_output_carries_each_media_attribute_once(server, tmp_path):
+    html = ('<img src="https://img.example.com/a.png" loading="eager" LOADING="lazy" referrerpolicy="origin" '
+            'decoding="sync" alt="a"><IMG SRC="https://img.example.com/b.png" ReferrerPolicy="unsafe-url"/>'
+            '<video src="https://v.example.com/v.mp4" poster="https://img.example.com/p.png" controls autoplay '
+            'preload="auto"></video><audio src="https://v.example.com/a.mp3" controls preload="metadata"></audio>'
+            '<picture><source src="https://img.example.com/c.webp" type="image/webp"><img src="https://img.example.com/c.png"></picture>')
+    server.serve("/media.xml", rss("media", [{"title": "media item", "guid": "m-1", "link": "https://example.com/m",
+                                              "description": html}]))
+    config = str(write_config(tmp_path, {"媒体": {"站": {"频道": server.url("/media.xml")}}}))
+    assert cli("run", "--config", config).exit_code == 0
+    outputs = [p for folder in (tmp_path / "public", tmp_path / "posts") for p in folder.rglob("*")
+               if p.suffix in (".html", ".xml", ".json", ".md") and not p.name.startswith(".")]
+    checked = 0
+    for path in outputs:
+        for tag in _media_tags(path):
+            names = [name.lower() for name in _ATTRIBUTE_NAME.findall(tag)]
+            assert len(names) == len(set(names)), (path, tag)
+            checked += 1
+    # The item page, the post and the full-content site feeds (Atom, RSS, JSON) each carry all five tags.
+    assert checked >= 5 * 5, checked

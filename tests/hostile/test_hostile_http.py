@@ -12,8 +12,11 @@ import functools
 import pytest
 from aiohttp import web
 
+from click.testing import CliRunner
+
 import feedstation.fetch
 from feedstation import pipeline
+from feedstation.cli import main
 from feedstation.config import load_config
 from feedstation.fetch import Fetcher
 from feedstation.store import Store
@@ -21,7 +24,7 @@ from tests.hostile.support import (
     MIB, T0, all_output_files, db_dump, feedstation_cmd, good_feed, peak_rss_of, posts, rss, site_pages,
     write_config,
 )
-from tests.loopback import LoopbackServer
+from tests.loopback import LoopbackServer, Reply
 
 PASSWD_MARKERS = ("root:x:0:0", "/bin/bash", "/usr/sbin/nologin", "daemon:x:")
 
@@ -238,3 +241,24 @@ def test_feed_whose_root_element_starts_after_4_kib_of_prolog_is_read_not_refuse
     assert health["good"].entry_count == 2
     assert health["long prolog"].status == "ok", health["long prolog"].error
     assert health["long prolog"].entry_count == 2
+
+
+def test_a_retry_after_or_max_age_beyond_any_date_stops_only_its_own_feed(server, tmp_path, store_target):
+    huge = "9" * 25  # seconds: more than timedelta (and any date) can hold
+    server.serve("/ok.xml", good_feed(2, prefix="ok"))
+    server.serve("/cached.xml", good_feed(2, prefix="cached"), headers={"Cache-Control": f"max-age={huge}"})
+    server.serve_sequence("/limited.xml", [Reply(status=503, headers={"Retry-After": huge})])
+    tree = {"头": {"站": {"ok": server.url("/ok.xml"), "cached": server.url("/cached.xml"),
+                          "limited": server.url("/limited.xml")}}}
+    config = str(write_config(tmp_path, tree, storage=store_target))
+    result = CliRunner().invoke(main, ["run", "--config", config], env={"COLUMNS": "250"})
+    assert result.exit_code == 0, result.output[-3000:]
+    assert sorted(p.front["title"] for p in posts(tmp_path / "posts")) == \
+        ["cached item 0", "cached item 1", "ok item 0", "ok item 1"]
+    with Store.open(store_target) as store:
+        health = {h.channel: h for h in store.health()}
+    # Both waits are capped (schedule.py): a day after a failure, six hours for a cache hint.
+    limited, cached = health["limited"], health["cached"]
+    assert limited.status == "error" and limited.http_status == 503
+    assert (limited.next_attempt_at - limited.last_fetched_at).total_seconds() == 24 * 3600
+    assert (cached.next_attempt_at - cached.last_fetched_at).total_seconds() == 6 * 3600

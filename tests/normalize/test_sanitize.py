@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from selectolax.lexbor import LexborHTMLParser
 
 from feedstation.normalize.html import force_attributes, lead_image, sanitize_html, sanitize_with_lead_image
@@ -130,6 +132,24 @@ STYLE_ATTACKS = [
     "font-weight: bold; z-index: 99999",
     "color: image-set(url(x) 1x)",
     "content: url(x)",
+    # Uppercase, entity-encoded (the HTML parser decodes them before the filter sees the value), CSS-escaped
+    # in other spellings, comments between the tokens, and a safe declaration beside a bad one.
+    "BEHAVIOR: URL(x.htc)",
+    "COLOR: EXPRESSION(alert(1))",
+    "Position: FIXED; Z-INDEX: 9",
+    "-MOZ-BINDING: URL(https://evil.example/xbl.xml#x)",
+    "background-color: &#x75;rl(x)",
+    "color: &#117;&#114;&#108;&#40;x)",
+    "color: u&#114;l(x); position&#58;fixed",
+    "background-color: \\000075rl(x)",
+    "color: \\55 RL(x)",
+    "color: exp\\ression(alert(1))",
+    "color:/**/url(x)",
+    "col/**/or: red; posi/**/tion: fixed",
+    "text-align: center; position:fixed",
+    "color: red; -moz-binding: url(x)",
+    "background-color: rgb(0, 0, 0) url(x)",
+    "width: expression\n(alert(1))",
 ]
 
 
@@ -142,6 +162,54 @@ def test_style_never_lets_urls_expressions_bindings_or_fixed_position_through(ta
     lowered = out.lower()
     for token in ("url(", "expression(", "position", "behavior", "-moz-binding", "important", "\\", "/*", "z-index"):
         assert token not in lowered, out
+
+
+# Tokens an attacker would mix: the forbidden words in every spelling, escapes, comments, entities, separators,
+# and the allowed properties and values they would hide behind.
+_STYLE_TOKENS = st.sampled_from([
+    "url(", "URL(", "u", "r", "l", "(", ")", "expression", "Expression(", "behavior", "-moz-binding", "position",
+    "fixed", "z-index", "image-set(", "@import", "javascript:", "!important", ":", ";", " ", "\n", "\\", "\\75 ",
+    "\\000075", "\\3a ", "/*", "*/", "&#x75;", "&#92;", "&#58;", "&colon;", "&lpar;", "'", "&quot;", "\u00a0",
+    "ｕｒｌ(", "color", "COLOR", "background-color", "text-align", "font-weight", "width", "height", "red", "#fff",
+    "rgb(1,2,3)", "center", "bold", "50%",
+])
+
+
+def _css_decoded(value: str) -> str:
+    """What a CSS parser would see: comments removed, `\\75 ` and `\\x` escapes decoded, lowercased."""
+    value = re.sub(r"/\*.*?\*/", "", value, flags=re.S)
+    value = re.sub(r"\\([0-9a-fA-F]{1,6})\s?", lambda m: chr(min(int(m.group(1), 16), 0x10FFFF)), value)
+    return re.sub(r"\\(.)", r"\1", value).lower()
+
+
+# Declarations (`name: value`) made of those tokens, joined by `;`: the filter judges declaration by declaration.
+_STYLES = st.lists(st.tuples(st.lists(_STYLE_TOKENS, min_size=1, max_size=3), st.lists(_STYLE_TOKENS, max_size=8))
+                   .map(lambda parts: "".join(parts[0]) + ":" + "".join(parts[1])), max_size=4).map(";".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_STYLES, st.sampled_from(["p", "img", "span", "td"]))
+def test_no_mix_of_tokens_gets_a_url_expression_binding_or_position_through_the_style_filter(style, tag):
+    src = ' src="https://img.example.com/a.png"' if tag == "img" else ""
+    out = sanitize_html(f'<table><tr><{tag}{src} style="{style}">x</{tag}></tr></table>' if tag == "td"
+                        else f'<{tag}{src} style="{style}">x</{tag}>', BASE)
+    assert unsafe_findings(out) == [], (style, out)
+    for node in LexborHTMLParser(f"<body>{out}</body>").root.traverse(include_text=False):
+        value = (node.attributes or {}).get("style")
+        if value is None:
+            continue
+        decoded = _css_decoded(value)
+        for token in ("url(", "expression", "behavior", "binding", "position", "fixed", "import", "image-set",
+                      "javascript", "!", "\\", "/*"):
+            assert token not in decoded, (style, value)
+
+
+def test_a_colour_is_a_real_css_colour_and_a_transparent_background_chooses_no_text_colour():
+    out = sanitize_html('<p style="color: position; background-color: fixed">a</p>'
+                        '<p style="color: RebeccaPurple; background-color: transparent">b</p>', BASE)
+    first, second = elements(out, "p")
+    assert "style" not in first.attributes
+    assert second.attributes["style"] == "color: rebeccapurple; background-color: transparent"
 
 
 def test_style_entities_are_decoded_before_checking():

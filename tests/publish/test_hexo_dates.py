@@ -7,6 +7,7 @@ from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
+import yaml
 
 from feedstation.publish.hexo import HexoOptions, export_hexo, render_post
 from tests.publish.hexo_sites import DATE_THEME, hexo_generate, make_site
@@ -24,6 +25,15 @@ def test_local_format_is_the_wall_time_in_the_zone_and_the_default_stays_the_ref
     entry = make_entry(published=MOMENTS[1])
     assert "\ndate: 2022-01-07 04:05:00\n" in render_post(entry, LOCAL)
     assert "\ndate: Thu, 06 Jan 2022 20:05:00 GMT\n" in render_post(entry)
+
+
+def test_local_format_writes_four_digit_years_that_yaml_reads_as_dates():
+    # strftime's %Y writes year 103 as `103`, which YAML reads as a string, not a date (issue 11).
+    entry = make_entry(published=datetime(103, 12, 13, 18, 30, 2, tzinfo=timezone.utc))
+    post = render_post(entry, HexoOptions(date_format="local", timezone="UTC"))
+    assert "\ndate: 0103-12-13 18:30:02\n" in post
+    front = yaml.safe_load(post.split("---")[1])
+    assert front["date"] == datetime(103, 12, 13, 18, 30, 2)
 
 
 @pytest.mark.slow

@@ -59,3 +59,25 @@ def test_migration_3_pads_years_an_older_version_wrote_unpadded(store_target):
             assert conn.execute(text("SELECT published FROM entries WHERE identity = 'old'")).scalar() == \
                 "0103-12-13T18:30:02.000000Z"
         assert [e.identity for e in store.iter_entries()] == ["new", "old"]  # newest first
+
+
+def test_every_year_from_1_to_9999_round_trips_through_the_store_in_time_order(store_target):
+    # One entry per year, at a moment inside it that varies every field (so text order and time order
+    # could disagree anywhere), stored through the store and read back by the publishers' reader.
+    moments = [datetime(y, y % 12 + 1, y % 28 + 1, y % 24, y % 60, (y * 7) % 60, (y * 7919) % 1_000_000,
+                        tzinfo=timezone.utc) for y in range(1, 10_000)]
+    rows = [Entry(identity=f"y{when.year}", title=str(when.year), link=None, author=None, published=when, updated=None,
+                  summary="", content="<p>x</p>", image=None, content_hash=str(when.year), feed_date=when)
+            for when in moments]
+    with Store.open(store_target) as store:
+        fid = store.sync_feeds([SOURCE])[SOURCE.tree]
+        store.record_success(fid, Fetched(source=SOURCE, status=FetchStatus.OK), FeedMeta(), rows, NOW)
+        skipped = []
+        back = list(store.iter_entries(on_skip=skipped.append))
+        with store.engine.connect() as conn:
+            feed_dates = dict(conn.execute(select(entries_table.c.identity, entries_table.c.feed_date)).all())
+            ordered = conn.execute(select(entries_table.c.published).order_by(entries_table.c.published)).scalars().all()
+    assert skipped == []
+    assert [e.published for e in back] == moments[::-1]  # newest first, every value exact
+    assert feed_dates == {f"y{when.year}": when for when in moments}
+    assert ordered == moments  # the database's own order (SQLite: text, PostgreSQL: timestamptz) is time order

@@ -14,6 +14,7 @@ import hashlib
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
 
 from feedstation.cards.derive import card_row
 from feedstation.dedupe.groups import WINDOW, StoryItem, near_pairs, story_item
@@ -91,12 +92,20 @@ def _story_pairs(table, segment: Sequence[StoredEntry]) -> set[tuple[int, int]]:
     first = min(entry.published for entry in segment)
     last = max(entry.published for entry in segment)
     fresh = {entry.id: story_item(entry) for entry in segment}
-    pool = {item.entry_id: _pool_story(item) for item in table.pool(first - WINDOW, last + WINDOW)
+    pool = {item.entry_id: _pool_story(item) for item in table.pool(_moved(first, -WINDOW), _moved(last, WINDOW))
             if item.entry_id not in fresh}
     ids = [*fresh, *pool]
     items: list[StoryItem] = [*fresh.values(), *pool.values()]
     found = near_pairs(items, WINDOW, focus=set(range(len(fresh))))
     return {(ids[later], ids[earlier]) for later, earlier in found}
+
+
+def _moved(moment: datetime, by: timedelta) -> datetime:
+    """`moment + by`, stopped at the calendar's ends (an entry may be dated in year 1 or 9999: issue 11)."""
+    try:
+        return moment + by
+    except OverflowError:
+        return datetime.min.replace(tzinfo=timezone.utc) if by < timedelta(0) else datetime.max.replace(tzinfo=timezone.utc)
 
 
 def _pool_story(item: PoolItem) -> StoryItem:

@@ -97,8 +97,9 @@ def totals_line(reports: Sequence[FeedReport], skipped: int, next_due: datetime 
 
 
 def skipped_lines(skipped: Sequence[SkippedEntry], *, heading: str) -> Text:
-    """One line per stored row left out of publishing: feed, identity, reason."""
-    text = Text(f"{heading}: {len(skipped)} stored item(s) could not be read and were left out "
+    """One line per stored row left out of publishing (unreadable, or a publisher could not render it):
+    feed, identity, reason."""
+    text = Text(f"{heading}: {len(skipped)} stored item(s) could not be read or rendered and were left out "
                 "(fix or delete these rows; everything else was published):", style="yellow")
     for s in skipped:
         text.append("\n  " + s.line(), style="yellow")

@@ -173,7 +173,8 @@ def _similar_titles(titles: Sequence[str], times: Sequence[datetime], window: ti
     left = 0
     for start in range(0, len(titled), _BLOCK):
         stop = min(start + _BLOCK, len(titled))
-        while times[titled[left]] < times[titled[start]] - window:
+        # A difference, not `time - window`: that overflows for an item dated in year 1 (issue 11).
+        while times[titled[start]] - times[titled[left]] > window:
             left += 1
         scores = process.cdist(texts[start:stop], texts[left:stop], scorer=fuzz.ratio, score_cutoff=TITLE_SAME,
                                dtype=np.uint8)

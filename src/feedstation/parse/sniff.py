@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from feedstation.parse.xml_guard import non_ascii_codec
+
 # UTF-32 BOMs first: the UTF-32-LE BOM starts with the UTF-16-LE one.
 _BOMS = (b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff", b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
 # The root element is looked for in the 4 KiB after the prolog (XML declaration, comments,
@@ -17,6 +19,7 @@ _ROOT = re.compile(rb"<\s*(?:[A-Za-z_][\w.-]*:)?(rss|feed|RDF|opml|html|HTML|Htm
 # The first element of the document, whatever it is (a qualified name, as written).
 _FIRST_ELEMENT = re.compile(rb"<\s*((?:[A-Za-z_][\w.-]*:)?[A-Za-z_][\w.-]*)")
 _HTML_DOCTYPE = re.compile(rb"<!DOCTYPE\s+html\b", re.I)
+_MARKUP_STARTS = (b"<", b"{", b"[", b"")
 
 
 def _prolog_and_head(body: bytes) -> tuple[bytes, bytes]:
@@ -28,7 +31,17 @@ def _prolog_and_head(body: bytes) -> tuple[bytes, bytes]:
     if head[:2] in (b"<\x00", b"\x00<") or b"\x00" in head[:8]:
         # UTF-16 without a BOM (or after one): drop the zero bytes for sniffing only.
         head = head.replace(b"\x00", b"")
+    elif head[:1] not in _MARKUP_STARTS and (codec := non_ascii_codec(body)) is not None:
+        # EBCDIC (`<` is 0x4C), UTF-7 (`+ADw-`): the markup shows only once decoded (feedparser reads them).
+        head = head.decode(codec, "replace").encode("utf-8")
     start = _PROLOG.match(head).end()
+    if head[start:start + 1] not in _MARKUP_STARTS:
+        # Text printed ahead of the document (a PHP warning before the XML declaration, a BOM after blank
+        # lines): the markup after it decides, as feedparser reads past such text (issue 11). Text with no
+        # markup at all stays unknown.
+        markup = head.find(b"<", start)
+        if markup > 0:
+            start = _PROLOG.match(head, markup).end()
     return head[:start], head[start:start + _HEAD_BYTES]
 
 

@@ -40,7 +40,7 @@ _NO_BOM = (
 )
 
 
-def _non_ascii_codec(body: bytes) -> str | None:
+def non_ascii_codec(body: bytes) -> str | None:
     """The codec to decode with when `<!ENTITY` would not be visible in the raw bytes, else None."""
     for bom, codec in _BOMS:
         if body.startswith(bom):
@@ -65,7 +65,7 @@ def refuse_declared_entities(body: bytes) -> None:
     """Raise ParseError if the document declares any XML entity (in any encoding it may use)."""
     if _ENTITY_BYTES.search(body):
         raise ParseError(REFUSAL)
-    codec = _non_ascii_codec(body)
+    codec = non_ascii_codec(body)
     if codec is None:
         return
     try:

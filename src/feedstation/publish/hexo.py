@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from feedstation.errors import OutputError
-from feedstation.models import StoredEntry
+from feedstation.models import SkippedEntry, StoredEntry
 from feedstation.publish.hexo_inert import neutral_references
 from feedstation.publish.hexo_post import HexoOptions, entry_key, placeholder_image, render_post
 from feedstation.publish.safe_names import MAX_NAME_BYTES, safe_name, truncate_utf8
@@ -30,6 +30,7 @@ class HexoReport:
     written: int
     unchanged: int
     removed: int
+    left_out: tuple[SkippedEntry, ...] = ()  # entries no post can be written for (issue 11), with the reason
 
     @property
     def posts(self) -> int:
@@ -67,6 +68,7 @@ def export_hexo(
     _write_intent(writer.root, old, planned)
 
     new: dict[str, dict] = {}
+    left_out: list[SkippedEntry] = []
     written = unchanged = 0
     for key, relpath, entry in planned:
         fingerprint = _input_fingerprint(entry, options)
@@ -78,7 +80,13 @@ def export_hexo(
             new[key] = before
             unchanged += 1
             continue
-        data = render_post(entry, options).encode("utf-8", "replace")
+        try:
+            data = _post_bytes(entry, options)
+        except (ValueError, OverflowError) as exc:
+            # One entry no post can be written for (a date beyond the calendar in hexo.timezone) is left
+            # out and reported, not the export (issue 11); a post it had is removed as stale below.
+            left_out.append(SkippedEntry.of(entry, f"cannot be written as a Hexo post: {exc}"))
+            continue
         if writer.write(relpath, data):
             written += 1
         else:
@@ -92,7 +100,11 @@ def export_hexo(
     removed = _remove_stale(writer, old, new)
     writer.write(MANIFEST_NAME, _manifest_bytes(new))
     log.debug("hexo export to %s: %d written, %d unchanged, %d removed", writer.root, written, unchanged, removed)
-    return HexoReport(written=written, unchanged=unchanged, removed=removed)
+    return HexoReport(written=written, unchanged=unchanged, removed=removed, left_out=tuple(left_out))
+
+
+def _post_bytes(entry: StoredEntry, options: HexoOptions) -> bytes:
+    return render_post(entry, options).encode("utf-8", "replace")
 
 
 def _input_fingerprint(entry: StoredEntry, options: HexoOptions) -> str:
@@ -152,7 +164,10 @@ def _plan_paths(
             if relpath.casefold() not in old_paths and os.path.lexists(root / relpath):
                 # Not ours: never overwrite it, unless it already holds exactly this post
                 # (a run that crashed before saving its manifest).
-                expected = render_post(entry, options).encode("utf-8", "replace")
+                try:
+                    expected = _post_bytes(entry, options)
+                except (ValueError, OverflowError):
+                    continue  # no post can be written for it, so no file holds it (export_hexo reports it)
                 if not _holds(root / relpath, expected):
                     continue
             claimed.add(relpath.casefold())

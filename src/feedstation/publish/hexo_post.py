@@ -9,6 +9,7 @@ from email.utils import format_datetime
 from zoneinfo import ZoneInfo
 
 from feedstation.models import StoredEntry
+from feedstation.normalize.dates import iso_text
 from feedstation.publish.front_matter import fold_text, scalar, single_quoted
 from feedstation.publish.enclosure_html import enclosures_html
 from feedstation.publish.hexo_inert import inert_body, inert_image_url, inert_text
@@ -110,7 +111,14 @@ def format_local_date(moment: datetime, zone: str) -> str:
     """
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M:%S")
+    try:
+        local = moment.astimezone(ZoneInfo(zone))
+    except OverflowError:
+        raise ValueError(f"its date {iso_text(moment.astimezone(timezone.utc))} falls outside years 1–9999 "
+                         f"in the time zone {zone}") from None
+    # Not strftime: its %Y writes year 103 as `103`, which YAML no longer reads as a date (issue 11).
+    return (f"{local.year:04d}-{local.month:02d}-{local.day:02d} "
+            f"{local.hour:02d}:{local.minute:02d}:{local.second:02d}")
 
 
 def entry_key(entry: StoredEntry) -> str:

@@ -15,8 +15,8 @@ from sqlalchemy import bindparam, delete, func, or_, select, update
 from feedstation.models import Card, SkippedEntry, StoredEntry
 from feedstation.store.dialect import date_text, insert_ignoring_conflicts
 from feedstation.store.enclosure_column import enclosures_from_column
-from feedstation.store.reading import (Unreadable, entries_query, feed_label, lenient_text, read_date, read_entries,
-                                       read_text, shown)
+from feedstation.store.reading import (Unreadable, check_url, entries_query, feed_label, lenient_text, read_date,
+                                       read_entries, read_text, shown)
 from feedstation.store.schema import cards, entries, feeds, full_texts, story_pairs, unreadable_dates
 
 CHUNK = 500  # ids per IN (…) list and per write batch
@@ -157,7 +157,7 @@ class CardTable:
                 try:
                     yield ShownCard(card=_card(row), link_key=row.link_key)
                 except Unreadable as exc:
-                    on_skip(SkippedEntry(feed_id=row.feed_id, feed=feed_label(row), entry_id=row.id,
+                    on_skip(SkippedEntry(feed_id=row.feed_id, feed=feed_label(row, row.feed_id), entry_id=row.id,
                                          identity=shown(row.identity), reason=str(exc)))
 
     def pairs(self) -> list[tuple[int, int]]:
@@ -178,6 +178,10 @@ def _suspect(dialect: str):
 
 
 def _card(row) -> Card:
+    """The Card of a `shown` row; Unreadable when a value was broken (by hand or another tool) since its card was
+    made: the same checks as the entries reader's."""
+    for name in ("link", "image"):
+        check_url(name, read_text(row, name, required=False), data_image=name == "image")
     tree = tuple(read_text(row, name, required=True) for name in ("category", "site", "channel"))
     return Card(id=row.id, feed_id=row.feed_id, category=tree[0], site=tree[1], channel=tree[2],
                 identity=read_text(row, "identity", required=True), title=read_text(row, "title", required=True),
@@ -188,4 +192,15 @@ def _card(row) -> Card:
                 first_seen=read_date(row, "first_seen", required=True),
                 content_hash=read_text(row, "content_hash", required=True),
                 excerpt=read_text(row, "excerpt", required=True),
-                enclosures=enclosures_from_column(read_text(row, "enclosures", required=False)))
+                enclosures=_enclosures(row))
+
+
+def _enclosures(row):
+    """The row's enclosures, each URL checked as the entries reader checks them (store/reading.py)."""
+    try:
+        found = enclosures_from_column(read_text(row, "enclosures", required=False))
+    except ValueError as exc:
+        raise Unreadable(f"enclosures {exc}") from None
+    for enclosure in found:
+        check_url("an enclosure", enclosure.url)
+    return found

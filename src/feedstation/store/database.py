@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import Text, and_, bindparam, case, delete, func, select, update
+from sqlalchemy import Text, and_, bindparam, case, cast, delete, func, select, update
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
@@ -34,12 +34,12 @@ from feedstation.store.dialect import (
     insert_ignoring_conflicts,
     refresh_statistics,
 )
-from feedstation.store import full_text_rows
+from feedstation.store import feed_rows, full_text_rows
 from feedstation.store.card_rows import CardTable
 from feedstation.store.enclosure_column import enclosures_to_column
 from feedstation.store.engine import WRITE_OPTION, create_store_engine
 from feedstation.store.writes import NotModifiedWrite, SuccessWrite
-from feedstation.store.reading import entries_query, read_entries
+from feedstation.store.reading import entries_query, feed_label, lenient_text, read_entries, shown
 from feedstation.store.schema import (
     UTCDateTime,
     entries,
@@ -95,7 +95,8 @@ class Store:
         fetched or published until they come back into the config.
         """
         wanted = {source.tree: source for source in sources}
-        with self._begin() as conn:
+        with self._begin() as conn, lenient_text(conn):
+            # Leniently: a row whose name is not UTF-8 (a hand edit) matches no source and is marked inactive.
             rows = conn.execute(select(feeds.c.id, feeds.c.category, feeds.c.site, feeds.c.channel, feeds.c.url, feeds.c.active)).all()
             known = {(r.category, r.site, r.channel): r for r in rows}
             for tree, source in wanted.items():
@@ -118,15 +119,9 @@ class Store:
         return {(r.category, r.site, r.channel): r.id for r in ids if (r.category, r.site, r.channel) in wanted}
 
     def feed_states(self) -> dict[int, FeedState]:
+        """Each feed's validators and back-off; an unreadable date counts as unknown (store/feed_rows.py)."""
         with self.engine.connect() as conn:
-            rows = conn.execute(select(
-                feeds.c.id, feeds.c.etag, feeds.c.last_modified, feeds.c.consecutive_failures,
-                feeds.c.next_attempt_at, feeds.c.last_fetched_at)).all()
-        return {
-            r.id: FeedState(etag=r.etag, last_modified=r.last_modified, consecutive_failures=r.consecutive_failures,
-                            next_attempt_at=r.next_attempt_at, last_fetched_at=r.last_fetched_at)
-            for r in rows
-        }
+            return feed_rows.read_states(conn)
 
     def record_success(self, feed_id: int, fetched: Fetched, meta: FeedMeta, new_entries: list[Entry], now: datetime) -> tuple[int, int]:
         """Store a fetched feed's entries AND its new validators in one transaction.
@@ -247,21 +242,9 @@ class Store:
         return self._import_feeds
 
     def health(self) -> list[FeedHealth]:
-        counts = select(entries.c.feed_id, func.count().label("n")).group_by(entries.c.feed_id).subquery()
-        query = (select(feeds, func.coalesce(counts.c.n, 0).label("entry_count"))
-                 .outerjoin(counts, counts.c.feed_id == feeds.c.id)
-                 .where(feeds.c.active.is_(True))
-                 .order_by(feeds.c.category, feeds.c.site, feeds.c.channel))
+        """Every active feed's health; a broken feed row is read leniently or left out (store/feed_rows.py)."""
         with self.engine.connect() as conn:
-            rows = conn.execute(query).all()
-        return [
-            FeedHealth(category=r.category, site=r.site, channel=r.channel, url=r.url, status=r.status,
-                       http_status=r.http_status, error=r.error, consecutive_failures=r.consecutive_failures,
-                       failing_since=r.failing_since, last_fetched_at=r.last_fetched_at,
-                       last_success_at=r.last_success_at, next_attempt_at=r.next_attempt_at,
-                       served_by=r.served_by, entry_count=r.entry_count, warning=r.warning)
-            for r in rows
-        ]
+            return feed_rows.read_health(conn)
 
     # -- entries ---------------------------------------------------------------
 
@@ -327,7 +310,7 @@ class Store:
         rows = [{"feed_id": s.feed_id, "entry_id": s.entry_id, "identity": s.identity, "reason": s.reason,
                  "noticed_at": now} for s in skipped]
         wanted = {(r["feed_id"], r["entry_id"], r["identity"], r["reason"]) for r in rows}
-        with self.engine.connect() as conn:
+        with self.engine.connect() as conn, lenient_text(conn):  # a hand-edited row is simply replaced
             known = {tuple(r) for r in conn.execute(select(
                 skipped_entries.c.feed_id, skipped_entries.c.entry_id, skipped_entries.c.identity,
                 skipped_entries.c.reason)).all()}
@@ -343,21 +326,21 @@ class Store:
         query = (select(skipped_entries, feeds.c.category, feeds.c.site, feeds.c.channel)
                  .outerjoin(feeds, feeds.c.id == skipped_entries.c.feed_id)
                  .order_by(feeds.c.category, feeds.c.site, feeds.c.channel, skipped_entries.c.entry_id))
-        with self.engine.connect() as conn:
+        with self.engine.connect() as conn, lenient_text(conn):
             rows = conn.execute(query).all()
-        return [SkippedEntry(feed_id=r.feed_id, entry_id=r.entry_id, identity=r.identity, reason=r.reason,
-                             feed=" › ".join((r.category, r.site, r.channel)) if r.category else f"feed {r.feed_id}")
+        return [SkippedEntry(feed_id=r.feed_id, entry_id=r.entry_id, identity=shown(r.identity),
+                             reason=shown(r.reason, 2000), feed=feed_label(r, r.feed_id))
                 for r in rows]
 
     def date_warnings(self) -> list[tuple[str, int]]:
         """Per active feed ("category › site › channel"), how many entries had their feed date set aside."""
-        query = (select(feeds.c.category, feeds.c.site, feeds.c.channel, func.count().label("n"))
+        query = (select(feeds.c.id, feeds.c.category, feeds.c.site, feeds.c.channel, func.count().label("n"))
                  .join(entries, entries.c.feed_id == feeds.c.id)
                  .where(entries.c.warning.is_not(None), feeds.c.active.is_(True))
                  .group_by(feeds.c.id, feeds.c.category, feeds.c.site, feeds.c.channel)
                  .order_by(feeds.c.category, feeds.c.site, feeds.c.channel))
-        with self.engine.connect() as conn:
-            return [(" › ".join((r.category, r.site, r.channel)), r.n) for r in conn.execute(query)]
+        with self.engine.connect() as conn, lenient_text(conn):
+            return [(feed_label(r, r.id), r.n) for r in conn.execute(query)]
 
     def change_marker(self) -> tuple:
         """A value that changes whenever a run stored something (for `serve` on a database it cannot watch).
@@ -366,7 +349,8 @@ class Store:
         and the config's tree changes the feed rows, so the small `feeds` table is enough to look at.
         """
         with self.engine.connect() as conn:
-            row = conn.execute(select(func.max(feeds.c.last_fetched_at), func.count(),
+            # As text: only a change matters, and a hand-edited date that does not parse must not stop `serve`.
+            row = conn.execute(select(cast(func.max(feeds.c.last_fetched_at), Text), func.count(),
                                       func.sum(case((feeds.c.active.is_(True), 1), else_=0)))).one()
             skipped = conn.execute(select(func.count()).select_from(skipped_entries)).scalar_one()
         return (*tuple(row), skipped)

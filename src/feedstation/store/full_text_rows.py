@@ -9,6 +9,7 @@ from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.engine import Connection
 
 from feedstation.models import ArticlePage, FullText, FullTextProblem
+from feedstation.store.reading import feed_label, is_text, lenient_text, shown
 from feedstation.store.schema import entries, feeds, full_texts
 
 # `status --items` lists at most this many problems (newest items first).
@@ -28,9 +29,13 @@ def pending_pages(conn: Connection, feed_id: int) -> list[ArticlePage]:
              .where(entries.c.feed_id == feed_id, entries.c.last_seen == newest, entries.c.link.is_not(None),
                     or_(full_texts.c.entry_id.is_(None), full_texts.c.for_hash != entries.c.content_hash))
              .order_by(entries.c.published.desc(), entries.c.id.desc()))
+    with lenient_text(conn):  # a hand-edited row that is not text is passed over, not the feed's step
+        rows = conn.execute(query).all()
     return [ArticlePage(entry_id=r.id, link=r.link, content_hash=r.content_hash, feed_html=r.content or r.summary,
-                        etag=r.etag, last_modified=r.last_modified)
-            for r in conn.execute(query) if r.link.startswith(("http://", "https://"))]
+                        etag=r.etag if is_text(r.etag) else None,
+                        last_modified=r.last_modified if is_text(r.last_modified) else None)
+            for r in rows if is_text(r.link) and r.link.startswith(("http://", "https://"))
+            and is_text(r.content_hash) and is_text(r.content or r.summary)]
 
 
 def store_results(conn: Connection, results: list[FullText], now: datetime) -> None:
@@ -53,15 +58,19 @@ def status_counts(conn: Connection) -> Counter[str]:
     query = (select(full_texts.c.status, func.count()).join(entries, entries.c.id == full_texts.c.entry_id)
              .join(feeds, feeds.c.id == entries.c.feed_id).where(feeds.c.active.is_(True))
              .group_by(full_texts.c.status))
-    return Counter(dict(conn.execute(query).all()))
+    with lenient_text(conn):
+        return Counter({shown(status): n for status, n in conn.execute(query).all()})
 
 
 def problems(conn: Connection) -> list[FullTextProblem]:
     """Items of active feeds whose page gave no usable article, newest first, with the reason."""
-    query = (select(feeds.c.category, feeds.c.site, feeds.c.channel, entries.c.title, entries.c.link,
-                    full_texts.c.status, full_texts.c.reason)
+    query = (select(feeds.c.id.label("feed_id"), feeds.c.category, feeds.c.site, feeds.c.channel, entries.c.title,
+                    entries.c.link, full_texts.c.status, full_texts.c.reason)
              .join(entries, entries.c.id == full_texts.c.entry_id).join(feeds, feeds.c.id == entries.c.feed_id)
              .where(feeds.c.active.is_(True), full_texts.c.status != "ok")
              .order_by(entries.c.published.desc(), entries.c.id.desc()).limit(MAX_PROBLEMS))
-    return [FullTextProblem(feed=" › ".join((r.category, r.site, r.channel)), title=r.title, link=r.link,
-                            status=r.status, reason=r.reason or "") for r in conn.execute(query)]
+    with lenient_text(conn):
+        rows = conn.execute(query).all()
+    return [FullTextProblem(feed=feed_label(r, r.feed_id), title=shown(r.title, 300),
+                            link=shown(r.link) if r.link else None, status=shown(r.status),
+                            reason=shown(r.reason or "", 2000)) for r in rows]

@@ -12,14 +12,17 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import datetime
 
 from sqlalchemy import Select, select
 from sqlalchemy.engine import Connection, Row
 
 from feedstation.models import SkippedEntry, StoredEntry
+from feedstation.normalize.urls import scheme_of
 from feedstation.store.dialect import date_text
 from feedstation.store.enclosure_column import enclosures_from_column
 from feedstation.store.schema import PUBLISHED_DATES, entries, feeds, full_texts, parse_utc_text, unreadable_dates
@@ -32,6 +35,8 @@ MAX_TITLE_CHARS = 65_536
 _REQUIRED_TEXT = ("identity", "title", "summary", "content", "content_hash")
 _OPTIONAL_TEXT = ("link", "author", "image")
 _REQUIRED_DATES = ("published", "first_seen", "last_seen")
+# What the sanitiser keeps as an image's src besides http(s) (normalize/html.py), so a lead image may be one.
+_DATA_IMAGE = re.compile(r"data:image/(?:png|jpeg|jpg|gif|webp|avif);base64,", re.IGNORECASE)
 
 
 class Unreadable(Exception):
@@ -39,13 +44,19 @@ class Unreadable(Exception):
 
 
 class SkippedRows:
-    """Rows skipped by the readers of one publish; the site and the Hexo export read the same rows."""
+    """Rows one publish left out: those its readers could not read (the site and the Hexo export read
+    the same rows, so each is listed once) and those a publisher could not render."""
 
     def __init__(self) -> None:
         self._rows: dict[tuple[int | None, str], SkippedEntry] = {}
 
     def add(self, skipped: SkippedEntry) -> None:
-        self._rows.setdefault((skipped.entry_id, skipped.identity), skipped)
+        key = (skipped.entry_id, skipped.identity)
+        known = self._rows.get(key)
+        if known is None:
+            self._rows[key] = skipped
+        elif skipped.reason not in known.reason.split("; "):  # e.g. neither the site nor Hexo could render it
+            self._rows[key] = replace(known, reason=f"{known.reason}; {skipped.reason}")
 
     @property
     def rows(self) -> tuple[SkippedEntry, ...]:
@@ -72,7 +83,7 @@ def read_entries(conn: Connection, query: Select, on_skip) -> Iterator[StoredEnt
             try:
                 yield stored_entry(row)
             except Unreadable as exc:
-                skipped = SkippedEntry(feed_id=row.feed_id, feed=feed_label(row), entry_id=row.id,
+                skipped = SkippedEntry(feed_id=row.feed_id, feed=feed_label(row, row.feed_id), entry_id=row.id,
                                        identity=shown(row.identity), reason=str(exc))
                 log.info("%s", skipped.line())
                 on_skip(skipped)
@@ -91,7 +102,14 @@ def stored_entry(row: Row) -> StoredEntry:
     if len(values["title"]) > MAX_TITLE_CHARS:
         raise Unreadable(f"title is {len(values['title']):,} characters long (at most {MAX_TITLE_CHARS:,} "
                          "can be published)")
-    values["enclosures"] = enclosures_from_column(read_text(row, "enclosures", required=False))
+    for name in ("link", "image"):
+        check_url(name, values[name], data_image=name == "image")
+    try:
+        values["enclosures"] = enclosures_from_column(read_text(row, "enclosures", required=False))
+    except ValueError as exc:
+        raise Unreadable(f"enclosures {exc}") from None
+    for enclosure in values["enclosures"]:
+        check_url("an enclosure", enclosure.url)
     hidden_by = getattr(row, "hidden_by", None)  # a broken mark is no reason to skip: the next publish rewrites it
     values["hidden_by"] = hidden_by if isinstance(hidden_by, str) and not _has_surrogates(hidden_by) else None
     _use_full_text(row, values)
@@ -113,6 +131,18 @@ def _use_full_text(row: Row, values: dict) -> None:
         values["content_hash"] = f"{values['content_hash']}+{_short_digest(article)}"
     if values["image"] is None:
         values["image"] = read_text(row, "page_image", required=False)
+        check_url("the full text's image", values["image"])
+
+
+def check_url(name: str, url: str | None, *, data_image: bool = False) -> None:
+    """Unreadable unless `url` is what normalise stores: an absolute http(s) URL (a lead image may be a
+    data:image URL). Anything else was written by hand or by another tool, and a publisher would put it
+    in an href or src as it is (`javascript:` on the item page's original link)."""
+    if url is None or url.startswith(("https://", "http://")):
+        return
+    if scheme_of(url) in ("http", "https") or (data_image and _DATA_IMAGE.match(url)):
+        return
+    raise Unreadable(f"{name} is not an http(s) URL ({shown(url)!r})")
 
 
 def _short_digest(text: str) -> str:
@@ -146,11 +176,17 @@ def read_date(row: Row, name: str, *, required: bool) -> datetime | None:
         raise Unreadable(f"{name} is not a date: {shown(value)!r}") from None
 
 
-def feed_label(row: Row) -> str:
+def feed_label(row: Row, feed_id: int | None) -> str:
+    """"category › site › channel" of a row holding the feed's tree names, or "feed N" when one is not text."""
     parts = [getattr(row, name) for name in ("category", "site", "channel")]
-    if all(isinstance(p, str) and not _has_surrogates(p) for p in parts):
+    if all(is_text(p) for p in parts):
         return " › ".join(parts)
-    return f"feed {row.feed_id}"
+    return f"feed {feed_id}"
+
+
+def is_text(value: object) -> bool:
+    """True for a str that is valid UTF-8 (lenient_text turns invalid bytes into lone surrogates)."""
+    return isinstance(value, str) and not _has_surrogates(value)
 
 
 def shown(value: object, limit: int = 120) -> str:

@@ -9,11 +9,11 @@ import logging
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import astuple, dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from feedstation.models import Card, FeedHealth, FeedsOverview, SiteSettings, Source, StoredEntry
+from feedstation.models import Card, FeedHealth, FeedsOverview, SiteSettings, SkippedEntry, Source, StoredEntry
 from feedstation.publish.site.context import Item, SiteContext, build_context
 from feedstation.publish.site.data import SiteData, site_data
 from feedstation.publish.site.page_keys import PageKeys, card_row
@@ -40,6 +40,7 @@ class SiteReport:
     unchanged: int
     removed: int
     written_paths: tuple[str, ...] = ()  # sorted; what a deploy or a test needs to know changed
+    left_out: tuple[SkippedEntry, ...] = ()  # entries the site cannot show (issue 11), reported like unreadable rows
 
 
 def build_site(entries: SiteData | Sequence[StoredEntry], sources: Sequence[Source], out_dir: Path,
@@ -67,10 +68,12 @@ def build_site(entries: SiteData | Sequence[StoredEntry], sources: Sequence[Sour
     if inputs == previous.inputs and previous.files and all((out_dir / path).is_file() for path in previous.files):
         # Same inputs give the same bytes: skip rendering, not just writing (no-change rebuild).
         log.debug("site: inputs unchanged, %d outputs kept", len(previous.files))
-        return SiteReport(pages=len(previous.files) + 1, written=0, unchanged=len(previous.files) + 1, removed=0)
+        return SiteReport(pages=len(previous.files) + 1, written=0, unchanged=len(previous.files) + 1, removed=0,
+                          left_out=previous.left_out)
 
     # Phase one: the whole site as data (cards, not bodies), so indexes, neighbours and feeds see every item.
     ctx = build_context(_Known(data, cards), settings, overview, order=[source.tree for source in sources])
+    left_out = tuple(SkippedEntry.of(card, reason) for card, reason in ctx.left_out)
     ctx.icon_files.update({site: ICONS_DIR + name for site, (name, _icon) in icons.items()})
     static = load_static(settings.theme_dir)
 
@@ -101,8 +104,10 @@ def build_site(entries: SiteData | Sequence[StoredEntry], sources: Sequence[Sour
     for path in sorted(p for p in previous.files - owned if p.startswith(BUNDLE_DIR)):
         removed += writer.remove(path)
 
+    # The entries left out are kept too: a no-change rebuild renders nothing, yet must report them again.
     manifest = json.dumps({"version": 3, "inputs": inputs, "search_shards": shards, "outputs": recorded,
-                           "files": sorted(owned)}, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+                           "files": sorted(owned), "left_out": [list(astuple(s)) for s in left_out]},
+                          ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     writer.write(MANIFEST, manifest + b"\n")
     log.debug("site: rendered and wrote %d outputs (%d changed) in %.2fs, search and pruning took %.2fs", len(owned),
               len(writer.written), rendered - started, time.perf_counter() - rendered)
@@ -110,7 +115,7 @@ def build_site(entries: SiteData | Sequence[StoredEntry], sources: Sequence[Sour
     # output / search shard not even rendered): the parts add up to the whole (issue 12.5).
     pages = len(owned) + 1  # + the manifest
     return SiteReport(pages=pages, written=len(writer.written), unchanged=pages - len(writer.written), removed=removed,
-                      written_paths=tuple(sorted(writer.written)))
+                      written_paths=tuple(sorted(writer.written)), left_out=left_out)
 
 
 def _write_search(writer: OutputWriter, out_dir: Path, ctx: SiteContext, previous: _Manifest,
@@ -191,6 +196,7 @@ class _Manifest:
     inputs: str | None = None
     shards: Mapping[str, str] = field(default_factory=dict)
     outputs: Mapping[str, tuple[str, str]] = field(default_factory=dict)  # path → (input key, bytes hash)
+    left_out: tuple[SkippedEntry, ...] = ()
 
 
 def _read_manifest(out_dir: Path) -> _Manifest:
@@ -202,8 +208,9 @@ def _read_manifest(out_dir: Path) -> _Manifest:
                          inputs=inputs if isinstance(inputs, str) else None,
                          shards={k: v for k, v in shards.items() if isinstance(v, str)} if isinstance(shards, dict) else {},
                          outputs={p: (v[0], v[1]) for p, v in items.items()
-                                     if isinstance(v, list) and len(v) == 2 and all(isinstance(x, str) for x in v)}
-                         if isinstance(items, dict) else {})
+                                  if isinstance(v, list) and len(v) == 2 and all(isinstance(x, str) for x in v)}
+                         if isinstance(items, dict) else {},
+                         left_out=tuple(SkippedEntry(*row) for row in data.get("left_out", ())))
     except FileNotFoundError:
         return _Manifest()
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:

@@ -14,6 +14,7 @@ from html import escape
 from zoneinfo import ZoneInfo
 
 from feedstation.models import Card, FeedsOverview, SiteSettings, StoredEntry
+from feedstation.normalize.dates import iso_text
 from feedstation.normalize.html import force_attributes
 from feedstation.publish.site import paths
 from feedstation.publish.site.data import SiteData, site_data
@@ -109,6 +110,8 @@ class SiteContext:
     # page can say why it is empty instead of just "no items yet" (issue 12.4).
     empty_because: FeedsOverview | None = None
     icon_files: dict[str, str] = field(default_factory=dict)  # site name → output path of its stored icon
+    # Entries the site cannot show, with the reason (issue 11): left out of every page and reported.
+    left_out: tuple[tuple[Card, str], ...] = ()
 
     def section_of(self, names: tuple[str, ...]) -> Section:
         return self.sections[names]
@@ -152,13 +155,19 @@ def build_context(source: SiteData | Sequence[StoredEntry], settings: SiteSettin
     zone = ZoneInfo(settings.timezone)
     base = paths.base_path(settings.url)
     items: list[Item] = []
+    left_out: list[tuple[Card, str]] = []
     seen: set[str] = set()
     for card in data.cards():
         key = paths.item_key(card.tree, card.identity)
         if key in seen:  # the store's unique (feed, identity) makes this a bug upstream; never two pages
             continue
         seen.add(key)
-        items.append(_make_item(card, key, zone, base, settings.url))
+        try:
+            items.append(_make_item(card, key, zone, base, settings.url))
+        except (ValueError, OverflowError) as exc:
+            # A value no page can show (a date beyond the calendar in the site's time zone) leaves this
+            # entry out, not the site (issue 11); the reason is reported with the unreadable rows.
+            left_out.append((card, f"cannot be shown on the site: {exc}"))
     # Sort here, not by trusting input order: the same entries must give the same bytes.
     items.sort(key=lambda it: (it.entry.published, it.key), reverse=True)
 
@@ -205,7 +214,8 @@ def build_context(source: SiteData | Sequence[StoredEntry], settings: SiteSettin
                 older = listed[index + 1] if index + 1 < len(listed) else None
                 neighbours[item.key] = (newer, older)
     return SiteContext(settings=settings, base=base, items=items, sections=sections, months=months,
-                       neighbours=neighbours, empty_because=None if items else overview, copies=copies)
+                       neighbours=neighbours, empty_because=None if items else overview, copies=copies,
+                       left_out=tuple(left_out))
 
 
 def _story_copies(items: Sequence[Item], data: SiteData) -> tuple[dict[str, tuple[tuple[Item, str], ...]],
@@ -234,7 +244,17 @@ def _story_copies(items: Sequence[Item], data: SiteData) -> tuple[dict[str, tupl
 def _make_item(card: Card, key: str, zone: ZoneInfo, base: str, site_url: str) -> Item:
     path = paths.item_file(key)
     return Item(entry=card, key=key, path=path, url=paths.href(base, path), abs_url=paths.absolute(site_url, path),
-                local=card.published.astimezone(zone), own_origin=paths.origin(site_url))
+                local=local_time(card.published, zone), own_origin=paths.origin(site_url))
+
+
+def local_time(moment: datetime, zone: ZoneInfo) -> datetime:
+    """`moment` in `zone`; ValueError naming both when the wall time there would fall outside years 1–9999
+    (9999-12-31T23:00Z is already year 10000 in Asia/Shanghai)."""
+    try:
+        return moment.astimezone(zone)
+    except OverflowError:
+        raise ValueError(f"its date {iso_text(moment)} falls outside years 1–9999 "
+                         f"in the time zone {zone.key}") from None
 
 
 @functools.lru_cache(maxsize=8)

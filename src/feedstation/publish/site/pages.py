@@ -6,7 +6,7 @@ import hashlib
 import json
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
-from datetime import date
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 from importlib import resources
 from pathlib import Path
@@ -111,12 +111,12 @@ class PageRenderer:
             link=lambda relpath: paths.href(base, relpath),
             site_feeds=self._feeds("", settings.title), home_url=paths.href(base, "index.html"),
             empty_because=ctx.empty_because)
-        self.env.filters["fmt_date"] = lambda dt: dt.strftime("%Y-%m-%d %H:%M")
+        self.env.filters["fmt_date"] = _date_label
         self.env.globals["enclosure_players"] = lambda encs, body=None: enclosures_html(encs, settings.language, body)
         self.env.filters["zip"] = zip
         zone = ZoneInfo(settings.timezone)
-        self.env.filters["local"] = lambda dt: dt.astimezone(zone)
-        self.env.filters["iso_local"] = lambda dt: dt.astimezone(zone).isoformat()
+        self.env.filters["local"] = lambda dt: _in_zone(dt, zone)
+        self.env.filters["iso_local"] = lambda dt: _in_zone(dt, zone).isoformat()
         self.env.filters["fmt_day"] = _day_label_zh if settings.language.lower().startswith("zh") else _day_label_en
         ui = self.env.globals["ui"]
         self.env.globals["filter_keys"] = (ui["filter_category"], ui["filter_site"], ui["filter_channel"])
@@ -298,3 +298,18 @@ def html_pages(ctx: SiteContext, data: SiteData, static: dict[str, bytes], statu
         yield from renderer.listing_pages(section, keys, kept)
     yield from renderer.archive_pages(keys, kept)
     yield from renderer.fixed_pages(status)
+
+
+def _date_label(moment: datetime) -> str:
+    """`2022-01-06 18:32`; the year always has four digits (strftime's %Y writes year 103 as `103`)."""
+    return f"{moment.year:04d}-{moment.month:02d}-{moment.day:02d} {moment.hour:02d}:{moment.minute:02d}"
+
+
+def _in_zone(moment: datetime, zone: ZoneInfo) -> datetime:
+    """`moment` in the site's zone. A feed's bookkeeping date the zone cannot hold (a hand-edited
+    9999-12-31T23:00Z is year 10000 in Asia/Shanghai) is shown in UTC instead of stopping the status
+    page (issue 11); entries with such dates are left out earlier (context.local_time)."""
+    try:
+        return moment.astimezone(zone)
+    except OverflowError:
+        return moment

@@ -64,7 +64,8 @@ def status_report(sources: Sequence[Source], health: Sequence[FeedHealth], ctx: 
         h = by_tree.get(tree)
         section = ctx.sections.get(tree)
         items = section.items if section is not None else []
-        recent = sum(1 for i in items if as_of is not None and as_of - WINDOW <= i.entry.published <= as_of)
+        # A difference, not `as_of - WINDOW`: that overflows when the newest date is in year 1 (issue 11).
+        recent = sum(1 for i in items if as_of is not None and timedelta(0) <= as_of - i.entry.published <= WINDOW)
         state = "never" if h is None or h.status == "never" else ("error" if h.status == "error" else
                                                                      "warning" if h.warning else "ok")
         reason = (h.error if state == "error" else h.warning) if h is not None else None
