@@ -28,7 +28,6 @@ from feedstation.models import (
     Source,
     StoredEntry,
 )
-from feedstation.normalize.identity import IMPORTED_POST_PREFIX, imported_post_identity
 from feedstation.store.dialect import (
     identity_in,
     insert_ignoring_conflicts,
@@ -157,7 +156,8 @@ class Store:
         """
         if not writes:
             return []
-        imports = self._feeds_with_imports()
+        # Only a batch with new bodies can adopt imported posts (a batch of 304s skips the lookup).
+        imports = self._feeds_with_imports() if any(isinstance(w, SuccessWrite) for w in writes) else set()
         try:
             with self._begin() as conn:
                 _lock_feed_rows(conn, [w.feed_id for w in writes])
@@ -240,6 +240,8 @@ class Store:
         """Feeds with imported posts not yet matched by a fetched item: one scan per Store, so
         other feeds pay nothing for the matching."""
         if self._import_feeds is None:
+            from feedstation.normalize.identity import IMPORTED_POST_PREFIX
+
             with self.engine.connect() as conn:
                 self._import_feeds = set(conn.execute(select(entries.c.feed_id).distinct().where(
                     entries.c.identity.like(IMPORTED_POST_PREFIX + "%"))).scalars())
@@ -547,6 +549,10 @@ def _adopt_imported(conn: Connection, feed_id: int, new: list[Entry]) -> dict[st
     Returns {new identity: old content hash} for the rows taken over, so the caller
     updates them like changed entries. One indexed SELECT per feed with new items.
     """
+    # Imported here: the normalize package (nh3, selectolax) is the parse workers' business, and a run
+    # where nothing changed must not import it (issue 19).
+    from feedstation.normalize.identity import IMPORTED_POST_PREFIX, imported_post_identity
+
     wanted = {imported_post_identity(e.title, e.published): e for e in new
               if e.published is not None and not e.identity.startswith(IMPORTED_POST_PREFIX)}
     if not wanted:
