@@ -2,8 +2,9 @@
 
 `/feed/<n>.xml`: RSS 2.0 with `items` items, an ETag, and 304 for a matching If-None-Match;
 `/item/<n>/<i>.html`: the item's small article page (osmosfeed downloads every new item's page).
-Every answer waits `latency_ms` first. Items are dated in the last days, so readers that keep only
-recent items (osmosfeed's cacheMaxDays) keep them all.
+Every answer waits `latency_ms` first. `/stats` (no wait) counts the feed requests and the 304s so far, so a
+benchmark can check that each tool really asked for every feed (`FeedServer.stats()`). Items are dated in
+the last days, so readers that keep only recent items (osmosfeed's cacheMaxDays) keep them all.
 """
 
 from __future__ import annotations
@@ -36,12 +37,15 @@ def _serve(feeds: int, items: int, latency_ms: float, port_out) -> None:
         app = web.Application()
         runner = web.AppRunner(app, access_log=None)
         bodies: list[bytes] = []
+        counts = {"requests": 0, "not_modified": 0}
 
         async def feed(request: web.Request) -> web.Response:
+            counts["requests"] += 1
             await asyncio.sleep(latency_ms / 1000)
             n = int(request.match_info["n"])
             etag = f'"v1-{n}"'
             if request.headers.get("If-None-Match") == etag:
+                counts["not_modified"] += 1
                 return web.Response(status=304, headers={"ETag": etag})
             return web.Response(body=bodies[n], content_type="application/rss+xml", headers={"ETag": etag})
 
@@ -53,7 +57,11 @@ def _serve(feeds: int, items: int, latency_ms: float, port_out) -> None:
                                      f"<body><p>Item {i} of feed {n}.</p></body></html>", content_type="text/html")
 
         app.router.add_get("/feed/{n:\\d+}.xml", feed)
+        async def stats(request: web.Request) -> web.Response:
+            return web.json_response(counts)
+
         app.router.add_get("/item/{n:\\d+}/{i:\\d+}.html", item)
+        app.router.add_get("/stats", stats)
         await runner.setup()
         site = web.TCPSite(runner, "127.0.0.1", 0, backlog=4096)
         await site.start()
@@ -87,6 +95,14 @@ class FeedServer:
     def __exit__(self, *exc_info) -> None:
         self._process.terminate()
         self._process.join(10)
+
+    def stats(self) -> dict[str, int]:
+        """Feed requests and 304 answers since the server started."""
+        import json
+        import urllib.request
+
+        with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/stats", timeout=30) as answer:
+            return json.loads(answer.read())
 
     def feed_url(self, n: int) -> str:
         return f"http://127.0.0.1:{self.port}/feed/{n}.xml"

@@ -7,10 +7,17 @@ One loopback server (bench/feed_server.py: ETag + 304) and, side by side in one 
 - `feedstation fetch` of this checkout (and of `--baseline`, the "before"), started the way a user
   starts it: through a console script like the one pip writes, in a fresh process, so startup
   imports, the parse pool and the printed table are all in the time;
-- lemon24/reader (`update_feeds(workers=64)`), installed from PyPI in a bench-only environment
-  (~/.cache/feedstation-bench/reader-venv, made on first use; not a project dependency).
+- lemon24/reader (`update_feeds(workers=64, scheduled=False)`), installed from PyPI in a bench-only
+  environment (~/.cache/feedstation-bench/reader-venv, made on first use; not a project dependency).
+  `scheduled=False`: reader 3.26's default updates only feeds whose update interval (1 h) has passed,
+  so its second run would ask for nothing;
+- the floor: a bare aiohttp script (the same client library, 64 in flight) that only sends the N
+  conditional GETs and counts the 304s: Python's startup, aiohttp's import and the requests, nothing
+  else. What any Python tool on aiohttp needs at least on this machine at this moment.
 Each tool runs twice on its own database: the first run stores the feeds (200s), the second is the
 timed no-change run. Ideal = ceil(N / 64) x latency: 64 requests in flight, each taking the latency.
+The server counts the feed requests and 304s of each timed run: a run that did not ask for every feed
+with its validators (N requests, N 304s) stops the benchmark.
 During feedstation's first run the PSS of its process tree (main process, forkserver, parse workers)
 is sampled every 20 ms from /proc; the peak of the sum is printed.
 """
@@ -53,8 +60,30 @@ db, urls, workers = sys.argv[1], sys.argv[2], int(sys.argv[3])
 reader = make_reader(db)
 for url in open(urls).read().split():
     reader.add_feed(url, exist_ok=True)
-reader.update_feeds(workers=workers)
+reader.update_feeds(workers=workers, scheduled=False)
 print(sum(1 for _ in reader.get_entries()))
+"""
+
+# The floor: conditional GETs with the ETags of the first run, nothing else (json and asyncio are
+# imported by any asyncio tool; aiohttp is the client feedstation uses).
+FLOOR_SCRIPT = """import asyncio, json, sys
+import aiohttp
+state, urls, workers = sys.argv[1], open(sys.argv[2]).read().split(), int(sys.argv[3])
+try:
+    etags = json.load(open(state))
+except FileNotFoundError:
+    etags = {}
+async def main():
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=workers)) as session:
+        async def one(url):
+            headers = {"If-None-Match": etags[url]} if url in etags else {}
+            async with session.get(url, headers=headers) as answer:
+                await answer.read()
+                return url, answer.status, answer.headers.get("ETag")
+        return await asyncio.gather(*(one(url) for url in urls))
+results = asyncio.run(main())
+json.dump({url: etag for url, _status, etag in results if etag}, open(state, "w"))
+print(sum(1 for _url, status, _etag in results if status == 304))
 """
 
 
@@ -141,11 +170,37 @@ def feedstation_runs(src: str, server: FeedServer, folder: Path) -> dict:
     env = dict(os.environ, PYTHONPATH=src, COLUMNS="160")
     cmd = [sys.executable, str(script), "fetch", "--config", str(config), "--force"]
     first, _, sampler = timed(cmd, env, sample_pss=True)
-    second, out, _ = timed(cmd, env)
+    second, out, _ = counted(server, "feedstation", lambda: timed(cmd, env))
     if f"{server.feeds} unchanged (304)" not in out.stdout:
         raise RuntimeError(f"feedstation's second run was not all-304: {out.stdout[-500:]}")
     return {"first": first, "second": second, "pss_mib": sampler.peak_kib / 1024,
             "pss_processes": len(sampler.peak_parts)}
+
+
+def counted(server: FeedServer, label: str, run):
+    """`run()`, checking with the server that it asked for every feed once and got a 304 each time."""
+    before = server.stats()
+    result = run()
+    after = server.stats()
+    asked, unchanged = (after[k] - before[k] for k in ("requests", "not_modified"))
+    if asked != server.feeds or unchanged != server.feeds:
+        raise RuntimeError(f"{label}'s no-change run made {asked} feed requests ({unchanged} answered 304), "
+                           f"not {server.feeds}: it is not the same work")
+    return result
+
+
+def floor_runs(server: FeedServer, folder: Path) -> dict:
+    folder.mkdir(parents=True)
+    script, urls = folder / "floor.py", folder / "urls.txt"
+    script.write_text(FLOOR_SCRIPT, encoding="utf-8")
+    urls.write_text("\n".join(server.feed_url(n) for n in range(server.feeds)), encoding="utf-8")
+    cmd = [sys.executable, str(script), str(folder / "etags.json"), str(urls), str(CONCURRENCY)]
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    first, _, _ = timed(cmd, env)
+    second, out, _ = counted(server, "the floor", lambda: timed(cmd, env))
+    if int(out.stdout.split()[-1]) != server.feeds:
+        raise RuntimeError(f"the floor script saw {out.stdout.strip()} 304s")
+    return {"first": first, "second": second}
 
 
 def reader_runs(python: Path, server: FeedServer, folder: Path) -> dict:
@@ -156,7 +211,7 @@ def reader_runs(python: Path, server: FeedServer, folder: Path) -> dict:
     cmd = [str(python), str(script), str(folder / "reader.sqlite"), str(urls), str(CONCURRENCY)]
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     first, out1, _ = timed(cmd, env)
-    second, _, _ = timed(cmd, env)
+    second, _, _ = counted(server, "reader", lambda: timed(cmd, env))
     if int(out1.stdout.split()[-1]) != server.feeds * server.items:
         raise RuntimeError(f"reader stored {out1.stdout.strip()} entries")
     return {"first": first, "second": second}
@@ -183,6 +238,10 @@ def main() -> None:
                 print(f"round {n + 1} {label:11} first {r['first']:6.2f} s  no-change {r['second']:6.2f} s "
                       f"({r['second'] / ideal:5.2f}x ideal)  peak PSS {r['pss_mib']:6.1f} MiB over "
                       f"{r['pss_processes']} processes", flush=True)
+            r = floor_runs(server, Path(tmp) / f"floor-{n}")
+            results.setdefault("floor", []).append(r)
+            print(f"round {n + 1} {'floor':11} first {r['first']:6.2f} s  no-change {r['second']:6.2f} s "
+                  f"({r['second'] / ideal:5.2f}x ideal)  bare aiohttp: startup + the requests", flush=True)
             if python is not None:
                 r = reader_runs(python, server, Path(tmp) / f"reader-{n}")
                 results.setdefault("reader", []).append(r)

@@ -109,21 +109,22 @@ def fetch_all(config: Config, store: Store, *, now: Clock = utc_now, force: bool
     if on_start:
         on_start(len(due))
     work = [(s, feed_ids[s.tree], states.get(feed_ids[s.tree], FeedState())) for s in due]
-    if config.fetch.executor == "celery":  # batches per host on `feedstation worker` processes
+    plain = config.fetch_config  # plain values: a cached config never builds its pydantic model here
+    if plain.executor == "celery":  # batches per host on `feedstation worker` processes
         from feedstation.distributed.coordinator import fetch_on_workers
 
         reports = fetch_on_workers(config, store, work, now, on_feed_done) if work else []
     else:
         reports = asyncio.run(_fetch_and_store(work, config.fetch_settings(), store, now, on_feed_done,
                                                _route_catalog(config))) if work else []
-    if config.site.icons:  # at most weekly per site; failures are recorded in the icons folder, never raised
+    if plain.icons:  # at most weekly per site; failures are recorded in the icons folder, never raised
         from feedstation.icons import refresh_icons
 
         refresh_icons(store.iter_entries(), icons_folder(config), config.fetch_settings(), now())
     removed = 0
-    if config.retention.max_age_days or config.retention.max_items_per_feed:
-        removed = store.apply_retention(now(), max_age_days=config.retention.max_age_days,
-                                        max_items_per_feed=config.retention.max_items_per_feed)
+    if plain.max_age_days or plain.max_items_per_feed:
+        removed = store.apply_retention(now(), max_age_days=plain.max_age_days,
+                                        max_items_per_feed=plain.max_items_per_feed)
     return FetchRun(tuple(reports), skipped=len(sources) - len(due), retention_removed=removed,
                     next_due=min((w for w in waiting if w is not None), default=None),
                     remote=sum(1 for s in due if is_remote(s)), lists_failed=lists_failed)

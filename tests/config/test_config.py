@@ -171,7 +171,7 @@ def test_the_config_accepts_a_tree_name_exactly_when_it_has_a_visible_character(
 
 
 def test_an_access_key_is_not_in_the_config_s_repr():
-    from feedstation.config import RsshubSection
+    from feedstation.config_model import RsshubSection
 
     section = RsshubSection(instances=[{"url": "https://r.example", "key": "s3cret-key"}])
     assert "s3cret-key" not in repr(section) and "s3cret-key" not in str(section)

@@ -158,6 +158,40 @@ CRASH_SCRIPT = textwrap.dedent("""
 """)
 
 
+BATCH_CRASH_SCRIPT = textwrap.dedent("""
+    import sys
+    from datetime import datetime, timezone
+    from feedstation.models import Entry, FeedMeta, Fetched, FetchStatus, Source
+    from feedstation.store import Store
+    from feedstation.store.writes import SuccessWrite
+    sources = [Source("a", "b", name, f"https://example.com/{name}") for name in ("c", "d")]
+    store = Store.open(sys.argv[1])
+    ids = store.sync_feeds(sources)
+    now = datetime.now(timezone.utc)
+    store.record_batch([SuccessWrite(ids[s.tree], Fetched(s, FetchStatus.OK, etag=f'"{s.channel}"'), FeedMeta(),
+                                     [Entry(s.channel, "t", None, None, None, None, "", "", None, "h")], now)
+                        for s in sources])
+""")
+
+
+def test_a_batch_killed_between_its_entries_and_validators_stores_neither_for_any_feed(store_target):
+    """Group commit writes a batch's rows and validators together at its end: a crash there loses the
+    whole batch's transaction, never the validators of one feed without its items."""
+    env = {**os.environ, "FEEDSTATION_FAULT_POINT": "between_entries_and_validators",
+           "PYTHONPATH": str(Path(__file__).resolve().parents[2] / "src")}
+    result = subprocess.run([sys.executable, "-c", BATCH_CRASH_SCRIPT, str(store_target)], env=env,
+                            capture_output=True)
+    assert result.returncode == 70, result.stderr.decode()
+    with Store.open(store_target) as store:
+        assert list(store.iter_entries()) == []
+        assert all(state.etag is None for state in store.feed_states().values())
+    env.pop("FEEDSTATION_FAULT_POINT")
+    subprocess.run([sys.executable, "-c", BATCH_CRASH_SCRIPT, str(store_target)], env=env, check=True)
+    with Store.open(store_target) as store:
+        assert sorted(e.identity for e in store.iter_entries()) == ["c", "d"]
+        assert sorted(s.etag for s in store.feed_states().values()) == ['"c"', '"d"']
+
+
 def test_validators_saved_before_the_items_never_happens(store_target):
     """Issue 8.4: a crash between storing entries and storing the ETag loses neither alone."""
     db = store_target

@@ -8,6 +8,7 @@ that script, which imports this module and nothing more.
 
 from __future__ import annotations
 
+import gc
 import importlib
 import traceback
 
@@ -73,6 +74,16 @@ class LazyGroup(click.Group):
             rows.append((name, click.utils.make_default_short_help(COMMANDS[name][2], limit)))
         with formatter.section("Commands"):
             formatter.write_dl(rows)
+
+    def __call__(self, *args, **kwargs):
+        """The console script's entry: run the command, then leave the exit to the operating system's cleanup."""
+        try:
+            return super().__call__(*args, **kwargs)
+        finally:
+            # The process ends next. Its last garbage collections would walk every object the run's
+            # imports made (~100k) only to free them with the process: freezing them skips that
+            # (~0.15 s of CPU at each exit, issue 19); objects are still finalised, files closed.
+            gc.freeze()
 
     def invoke(self, ctx: click.Context):
         try:

@@ -8,8 +8,17 @@
 - `report.py`: what each rule hides or rewrites among the stored entries (`feedstation filters test`)
 """
 
-from feedstation.filters.parsing import build_filter_set
 from feedstation.filters.rules import FilterSet, RuleSet, Verdict
 from feedstation.filters.screen import Screen
 
 __all__ = ["FilterSet", "RuleSet", "Screen", "Verdict", "build_filter_set"]
+
+
+def __getattr__(name: str):
+    # `parsing` (and the source tree it checks keys against) only when a config is parsed (PEP 562), so
+    # importing `Screen` for a publish does not import the config parser (issue 19).
+    if name == "build_filter_set":
+        from feedstation.filters.parsing import build_filter_set
+
+        return build_filter_set
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
