@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from feedstation.cards.refresh import refresh_cards
+from feedstation.cards.store_data import StoreData
+from feedstation.filters import FilterSet
 from feedstation.models import Entry, FeedMeta, Fetched, FetchStatus, Source, StoredEntry
 from feedstation.publish.hexo import export_hexo
 from feedstation.publish.site import build_site
@@ -41,6 +44,18 @@ def test_the_golden_site_comes_out_of_either_store(store_target, tmp_path):
     back = stored_and_read_back(store_target, sources, fixture)
     assert sorted(back, key=lambda e: e.id) == sorted(fixture, key=lambda e: e.id)  # every field, ids too
     build_site(back, sources, tmp_path / "site", SETTINGS, now=NOW)
+    assert _tree_texts(tmp_path / "site") == _tree_texts(SITE_EXPECTED)
+
+
+def test_the_golden_site_comes_out_of_the_stored_cards(store_target, tmp_path):
+    """The publish path: cards made in the store, the build reading cards and only the bodies it renders."""
+    sources = fixture_sources()
+    stored_and_read_back(store_target, sources, fixture_entries())
+    with Store.open(store_target) as store:
+        skipped = []
+        assert refresh_cards(store, FilterSet(), skipped.append).made == len(fixture_entries())
+        build_site(StoreData(store, FilterSet(), skipped.append), sources, tmp_path / "site", SETTINGS, now=NOW)
+        assert skipped == []
     assert _tree_texts(tmp_path / "site") == _tree_texts(SITE_EXPECTED)
 
 

@@ -17,11 +17,12 @@ _SPACES = re.compile(r"\s+")
 _BLOCK_END = re.compile(r"(</(?:p|div|li|h[1-6]|blockquote|pre|tr|td|th|dd|dt|figcaption)\s*>|<br\s*/?>)", re.I)
 
 
-def card_row(entry: StoredEntry, *, basis: str, hidden_by: str | None) -> dict[str, object]:
+def card_row(entry: StoredEntry, *, made_from: dict[str, str], hidden_by: str | None) -> dict[str, object]:
     """The `cards` table row of an entry as published (rewritten by the filters, with its full text):
-    what lists show, and what the dedupe comparison needs (store/card_rows.py)."""
+    what lists show, and what the dedupe comparison needs (store/card_rows.py). `made_from` holds the
+    row's for_hash, for_full_text and for_rules."""
     text = story_text(entry.title, entry.summary or entry.content)
-    return {"entry_id": entry.id, "basis": basis, "hidden_by": hidden_by, "title": entry.title,
+    return {"entry_id": entry.id, **made_from, "hidden_by": hidden_by, "title": entry.title,
             "content_hash": entry.content_hash, "image": entry.image, "excerpt": excerpt(entry.summary or entry.content),
             "story_title": text.title, "story_numbers": " ".join(sorted(text.numbers)), "story_lead": text.lead,
             "story_question": text.question, "link_key": canonical_link(entry.link)}

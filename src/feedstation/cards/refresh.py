@@ -2,15 +2,15 @@
 since their card was made are read (with their bodies), judged by the filters, derived, and compared with
 the items of their time window for copies of the same story (issue 19: a run costs what changed).
 
-A card's `basis` is a digest of what it was made from: the entry's content hash (which the store changes
-with any change of title, link, dates, body or image), its full-text row's version, the filter rules of
-its feed and CARD_VERSION. The first publish after an upgrade, or after a filter change, therefore makes
-the affected cards again once; later publishes make only the new and changed ones.
+A card records what it was made from: the entry's content hash (which the store changes with any change
+of title, link, dates, body or image), its full-text row's version, and the fingerprint of its feed's
+filter rules with CARD_VERSION; the database compares them with the entry's now (store/card_rows.py), so
+finding the stale cards reads no body. The first publish after an upgrade, or after a filter change,
+therefore makes the affected cards again once; later publishes make only the new and changed ones.
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -22,7 +22,7 @@ from feedstation.dedupe.near_duplicates import StoryText
 from feedstation.filters.rules import FilterSet
 from feedstation.models import SkippedEntry, StoredEntry
 from feedstation.store import Store
-from feedstation.store.card_rows import CardState, PoolItem
+from feedstation.store.card_rows import PoolItem
 
 log = logging.getLogger(__name__)
 
@@ -46,29 +46,31 @@ def refresh_cards(store: Store, filters: FilterSet, on_skip: Callable[[SkippedEn
     so the next run makes them. An entry that cannot be read is handed to `on_skip` and gets no card.
     """
     table = store.cards
-    made_from = ((state, card_basis(state, filters)) for state in table.states())
-    stale = [(state, basis) for state, basis in made_from if state.suspect or state.basis != basis]
+    rules_of: dict[str, list[int]] = {}
+    for tree, feed_id in table.active_feeds().items():
+        rules_of.setdefault(rules_fingerprint(filters, tree), []).append(feed_id)
+    stale = {card.entry_id: card for card in table.stale(rules_of)}
     if not stale:
         return CardRefresh(made=0, hidden=0)
-    made = hidden = 0
-    bases = {state.entry_id: (basis, state.hidden_by) for state, basis in stale}
-    read = table.entries([state.entry_id for state, _basis in stale], on_skip)
-    unreadable = set(bases) - {entry.id for entry in read}
+    read = table.entries(list(stale), on_skip)
+    unreadable = set(stale) - {entry.id for entry in read}
     if unreadable:  # reported through on_skip; a card made before the row broke must not show it still
         table.forget(sorted(unreadable))
     read.sort(key=lambda entry: (entry.published, entry.id))
+    made = hidden = 0
     for start in range(0, len(read), SEGMENT):
         segment = read[start:start + SEGMENT]
         rows, marks, shown = [], {}, []
         for entry in segment:
-            basis, stored_mark = bases[entry.id]
+            card = stale[entry.id]
             rules = filters.for_tree(entry.tree)
             verdict = rules.decide(entry) if rules else None
             published = verdict.entry if verdict is not None else entry
             hidden_by = verdict.hidden_by if verdict is not None else None
-            rows.append(card_row(published, basis=basis, hidden_by=hidden_by))
+            made_from = {"for_hash": card.for_hash, "for_full_text": card.for_full_text, "for_rules": card.for_rules}
+            rows.append(card_row(published, made_from=made_from, hidden_by=hidden_by))
             shown.append(published)
-            if hidden_by != stored_mark:
+            if hidden_by != card.hidden_by:
                 marks[entry.id] = hidden_by
             hidden += hidden_by is not None
         table.write(rows, marks, [entry.id for entry in segment], _story_pairs(table, shown))
@@ -77,11 +79,10 @@ def refresh_cards(store: Store, filters: FilterSet, on_skip: Callable[[SkippedEn
     return CardRefresh(made=made, hidden=hidden)
 
 
-def card_basis(state: CardState, filters: FilterSet) -> str:
-    """What an entry's card is made from, as a digest: a card whose basis differs must be made again."""
-    rules = filters.for_tree(state.tree)
-    parts = f"{CARD_VERSION}\0{state.content_hash}\0{state.full_text}\0{rules.fingerprint if rules else ''}"
-    return hashlib.blake2b(parts.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+def rules_fingerprint(filters: FilterSet, tree: tuple[str, str, str]) -> str:
+    """What a card of this feed depends on besides the entry: its filter rules and the card format."""
+    rules = filters.for_tree(tree)
+    return f"{CARD_VERSION}:{rules.fingerprint if rules else ''}"
 
 
 def _story_pairs(table, segment: Sequence[StoredEntry]) -> set[tuple[int, int]]:

@@ -6,33 +6,31 @@ and reading them back for the site build, which then never reads a body it does 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import bindparam, delete, func, or_, select, update
+from sqlalchemy import bindparam, case, delete, func, literal, or_, select, update
 
 from feedstation.models import Card, SkippedEntry, StoredEntry
 from feedstation.store.dialect import date_text, insert_ignoring_conflicts
 from feedstation.store.enclosure_column import enclosures_from_column
-from feedstation.store.reading import (Unreadable, check_url, entries_query, feed_label, lenient_text, read_date,
-                                       read_entries, read_text, shown)
+from feedstation.store.reading import (Unreadable, check_url, entries_query, feed_label, is_text, lenient_text,
+                                       read_date, read_entries, read_text, shown)
 from feedstation.store.schema import cards, entries, feeds, full_texts, story_pairs, unreadable_dates
 
 CHUNK = 500  # ids per IN (…) list and per write batch
 
 
 @dataclass(frozen=True)
-class CardState:
-    """An entry of an active feed and what its card (if any) was made from."""
+class StaleCard:
+    """An entry whose card is missing or was made from other inputs, with what a new card is made from."""
 
     entry_id: int
-    tree: tuple[str, str, str]
-    content_hash: str
-    full_text: str  # the full-text row's status and version ("" without one)
-    basis: str | None  # the stored card's, None without a card
+    for_hash: str  # the entry's content hash now
+    for_full_text: str  # its full-text row's status and version now ("" without one)
+    for_rules: str  # its feed's rules' fingerprint now
     hidden_by: str | None  # the entry's stored mark
-    suspect: bool = False  # a required value is missing or not text: read the row again (it may be broken now)
 
 
 @dataclass(frozen=True)
@@ -64,21 +62,32 @@ class CardTable:
     def __init__(self, store) -> None:
         self._store = store
 
-    def states(self) -> list[CardState]:
-        """Every entry of an active feed with its card's basis (a light scan: no bodies)."""
-        marker = func.coalesce(full_texts.c.status, "") + ":" + func.coalesce(full_texts.c.for_hash, "")
-        with self._store.engine.connect() as conn:
-            suspect = _suspect(conn.dialect.name)
-        query = (select(entries.c.id, entries.c.content_hash, entries.c.hidden_by, feeds.c.category, feeds.c.site,
-                        feeds.c.channel, marker.label("full_text"), cards.c.basis, suspect.label("suspect"))
-                 .join(feeds, feeds.c.id == entries.c.feed_id)
-                 .outerjoin(full_texts, full_texts.c.entry_id == entries.c.id)
-                 .outerjoin(cards, cards.c.entry_id == entries.c.id)
-                 .where(feeds.c.active.is_(True)))
+    def active_feeds(self) -> dict[tuple[str, str, str], int]:
+        """The id of each active feed, by its place in the tree (rows whose names are not text left out)."""
         with self._store.engine.connect() as conn, lenient_text(conn):
-            return [CardState(entry_id=r.id, tree=(r.category, r.site, r.channel), content_hash=str(r.content_hash),
-                              full_text=r.full_text or "", basis=r.basis,
-                              hidden_by=r.hidden_by if isinstance(r.hidden_by, str) else None, suspect=bool(r.suspect))
+            rows = conn.execute(select(feeds.c.id, feeds.c.category, feeds.c.site, feeds.c.channel)
+                                .where(feeds.c.active.is_(True))).all()
+        return {(r.category, r.site, r.channel): r.id for r in rows
+                if all(is_text(name) for name in (r.category, r.site, r.channel))}
+
+    def stale(self, rules_of: Mapping[str, Sequence[int]]) -> list[StaleCard]:
+        """Entries of active feeds whose card is missing, or was made from another content hash, full-text
+        version or rules fingerprint (`rules_of`: fingerprint → the ids of the feeds it is now), or whose
+        row looks broken since (`_suspect`). The database compares, so only stale rows come back."""
+        marker = func.coalesce(full_texts.c.status, "") + ":" + func.coalesce(full_texts.c.for_hash, "")
+        rules = _rules_by_feed(rules_of)
+        with self._store.engine.connect() as conn, lenient_text(conn):
+            query = (select(entries.c.id, entries.c.content_hash, entries.c.hidden_by, marker.label("full_text"),
+                            rules.label("rules"))
+                     .join(feeds, feeds.c.id == entries.c.feed_id)
+                     .outerjoin(full_texts, full_texts.c.entry_id == entries.c.id)
+                     .outerjoin(cards, cards.c.entry_id == entries.c.id)
+                     .where(feeds.c.active.is_(True),
+                            or_(cards.c.entry_id.is_(None), cards.c.for_hash != entries.c.content_hash,
+                                cards.c.for_full_text != marker, cards.c.for_rules != rules,
+                                _suspect(conn.dialect.name))))
+            return [StaleCard(entry_id=r.id, for_hash=str(r.content_hash), for_full_text=r.full_text or "",
+                              for_rules=r.rules, hidden_by=r.hidden_by if isinstance(r.hidden_by, str) else None)
                     for r in conn.execute(query)]
 
     def entries(self, ids: Sequence[int], on_skip: Callable[[SkippedEntry], None]) -> list[StoredEntry]:
@@ -164,6 +173,18 @@ class CardTable:
         """Every stored story pair (later id, earlier id)."""
         with self._store.engine.connect() as conn:
             return [(r.later_id, r.earlier_id) for r in conn.execute(select(story_pairs))]
+
+
+def _rules_by_feed(rules_of: Mapping[str, Sequence[int]]):
+    """SQL for the rules fingerprint of each entry's feed: a CASE over the few distinct fingerprints."""
+    groups = sorted(rules_of.items(), key=lambda item: -len(item[1]))
+    if not groups:
+        return literal("")
+    most, *others = groups  # the commonest fingerprint needs no list of feeds
+    if not others:
+        return literal(most[0])
+    return case(*((entries.c.feed_id.in_(list(ids)), literal(fingerprint)) for fingerprint, ids in others),
+                else_=literal(most[0]))
 
 
 def _suspect(dialect: str):

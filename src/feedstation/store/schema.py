@@ -133,15 +133,19 @@ full_texts = Table(
 )
 
 # Each entry as the site shows it without its body (cards/, issue 19): derived at publish time from the
-# entry, its full text and the filter rules of its feed, and made again only when `basis` (a digest of
-# those) changes, so a build reads bodies only for what changed. `hidden_by` is the rule that hides it.
+# entry, its full text and the filter rules of its feed, and made again only when one of those changed
+# (`for_hash`: the entry's content hash then; `for_full_text`: its full-text row's status and version;
+# `for_rules`: the rules' fingerprint and the card format), so a build reads bodies only for what changed.
+# `hidden_by` is the rule that hides it.
 # story_* are the dedupe comparison's normalised title, title numbers (space-separated), lead and
 # question flag; link_key the canonical link (dedupe/canonical_link.py).
 cards = Table(
     "cards",
     metadata,
     Column("entry_id", Integer, ForeignKey("entries.id", ondelete="CASCADE"), primary_key=True),
-    Column("basis", Text, nullable=False),
+    Column("for_hash", Text, nullable=False),
+    Column("for_full_text", Text, nullable=False),
+    Column("for_rules", Text, nullable=False),
     Column("hidden_by", Text),
     Column("title", Text, nullable=False),
     Column("content_hash", Text, nullable=False),

@@ -51,8 +51,9 @@ def test_golden_site_matches_expected(tmp_path, entries, sources):
 
 
 def _shard_of(index: int) -> str:
-    """The month (Asia/Shanghai) fixture item `index` is published in: its search shard."""
-    return "2022-01" if index < 4 else "2022-02"  # item 3: Jan 29; item 4: Feb 1
+    """The search shard of fixture item `index`: the month (Asia/Shanghai) it is published in; the newest
+    month's items, not yet a full shard, are in its first tail shard (search.plan_shards)."""
+    return "2022-01" if index < 4 else "2022-02-1"  # item 3: Jan 29; item 4: Feb 1
 
 
 def test_search_bundle_is_one_pagefind_index_per_month(tmp_path, entries, sources):
@@ -60,9 +61,10 @@ def test_search_bundle_is_one_pagefind_index_per_month(tmp_path, entries, source
     bundle = tmp_path / "pagefind"
     for name in ("pagefind-ui.js", "pagefind-ui.css", "shards.js"):
         assert (bundle / name).is_file()
-    assert (bundle / "shards.js").read_text() == 'window.feedstationSearchShards = ["/pagefind/2022-02/", "/pagefind/2022-01/"];\n'
-    assert sorted(p.name for p in bundle.iterdir() if p.is_dir()) == ["2022-01", "2022-02"]
-    for shard in ("2022-01", "2022-02"):
+    assert (bundle / "shards.js").read_text() == \
+        'window.feedstationSearchShards = ["/pagefind/2022-02-1/", "/pagefind/2022-01/"];\n'
+    assert sorted(p.name for p in bundle.iterdir() if p.is_dir()) == ["2022-01", "2022-02-1"]
+    for shard in ("2022-01", "2022-02-1"):
         assert (bundle / shard / "pagefind.js").is_file()
         assert not list((bundle / shard).glob("pagefind-*ui*")), "shards carry no UI; the search page loads one copy"
         entry = json.loads((bundle / shard / "pagefind-entry.json").read_text())
@@ -70,7 +72,7 @@ def test_search_bundle_is_one_pagefind_index_per_month(tmp_path, entries, source
         expected = sum(1 for i in range(len(entries)) if _shard_of(i) == shard)
         assert entry["languages"]["zh-cn"]["page_count"] == expected, "only this month's item pages are indexed"
     manifest = json.loads((tmp_path / MANIFEST).read_text())
-    assert sorted(manifest["search_shards"]) == ["2022-01", "2022-02"]
+    assert sorted(manifest["search_shards"]) == ["2022-01", "2022-02-1"]
     owned = manifest["files"]
     assert report.pages == len(owned) + 1 == report.written
     assert "index.html" in owned and "pagefind/2022-01/pagefind-entry.json" in owned
@@ -88,7 +90,7 @@ def test_a_lost_search_file_reindexes_only_its_shard(tmp_path, entries, sources)
     report = build_site(entries, sources, tmp_path, SETTINGS, now=NOW)
     # A lost UI file comes back with the newest shard's run (February's).
     assert "pagefind/pagefind-ui.js" in report.written_paths
-    assert all(p.startswith(("pagefind/pagefind-ui.js", "pagefind/2022-02/")) or p == MANIFEST
+    assert all(p.startswith(("pagefind/pagefind-ui.js", "pagefind/2022-02-1/")) or p == MANIFEST
                for p in report.written_paths), report.written_paths
 
 
@@ -133,8 +135,8 @@ def test_one_new_entry_rewrites_exactly_its_pages(tmp_path, entries, sources):
     assert written == expected
     # All three changed item pages are February's: only that month's search shard is re-indexed.
     search = {p for p in report.written_paths if p.startswith("pagefind/")}
-    assert search and all(p.startswith("pagefind/2022-02/") for p in search), search
-    assert "pagefind/2022-02/pagefind-entry.json" in search, "a new item page must be indexed"
+    assert search and all(p.startswith("pagefind/2022-02-1/") for p in search), search
+    assert "pagefind/2022-02-1/pagefind-entry.json" in search, "a new item page must be indexed"
 
 
 def test_an_item_in_a_new_month_adds_a_shard(tmp_path, entries, sources):
@@ -145,17 +147,17 @@ def test_an_item_in_a_new_month_adds_a_shard(tmp_path, entries, sources):
     new = make_entry(12, 1, "三月的新文章", "<p>新内容</p>", None, published=datetime(2022, 3, 2, tzinfo=timezone.utc))
     report = build_site([*entries, new], sources, tmp_path, SETTINGS, now=NOW)
     search = {p for p in report.written_paths if p.startswith("pagefind/")}
-    assert {p.split("/")[1] for p in search} <= {"2022-02", "2022-03", "shards.js"}
-    assert "pagefind/2022-03/pagefind-entry.json" in search
+    assert {p.split("/")[1] for p in search} <= {"2022-02", "2022-03-1", "shards.js"}
+    assert "pagefind/2022-03-1/pagefind-entry.json" in search
     shards = json.loads((tmp_path / MANIFEST).read_text())["search_shards"]
-    assert shards.keys() == {"2022-01", "2022-02", "2022-03"}
+    # March is the newest month now: February's items become one shard under the month's name (indexed once
+    # more), March's are its first tail shard; January's shard was not touched at all.
+    assert shards.keys() == {"2022-01", "2022-02", "2022-03-1"}
     assert shards["2022-01"] == shards_before["2022-01"]
-    # February was re-indexed (item 5's page changed, only in its neighbour links, which lie
-    # outside data-pagefind-body); January's shard was not touched at all.
-    assert shards["2022-02"] != shards_before["2022-02"]
+    assert not (tmp_path / "pagefind" / "2022-02-1").exists()
     assert {p: t for p, t in _mtimes(tmp_path / "pagefind").items() if p.startswith("2022-01")} == {
         p: t for p, t in before.items() if p.startswith("2022-01")}
-    assert "/pagefind/2022-03/" in (tmp_path / "pagefind" / "shards.js").read_text()
+    assert "/pagefind/2022-03-1/" in (tmp_path / "pagefind" / "shards.js").read_text()
     # Dropping every January item drops January's shard.
     build_site([e for i, e in enumerate(entries) if _shard_of(i) != "2022-01"] + [new], sources, tmp_path, SETTINGS,
                now=NOW)

@@ -84,9 +84,11 @@ def build_site(entries: SiteData | Sequence[StoredEntry], sources: Sequence[Sour
     writer = OutputWriter(out_dir)
     keys = PageKeys(ctx, code)
 
+    on_disk = _FilesOnDisk(out_dir)
+
     def kept(path: str, key: str) -> bool:
         before = previous.outputs.get(path)
-        return before is not None and before[0] == key and (out_dir / path).is_file()
+        return before is not None and before[0] == key and path in on_disk
 
     status = status_report(sources, health, ctx)
     outputs = _site_outputs(ctx, data, static, sources, status, keys, kept, now=now)
@@ -98,8 +100,8 @@ def build_site(entries: SiteData | Sequence[StoredEntry], sources: Sequence[Sour
     # Stale pages go before Pagefind runs, so a deleted item leaves the search index too.
     for path in sorted(p for p in previous.files - owned if not p.startswith(BUNDLE_DIR)):
         removed += writer.remove(path)
-    page_digests = {path: digest for path, (_key, digest) in recorded.items() if path.startswith("item/")}
-    search_files, shards = _write_search(writer, out_dir, ctx, previous, page_digests)
+    search_files, shards = _write_search(writer, out_dir, ctx, previous,
+                                         {item.path: keys.search(item) for item in ctx.items})
     owned |= search_files
     for path in sorted(p for p in previous.files - owned if p.startswith(BUNDLE_DIR)):
         removed += writer.remove(path)
@@ -119,8 +121,8 @@ def build_site(entries: SiteData | Sequence[StoredEntry], sources: Sequence[Sour
 
 
 def _write_search(writer: OutputWriter, out_dir: Path, ctx: SiteContext, previous: _Manifest,
-                  page_digests: dict[str, str]) -> tuple[set[str], dict[str, str]]:
-    """Run Pagefind for each month shard whose pages changed (or whose bundle is gone); keep the others.
+                  search_keys: dict[str, str]) -> tuple[set[str], dict[str, str]]:
+    """Run Pagefind for each shard whose indexed text changed (or whose bundle is gone); keep the others.
 
     Returns the search files the site owns and each shard's fingerprint for the manifest.
     Pagefind rewrites a whole bundle on every run, so a shard whose fingerprint matches
@@ -139,7 +141,7 @@ def _write_search(writer: OutputWriter, out_dir: Path, ctx: SiteContext, previou
             previous_by_shard.setdefault(path.split("/", 2)[1], set()).add(path)
     stale: dict[str, list[str]] = {}
     for number, (name, page_paths) in enumerate(plan_shards(ctx.items).items()):
-        fingerprints[name] = fingerprint = shard_fingerprint(page_paths, page_digests)
+        fingerprints[name] = fingerprint = shard_fingerprint(page_paths, search_keys)
         old = previous_by_shard.get(name, set())
         kept = fingerprint == previous.shards.get(name) and _files_intact(out_dir, old, previous.files)
         if kept and not (ui_missing and number == 0):  # a lost UI file comes back with the newest shard
@@ -263,6 +265,27 @@ def _code_and_theme_folders(settings: SiteSettings) -> list[Path]:
     if settings.theme_dir:
         folders.append(Path(settings.theme_dir))
     return [f for f in folders if f.is_dir()]
+
+
+class _FilesOnDisk:
+    """Which output files exist, one directory listing per folder asked about (not one stat per file:
+    a build asks about every item page, and 45,000 stats cost more than the 256 listings of item/)."""
+
+    def __init__(self, root: Path):
+        self._root = root
+        self._folders: dict[str, frozenset[str]] = {}
+
+    def __contains__(self, path: str) -> bool:
+        folder, _slash, name = path.rpartition("/")
+        names = self._folders.get(folder)
+        if names is None:
+            try:
+                with os.scandir(self._root / folder) as found:
+                    names = frozenset(e.name for e in found if e.is_file(follow_symlinks=False))
+            except OSError:
+                names = frozenset()
+            self._folders[folder] = names
+        return name in names
 
 
 def _files_intact(out_dir: Path, files: set[str], previous_files: frozenset[str]) -> bool:

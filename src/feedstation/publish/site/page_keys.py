@@ -61,6 +61,11 @@ class PageKeys:
         return digest(self.code, self.shape, item.path, card_row(item.entry),
                       newer and (newer.url, newer.entry.title), older and (older.url, older.entry.title), copies)
 
+    def search(self, item: Item) -> str:
+        """What Pagefind indexes of an item page: the article (title, trail, date, body, image), not its
+        nav, neighbour links or "also from" list, which are outside it or marked data-pagefind-ignore."""
+        return digest(self.code, item.path, card_row(item.entry))
+
     def listing_page(self, folder: str, number: int, top: int, items: Sequence[Item]) -> str:
         """A page of a listing: its place (`number`, 0 for the folder's index), the highest page number its
         pager links to (`top`), and its cards."""

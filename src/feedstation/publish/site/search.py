@@ -1,13 +1,13 @@
-"""Full-text search: Pagefind (the binary bundled by the `pagefind[bin]` wheel) indexes the item pages, one shard per month.
+"""Full-text search: Pagefind (the binary bundled by the `pagefind[bin]` wheel) indexes the item pages, in shards.
 
 One Pagefind run over 20k pages peaked at ≈2.1 GB and had to redo the whole index
 whenever any item page changed. Each shard is a separate Pagefind bundle under
-`pagefind/<YYYY-MM>/` built from only that month's item pages, so a run holds one
-month's worth and a new item re-indexes only the shards whose pages changed (its own
-month, and a neighbour's when the neighbour is in another month). The search page
-merges the shards with Pagefind's multisite support (`mergeIndex`); the list of
-shards lives in a generated `pagefind/shards.js`, so the search page itself does not
-change when a month is added.
+`pagefind/<name>/` built from a month's item pages, at most SHARD_PAGES of them (see
+`plan_shards`), so a run holds one shard's worth and a new item re-indexes only the shard
+whose indexed text changed (a neighbour's page whose "newer" link changed is not
+re-indexed: that link is not indexed). The search page merges the shards with
+Pagefind's multisite support (`mergeIndex`); the list of shards lives in a generated
+`pagefind/shards.js`, so the search page itself does not change when one is added.
 """
 
 from __future__ import annotations
@@ -38,7 +38,8 @@ UI_FILES = ("pagefind-ui.js", "pagefind-ui.css")
 # them, so shards do not carry 400 KB of unused scripts each.
 _UNUSED_PREFIXES = ("pagefind-ui.", "pagefind-modular-ui.", "pagefind-component-ui.", "pagefind-highlight.")
 ITEM_GLOB = "item/**/*.html"
-SHARD_PAGES = 500  # item pages per search shard at most (see plan_shards)  # only item pages are searchable; lists would just repeat their excerpts
+SHARD_PAGES = 1000  # item pages per search shard at most (see plan_shards)
+TAIL_PAGES = 100  # … and per shard of the newest month's unfilled one  # only item pages are searchable; lists would just repeat their excerpts
 _FLAGS = ("--glob", ITEM_GLOB, "--silent")
 
 
@@ -54,33 +55,47 @@ def pagefind_executable() -> Path:
         raise OutputError(f"the pagefind_bin wheel has no binary for this platform: {exc}") from exc
 
 
-def plan_shards(items: Iterable[Item], size: int = SHARD_PAGES) -> dict[str, list[str]]:
+def plan_shards(items: Sequence[Item], size: int = SHARD_PAGES, tail: int = TAIL_PAGES) -> dict[str, list[str]]:
     """Shard name → its items' page paths (sorted), newest shard first.
 
-    An item is indexed in the month it was published (site time zone); a month's items, oldest first,
-    are cut into shards of `size`: `2024-05` holds its first `size`, `2024-05.2` the next, and so on. A
-    new item therefore re-indexes one shard of at most `size` pages, not its whole month: Pagefind
-    needs about 2.5 ms of CPU per page here, so a month of a busy site (thousands of items) would cost
-    seconds on every run (issue 19). An item dated back into a month shifts that month's later shards only.
+    An item is indexed in the month it was published (site time zone). A month's items, oldest first, are
+    cut into shards of `size`: `2024-05` holds its first `size`, `2024-05.2` the next, and so on; once full,
+    a shard's pages never change (a new item comes after them). Only the newest month's last, unfilled shard
+    takes new items, so it is cut further into shards of `tail` (`2024-05.2-1`, `2024-05.2-2`, …): a new
+    item re-indexes at most `tail` pages, and the `size` pages are indexed as one shard once they are all
+    there (and again when a new month starts, for the old month's last shard). Pagefind needs about 2.5 ms
+    of CPU per page here, so a month of a busy site re-indexed on every run would cost seconds (issue 19);
+    the browser merges every shard, so fewer, larger ones keep a search quick.
     """
     months: dict[tuple[int, int], list[Item]] = {}
     for item in items:
         months.setdefault(item.month, []).append(item)
-    shards: dict[tuple[int, int, int], list[str]] = {}
+    newest = max(months, default=None)
+    shards: dict[tuple[int, int, int, int], list[str]] = {}
     for (year, month), listed in months.items():
         listed.sort(key=lambda item: (item.entry.published, item.key))
         for number, start in enumerate(range(0, len(listed), size), start=1):
-            shards[(year, month, number)] = sorted(item.path for item in listed[start:start + size])
-    return {f"{year:04d}-{month:02d}" + (f".{number}" if number > 1 else ""): shards[(year, month, number)]
-            for year, month, number in sorted(shards, reverse=True)}
+            chunk = listed[start:start + size]
+            if (year, month) == newest and len(chunk) < size:
+                for part, first in enumerate(range(0, len(chunk), tail), start=1):
+                    shards[(year, month, number, part)] = sorted(item.path for item in chunk[first:first + tail])
+            else:
+                shards[(year, month, number, 0)] = sorted(item.path for item in chunk)
+    return {_shard_name(*key): shards[key] for key in sorted(shards, reverse=True)}
 
 
-def shard_fingerprint(page_paths: Iterable[str], page_digests: Mapping[str, str]) -> str:
-    """A hash of what one Pagefind run reads: its pages' bytes, Pagefind's version and our flags."""
+def _shard_name(year: int, month: int, number: int, part: int) -> str:
+    name = f"{year:04d}-{month:02d}" + (f".{number}" if number > 1 else "")
+    return name + (f"-{part}" if part else "")
+
+
+def shard_fingerprint(page_paths: Iterable[str], search_keys: Mapping[str, str]) -> str:
+    """A hash of what one Pagefind run indexes: its pages' search keys (what of each page is indexed, see
+    page_keys.PageKeys.search), Pagefind's version and our flags."""
     digest = hashlib.blake2b(digest_size=16)
     digest.update(repr((_pagefind_version(), _FLAGS)).encode())
     for path in page_paths:
-        digest.update(f"{path}\0{page_digests[path]}\n".encode("utf-8", "surrogatepass"))
+        digest.update(f"{path}\0{search_keys[path]}\n".encode("utf-8", "surrogatepass"))
     return digest.hexdigest()
 
 

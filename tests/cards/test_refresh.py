@@ -1,0 +1,122 @@
+"""Cards in the store (issue 19): made once per version of an entry, its full text and its feed's rules;
+the story pairs they keep give the groups the in-memory dedupe gives. On SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import hashlib
+import random
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from feedstation.cards.refresh import refresh_cards
+from feedstation.cards.store_data import StoreData
+from feedstation.config import config_from_data
+from feedstation.dedupe import duplicate_groups
+from feedstation.filters import FilterSet
+from feedstation.models import Entry, FeedMeta, Fetched, FetchStatus, Source
+from feedstation.store import Store
+
+T0 = datetime(2026, 11, 1, 8, tzinfo=timezone.utc)
+SOURCES = [Source("科技", f"站点{n}", "要闻", f"https://s{n}.example.cn/feed.xml") for n in range(4)]
+
+
+def entry(feed: int, n: int, *, title: str | None = None, hours: float = 0, body: str = "<p>正文</p>") -> Entry:
+    return Entry(identity=f"urn:{feed}:{n}", title=title or f"站点{feed} 的第 {n} 条消息", link=f"https://s{feed}.example.cn/{n}",
+                 author=None, published=T0 + timedelta(hours=hours or n), updated=None, summary=body, content=body,
+                 image=None, content_hash=hashlib.sha1(f"{feed}:{n}:{title}:{hours}:{body}".encode()).hexdigest())
+
+
+def record(store: Store, feed: int, entries: list[Entry]) -> None:
+    ids = store.sync_feeds(SOURCES)
+    source = SOURCES[feed]
+    store.record_success(ids[source.tree], Fetched(source=source, status=FetchStatus.OK), FeedMeta(), entries, T0)
+
+
+def filters_of(raw_filters: dict | None) -> FilterSet:
+    tree = {"科技": {source.site: {source.channel: source.url} for source in SOURCES}}
+    if raw_filters:
+        tree["科技"]["站点0"]["filters"] = raw_filters
+    return config_from_data({"sources": tree}, Path("/tmp/feedstation.yaml")).filters
+
+
+def test_only_new_and_changed_entries_get_a_new_card(store_target):
+    skipped: list = []
+    with Store.open(store_target) as store:
+        for feed in range(3):
+            record(store, feed, [entry(feed, n) for n in range(5)])
+        assert refresh_cards(store, FilterSet(), skipped.append).made == 15
+        assert refresh_cards(store, FilterSet(), skipped.append).made == 0, "nothing changed: no card is made"
+        record(store, 0, [entry(0, 0, title="改过的标题"), entry(0, 5)])  # one changed, one new
+        assert refresh_cards(store, FilterSet(), skipped.append).made == 2
+        titles = {card.title for card in StoreData(store, FilterSet(), skipped.append).cards()}
+        assert "改过的标题" in titles and "站点0 的第 0 条消息" not in titles and len(titles) == 16
+    assert skipped == []
+
+
+def test_a_filter_change_makes_again_only_the_cards_of_the_feeds_it_covers(store_target):
+    skipped: list = []
+    with Store.open(store_target) as store:
+        for feed in range(3):
+            record(store, feed, [entry(feed, n) for n in range(5)])
+        refresh_cards(store, FilterSet(), skipped.append)
+        hide_two = filters_of({"exclude": ["第 1 条", "第 3 条"], "rewrite": [{"pattern": "消息", "replace": "新闻",
+                                                                            "field": "title"}]})
+        result = refresh_cards(store, hide_two, skipped.append)
+        assert (result.made, result.hidden) == (5, 2), "only 站点0's five cards depend on its rules"
+        cards = list(StoreData(store, hide_two, skipped.append).cards())
+        mine = sorted(card.title for card in cards if card.site == "站点0")
+        assert mine == ["站点0 的第 0 条新闻", "站点0 的第 2 条新闻", "站点0 的第 4 条新闻"]
+        assert store.hidden_count() == 2
+        assert refresh_cards(store, FilterSet(), skipped.append).made == 5, "removing the rules shows them again"
+        assert len(list(StoreData(store, FilterSet(), skipped.append).cards())) == 15 and store.hidden_count() == 0
+
+
+def test_a_body_is_read_only_for_the_cards_asked_for_and_rewritten_like_its_card(store_target):
+    skipped: list = []
+    rules = filters_of({"rewrite": [{"pattern": "正文", "replace": "全文", "field": "content"}]})
+    with Store.open(store_target) as store:
+        record(store, 0, [entry(0, n) for n in range(3)])
+        refresh_cards(store, rules, skipped.append)
+        data = StoreData(store, rules, skipped.append)
+        cards = sorted(data.cards(), key=lambda card: card.identity)
+        bodies = data.bodies(cards[:1])
+        assert [body.identity for body in bodies] == ["urn:0:0"]
+        assert bodies[0].content == "<p>全文</p>" and bodies[0].content_hash == cards[0].content_hash
+        assert cards[0].excerpt == "全文"
+
+
+TITLES = ["美国发布芯片出口管制新规，140家中国实体被列入实体清单", "Storm Bert: thousands without power as rain hits UK",
+          "苹果发布新款 MacBook Pro 搭载 M5 芯片", "知乎热榜 2026-11-30", "Python Weekly #123"]
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(st.integers(0, 3), st.integers(0, len(TITLES) - 1), st.integers(0, 2),
+                          st.floats(0, 24 * 8)), min_size=2, max_size=24),
+       st.integers(1, 4), st.randoms(use_true_random=False))
+def test_stored_pairs_give_the_groups_the_whole_history_gives(new_store_target, items, batches, rng: random.Random):
+    """Items stored and carded batch by batch give, from the stored pairs, exactly the groups that
+    `duplicate_groups` finds over all of them at once (same titles with small edits, across feeds and days)."""
+    edits = ("", " - IT之家", "（附全文）")
+    made = [entry(feed, n, title=TITLES[title] + edits[edit], hours=hours)
+            for n, (feed, title, edit, hours) in enumerate(items)]
+    order = list(range(len(made)))
+    rng.shuffle(order)
+    skipped: list = []
+    with Store.open(new_store_target()) as store:
+        for batch in range(batches):
+            chunk = [made[i] for i in order[batch::batches]]
+            for feed in range(4):
+                mine = [e for e in chunk if e.identity.startswith(f"urn:{feed}:")]
+                if mine:
+                    record(store, feed, mine)
+            refresh_cards(store, FilterSet(), skipped.append)
+        data = StoreData(store, FilterSet(), skipped.append)
+        cards = sorted(data.cards(), key=lambda card: (card.published, card.identity))
+        stored = {tuple(cards[i].identity for i in group) for group in data.story_groups(cards)}
+        entries = data.bodies(cards)
+        whole = {tuple(entries[i].identity for i in group) for group in duplicate_groups(entries).groups}
+    assert stored == whole
+    assert skipped == []
