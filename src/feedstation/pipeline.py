@@ -385,7 +385,8 @@ def publish_site(config: Config, store: Store, out_dir: Path, *, skipped: Skippe
         report = build_site(StoreData(store, config.filters, skipped.add),
                             resolved_sources(config, served_instances(store)), out_dir,
                             config.site_settings(), now=now(), overview=outage.feeds_overview(health),
-                            health=health, icons=stored_icons(icons_folder(config)))
+                            health=health, icons=stored_icons(icons_folder(config)),
+                            template_cache=config.data_dir / "template-cache")
     for entry in report.left_out:  # read, but the site cannot show it
         skipped.add(entry)
     store.record_skipped(skipped.rows, now())

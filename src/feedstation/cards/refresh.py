@@ -49,20 +49,18 @@ def refresh_cards(store: Store, filters: FilterSet, on_skip: Callable[[SkippedEn
     rules_of: dict[str, list[int]] = {}
     for tree, feed_id in table.active_feeds().items():
         rules_of.setdefault(rules_fingerprint(filters, tree), []).append(feed_id)
-    stale = {card.entry_id: card for card in table.stale(rules_of)}
-    if not stale:
-        return CardRefresh(made=0, hidden=0)
-    read = table.entries(list(stale), on_skip)
-    unreadable = set(stale) - {entry.id for entry in read}
-    if unreadable:  # reported through on_skip; a card made before the row broke must not show it still
-        table.forget(sorted(unreadable))
-    read.sort(key=lambda entry: (entry.published, entry.id))
+    stale = table.stale(rules_of)
     made = hidden = 0
-    for start in range(0, len(read), SEGMENT):
-        segment = read[start:start + SEGMENT]
+    for start in range(0, len(stale), SEGMENT):  # oldest first; bodies of one segment in memory at a time
+        segment = {card.entry_id: card for card in stale[start:start + SEGMENT]}
+        read = table.entries(list(segment), on_skip)
+        unreadable = set(segment) - {entry.id for entry in read}
+        if unreadable:  # reported through on_skip; a card made before the row broke must not show it still
+            table.forget(sorted(unreadable))
+        read.sort(key=lambda entry: (entry.published, entry.id))
         rows, marks, shown = [], {}, []
-        for entry in segment:
-            card = stale[entry.id]
+        for entry in read:
+            card = segment[entry.id]
             rules = filters.for_tree(entry.tree)
             verdict = rules.decide(entry) if rules else None
             published = verdict.entry if verdict is not None else entry
@@ -73,7 +71,7 @@ def refresh_cards(store: Store, filters: FilterSet, on_skip: Callable[[SkippedEn
             if hidden_by != card.hidden_by:
                 marks[entry.id] = hidden_by
             hidden += hidden_by is not None
-        table.write(rows, marks, [entry.id for entry in segment], _story_pairs(table, shown))
+        table.write(rows, marks, [entry.id for entry in read], _story_pairs(table, shown))
         made += len(rows)
     log.info("cards: %d made (%d hidden by filters)", made, hidden)
     return CardRefresh(made=made, hidden=hidden)

@@ -56,6 +56,12 @@ _UTC_TEXT = re.compile(r"(\d{1,4})-(\d{1,2})-(\d{1,2})[T ](\d{1,2}):(\d{2}):(\d{
 
 def parse_utc_text(value: str) -> datetime:
     """Stored ISO text → aware UTC datetime; ValueError naming the value when it is not one."""
+    if type(value) is str and len(value) == 27 and value[4] == "-" and value[10] == "T" and value[26] == "Z":
+        # What iso_utc writes, read by the C parser (a publish reads three dates of every stored item).
+        try:
+            return datetime.fromisoformat(value)
+        except ValueError:
+            pass
     match = _UTC_TEXT.fullmatch(value.strip()) if isinstance(value, str) else None
     if match is None:
         raise ValueError(f"not a stored UTC date: {str(value)[:60]!r}")

@@ -46,12 +46,13 @@ class SiteReport:
 def build_site(entries: SiteData | Sequence[StoredEntry], sources: Sequence[Source], out_dir: Path,
                settings: SiteSettings, *,
                now: datetime, overview: FeedsOverview | None = None, health: Sequence[FeedHealth] = (),
-               icons: Mapping[str, tuple[str, bytes]] | None = None) -> SiteReport:
+               icons: Mapping[str, tuple[str, bytes]] | None = None, template_cache: Path | None = None) -> SiteReport:
     """Build the static site into `out_dir`; the same entries give the same bytes, so a no-change rebuild writes nothing.
 
     `overview` (the feeds' state) is shown only by a site with no entries, to say why it is empty.
     `health` is the store's feed health (`Store.health()`), shown on the status page; `icons` maps a
     site name to its stored icon (file name, bytes), copied to `static/icons/` (feedstation.icons).
+    `template_cache` is a folder (in the data folder, never in the output) for compiled templates.
     """
     data = site_data(entries)
     icons = dict(icons or {})
@@ -65,7 +66,8 @@ def build_site(entries: SiteData | Sequence[StoredEntry], sources: Sequence[Sour
     cards = list(data.cards())
     inputs = fingerprint_inputs(cards, sources, settings, code,
                                 (health, icon_digests, overview if not cards else None))
-    if inputs == previous.inputs and previous.files and all((out_dir / path).is_file() for path in previous.files):
+    on_disk = _FilesOnDisk(out_dir)
+    if inputs == previous.inputs and previous.files and all(path in on_disk for path in previous.files):
         # Same inputs give the same bytes: skip rendering, not just writing (no-change rebuild).
         log.debug("site: inputs unchanged, %d outputs kept", len(previous.files))
         return SiteReport(pages=len(previous.files) + 1, written=0, unchanged=len(previous.files) + 1, removed=0,
@@ -84,14 +86,12 @@ def build_site(entries: SiteData | Sequence[StoredEntry], sources: Sequence[Sour
     writer = OutputWriter(out_dir)
     keys = PageKeys(ctx, code)
 
-    on_disk = _FilesOnDisk(out_dir)
-
     def kept(path: str, key: str) -> bool:
         before = previous.outputs.get(path)
         return before is not None and before[0] == key and path in on_disk
 
     status = status_report(sources, health, ctx)
-    outputs = _site_outputs(ctx, data, static, sources, status, keys, kept, now=now)
+    outputs = _site_outputs(ctx, data, static, sources, status, keys, kept, now=now, template_cache=template_cache)
     icon_files = ((ICONS_DIR + name, None, icon) for name, icon in {n: d for n, d in icons.values()}.items())
     recorded: dict[str, tuple[str, str]] = {}  # path → (key, digest of its bytes), for the next build
     owned = _write_each(writer, itertools.chain(outputs, icon_files), previous, recorded)
@@ -134,7 +134,8 @@ def _write_search(writer: OutputWriter, out_dir: Path, ctx: SiteContext, previou
     owned: set[str] = set()
     fingerprints: dict[str, str] = {}
     ui_paths = {BUNDLE_DIR + name for name in UI_FILES}
-    ui_missing = not _files_intact(out_dir, ui_paths, previous.files)
+    on_disk = _FilesOnDisk(out_dir)
+    ui_missing = not _files_intact(on_disk, ui_paths, previous.files)
     previous_by_shard: dict[str, set[str]] = {}
     for path in previous.files:
         if path.startswith(BUNDLE_DIR) and path.count("/") >= 2:
@@ -143,7 +144,7 @@ def _write_search(writer: OutputWriter, out_dir: Path, ctx: SiteContext, previou
     for number, (name, page_paths) in enumerate(plan_shards(ctx.items).items()):
         fingerprints[name] = fingerprint = shard_fingerprint(page_paths, search_keys)
         old = previous_by_shard.get(name, set())
-        kept = fingerprint == previous.shards.get(name) and _files_intact(out_dir, old, previous.files)
+        kept = fingerprint == previous.shards.get(name) and _files_intact(on_disk, old, previous.files)
         if kept and not (ui_missing and number == 0):  # a lost UI file comes back with the newest shard
             owned |= old
         else:
@@ -159,9 +160,10 @@ def _write_search(writer: OutputWriter, out_dir: Path, ctx: SiteContext, previou
 
 
 def _site_outputs(ctx: SiteContext, data: SiteData, static: dict[str, bytes], sources: Sequence[Source],
-                  status: StatusReport, keys: PageKeys, kept: Kept, *, now: datetime) -> Iterator[Output]:
+                  status: StatusReport, keys: PageKeys, kept: Kept, *, now: datetime,
+                  template_cache: Path | None = None) -> Iterator[Output]:
     """Every output of the site except the search bundle, as (path, key, bytes), made as it is asked for."""
-    yield from html_pages(ctx, data, static, status, keys, kept)
+    yield from html_pages(ctx, data, static, status, keys, kept, template_cache)
     yield "status.json", None, render_status_json(status)
     yield COUNTS_FILE, None, counts_script(ctx)
     yield from ((f"static/{name}", None, asset) for name, asset in static.items())
@@ -254,8 +256,7 @@ def fingerprint_inputs(entries: Sequence[Card], sources: Sequence[Source], setti
     digest.update(repr(extra).encode("utf-8", "surrogatepass"))  # feed health and icons, in a stable order
     # Not repr(entry): on 20k entries that re-reads ~100 MB of HTML on every no-change build.
     rows = sorted(card_row(e) for e in entries)  # order-independent, like the build
-    for row in rows:
-        digest.update(repr(row).encode("utf-8", "surrogatepass"))
+    digest.update("\x1e".join(rows).encode("utf-8", "surrogatepass"))
     return digest.hexdigest()
 
 
@@ -288,6 +289,6 @@ class _FilesOnDisk:
         return name in names
 
 
-def _files_intact(out_dir: Path, files: set[str], previous_files: frozenset[str]) -> bool:
+def _files_intact(on_disk: _FilesOnDisk, files: set[str], previous_files: frozenset[str]) -> bool:
     """True when `files` is not empty, was owned by the previous build and is all still on disk."""
-    return bool(files) and files <= previous_files and all((out_dir / path).is_file() for path in files)
+    return bool(files) and files <= previous_files and all(path in on_disk for path in files)

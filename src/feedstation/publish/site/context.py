@@ -154,6 +154,7 @@ def build_context(source: SiteData | Sequence[StoredEntry], settings: SiteSettin
     data = site_data(source)
     zone = ZoneInfo(settings.timezone)
     base = paths.base_path(settings.url)
+    where = _ItemUrls(base, settings.url)
     items: list[Item] = []
     left_out: list[tuple[Card, str]] = []
     seen: set[str] = set()
@@ -163,7 +164,7 @@ def build_context(source: SiteData | Sequence[StoredEntry], settings: SiteSettin
             continue
         seen.add(key)
         try:
-            items.append(_make_item(card, key, zone, base, settings.url))
+            items.append(_make_item(card, key, zone, where))
         except (ValueError, OverflowError) as exc:
             # A value no page can show (a date beyond the calendar in the site's time zone) leaves this
             # entry out, not the site (issue 11); the reason is reported with the unreadable rows.
@@ -241,10 +242,30 @@ def _story_copies(items: Sequence[Item], data: SiteData) -> tuple[dict[str, tupl
     return copies, shown_in
 
 
-def _make_item(card: Card, key: str, zone: ZoneInfo, base: str, site_url: str) -> Item:
+@dataclass(frozen=True)
+class _ItemUrls:
+    """The URL prefixes every item page shares (item paths are hex and ASCII: nothing in them to escape)."""
+
+    base: str
+    site_url: str
+
+    @functools.cached_property
+    def relative(self) -> str:
+        return paths.href(self.base, "")
+
+    @functools.cached_property
+    def absolute(self) -> str:
+        return paths.absolute(self.site_url, "")
+
+    @functools.cached_property
+    def origin(self) -> str:
+        return paths.origin(self.site_url)
+
+
+def _make_item(card: Card, key: str, zone: ZoneInfo, where: _ItemUrls) -> Item:
     path = paths.item_file(key)
-    return Item(entry=card, key=key, path=path, url=paths.href(base, path), abs_url=paths.absolute(site_url, path),
-                local=local_time(card.published, zone), own_origin=paths.origin(site_url))
+    return Item(entry=card, key=key, path=path, url=where.relative + path, abs_url=where.absolute + path,
+                local=local_time(card.published, zone), own_origin=where.origin)
 
 
 def local_time(moment: datetime, zone: ZoneInfo) -> datetime:

@@ -21,10 +21,16 @@ def digest(*parts: object) -> str:
     return hashlib.blake2b(repr(parts).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
-def card_row(card: Card) -> tuple:
-    """What a card shows; the store rewrites an entry's content_hash whenever its body changes."""
-    return (card.tree, card.identity, card.content_hash, card.title, card.link, card.author, card.image,
-            card.published, card.updated, card.excerpt, card.enclosures)
+def card_row(card: Card) -> str:
+    """What a card shows, as one text; the store rewrites an entry's content_hash whenever its body changes.
+
+    Joined, not repr'd: keys are made for every item of every build, and a tuple's repr (dates and all)
+    cost most of that time. The separator is a control character no stored text contains.
+    """
+    return "\x1f".join((*card.tree, card.identity, card.content_hash, card.title, card.link or "\x00",
+                        card.author or "\x00", card.image or "\x00", card.published.isoformat(),
+                        card.updated.isoformat() if card.updated else "\x00", card.excerpt,
+                        repr(card.enclosures) if card.enclosures else ""))
 
 
 def tree_shape(ctx: SiteContext) -> str:
@@ -37,6 +43,10 @@ def tree_shape(ctx: SiteContext) -> str:
                    for names, section in sorted(ctx.sections.items())], sorted(ctx.icon_files.items()))
 
 
+def text_digest(text: str) -> str:
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+
 class PageKeys:
     """Input keys for one build's outputs; a card's key is made once and reused by every page that lists it."""
 
@@ -44,37 +54,48 @@ class PageKeys:
         self.ctx = ctx
         self.code = code
         self.shape = tree_shape(ctx)
+        self._rows: dict[str, str] = {}
         self._cards: dict[str, str] = {}
+
+    def _row(self, item: Item) -> str:
+        row = self._rows.get(item.key)
+        if row is None:
+            row = self._rows[item.key] = card_row(item.entry)
+        return row
 
     def card(self, item: Item) -> str:
         """The item as a list card or feed entry shows it: its row and its story's other copies."""
         key = self._cards.get(item.key)
         if key is None:
-            copies = tuple((copy.url, label) for copy, label in self.ctx.copies_of(item))
-            key = self._cards[item.key] = digest(card_row(item.entry), copies)
+            copies = self.ctx.copies_of(item)
+            also = "".join(f"\x1e{copy.url}\x1f{label}" for copy, label in copies) if copies else ""
+            key = self._cards[item.key] = text_digest(self._row(item) + also)
         return key
 
     def item_page(self, item: Item) -> str:
         """An item page: its entry, its channel neighbours, its story's other copies, the tree."""
         newer, older = self.ctx.neighbours.get(item.key, (None, None))
-        copies = tuple((copy.url, copy.entry.title, copy.entry.published, label) for copy, label in self.ctx.copies_of(item))
-        return digest(self.code, self.shape, item.path, card_row(item.entry),
-                      newer and (newer.url, newer.entry.title), older and (older.url, older.entry.title), copies)
+        parts = [self.code, self.shape, item.path, self._row(item),
+                 f"{newer.url}\x1f{newer.entry.title}" if newer else "", f"{older.url}\x1f{older.entry.title}" if older else ""]
+        parts += (f"{copy.url}\x1f{copy.entry.title}\x1f{copy.entry.published.isoformat()}\x1f{label}"
+                  for copy, label in self.ctx.copies_of(item))
+        return text_digest("\x1e".join(parts))
 
     def search(self, item: Item) -> str:
         """What Pagefind indexes of an item page: the article (title, trail, date, body, image), not its
         nav, neighbour links or "also from" list, which are outside it or marked data-pagefind-ignore."""
-        return digest(self.code, item.path, card_row(item.entry))
+        return text_digest(f"{self.code}\x1e{item.path}\x1e{self._row(item)}")
 
     def listing_page(self, folder: str, number: int, top: int, items: Sequence[Item]) -> str:
         """A page of a listing: its place (`number`, 0 for the folder's index), the highest page number its
         pager links to (`top`), and its cards."""
-        return digest(self.code, self.shape, folder, number, top, [self.card(item) for item in items])
+        return text_digest("\x1e".join((self.code, self.shape, folder, str(number), str(top),
+                                        *(self.card(item) for item in items))))
 
     def feed(self, folder: str, items: Sequence[Item]) -> str:
         """A section's output feeds (all three formats): the newest items' cards."""
-        return digest(self.code, folder, [self.card(item) for item in items])
+        return text_digest("\x1e".join((self.code, folder, *(self.card(item) for item in items))))
 
     def month(self, year: int, month: int, items: Sequence[Item]) -> str:
         """An archive month page: its items."""
-        return digest(self.code, self.shape, year, month, [self.card(item) for item in items])
+        return text_digest("\x1e".join((self.code, self.shape, f"{year}-{month}", *(self.card(item) for item in items))))
