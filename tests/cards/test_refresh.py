@@ -120,3 +120,22 @@ def test_stored_pairs_give_the_groups_the_whole_history_gives(new_store_target, 
         whole = {tuple(entries[i].identity for i in group) for group in duplicate_groups(entries).groups}
     assert stored == whole
     assert skipped == []
+
+
+def test_a_build_with_no_card_changed_reads_no_card_and_one_new_entry_makes_it_read_them(store_target, tmp_path):
+    """The store's marker (cards made or dropped, feeds come or gone) tells a no-change rebuild apart
+    without reading the cards; anything new is read and rendered."""
+    from feedstation import pipeline
+
+    tree = {"科技": {source.site: {source.channel: source.url} for source in SOURCES}}
+    config = config_from_data({"sources": tree, "storage": str(store_target), "output": {"site": str(tmp_path / "site")}},
+                              tmp_path / "feedstation.yaml")
+    with Store.open(store_target) as store:
+        record(store, 0, [entry(0, n) for n in range(3)])
+        first = pipeline.publish_site(config, store, tmp_path / "site")
+        again = pipeline.publish_site(config, store, tmp_path / "site")
+        assert not first.read_nothing and again.read_nothing and again.written == 0
+        record(store, 1, [entry(1, 0)])
+        third = pipeline.publish_site(config, store, tmp_path / "site")
+        assert not third.read_nothing and third.written > 0
+        assert any(path.startswith("item/") for path in third.written_paths)

@@ -19,11 +19,20 @@ class StoreData:
         self._filters = filters
         self._on_skip = on_skip
         self._link_keys: dict[int, str | None] = {}
+        self.skipped: list[SkippedEntry] = []  # rows cards() could not read (also handed to on_skip)
+
+    def _skip(self, row: SkippedEntry) -> None:
+        self.skipped.append(row)
+        self._on_skip(row)
 
     def cards(self) -> Iterator[Card]:
-        for shown in self._store.cards.shown(self._on_skip):
+        for shown in self._store.cards.shown(self._skip):
             self._link_keys[shown.card.id] = shown.link_key
             yield shown.card
+
+    def marker(self) -> str:
+        """Changes whenever a card is made or dropped, or a feed comes or goes (store/card_rows.py)."""
+        return self._store.cards.marker()
 
     def story_groups(self, cards: Sequence[Card]) -> Sequence[tuple[int, ...]]:
         """Groups by canonical link and by the stored pairs among `cards` (pairs with a hidden end are left out)."""

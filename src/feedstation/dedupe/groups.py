@@ -144,7 +144,10 @@ def group_stories(items: Sequence[StoryKey], pairs: Iterable[tuple[int, int]]) -
         if item.link_key is not None:
             union(first_with_link.setdefault(item.link_key, index), index)
     position = {i: p for p, i in enumerate(sorted(range(len(items)), key=lambda i: (items[i].published, i)))}
-    for a, b in sorted(pairs, key=lambda pair: (position[pair[0]], position[pair[1]])):
+    # Each pair oriented by these positions (items published at the same moment may have been paired the
+    # other way round when they were found), so the order of the unions depends on the items alone.
+    oriented = {(a, b) if position[a] > position[b] else (b, a) for a, b in pairs if a != b}
+    for a, b in sorted(oriented, key=lambda pair: (position[pair[0]], position[pair[1]])):
         union(a, b, near=True)
 
     members: dict[int, list[int]] = {}

@@ -11,7 +11,7 @@ from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import bindparam, case, delete, func, literal, or_, select, update
+from sqlalchemy import Text, and_, bindparam, case, delete, extract, func, literal, not_, or_, select, type_coerce, update
 from sqlalchemy.exc import DBAPIError
 
 from feedstation.models import Card, SkippedEntry, StoredEntry
@@ -118,7 +118,8 @@ class CardTable:
                 chunk = ids[start:start + CHUNK]
                 conn.execute(delete(cards).where(cards.c.entry_id.in_(chunk)))
             if rows:
-                conn.execute(cards.insert(), list(rows))
+                made_in = conn.execute(select(func.coalesce(func.max(cards.c.made_in), 0))).scalar_one() + 1
+                conn.execute(cards.insert(), [{**row, "made_in": made_in} for row in rows])
             if hidden:
                 conn.execute(update(entries).where(entries.c.id == bindparam("b_id"))
                              .values(hidden_by=bindparam("b_hidden")),
@@ -189,6 +190,15 @@ class CardTable:
                     on_skip(SkippedEntry(feed_id=row.feed_id, feed=feed_label(row, row.feed_id), entry_id=row.id,
                                          identity=shown(row.identity), reason=str(exc)))
 
+    def marker(self) -> str:
+        """A value that changes whenever the cards a site shows may have: any card made or dropped (their
+        count and the newest write), or a feed activated, deactivated or added (the active feeds)."""
+        with self._store.engine.connect() as conn:
+            made = conn.execute(select(func.count(), func.coalesce(func.max(cards.c.made_in), 0))).one()
+            active = conn.execute(select(func.count(), func.coalesce(func.sum(feeds.c.id), 0))
+                                  .where(feeds.c.active.is_(True))).one()
+        return f"cards {made[0]}/{made[1]}, feeds {active[0]}/{active[1]}"
+
     def pairs(self) -> list[tuple[int, int]]:
         """Every stored story pair (later id, earlier id)."""
         with self._store.engine.connect() as conn:
@@ -208,14 +218,38 @@ def _rules_by_feed(rules_of: Mapping[str, Sequence[int]]):
 
 
 def _suspect(dialect: str):
-    """True for a row whose required values are not all there (NULL) or, on SQLite (which stores any type in
-    any column), not all text: cheap to test without reading the values, and a sign of a row edited by
-    hand or by another tool since its card was made."""
+    """True for a row that may have been edited by hand or by another tool since its card was made, tested
+    without reading its text: a required value missing (NULL) or, on SQLite (any type in any column), not
+    text; a link or image that is not http(s) (or a data:image); enclosures not shaped like the stored list
+    of http(s) URLs; a date not spelled as the store writes it (SQLite) or one Python cannot hold
+    (PostgreSQL). Such a row is read again, and skipped and reported if it is broken. A false alarm only
+    costs that re-read."""
     required = ("identity", "title", "summary", "content", "content_hash", "published", "first_seen", "last_seen")
     tests = [entries.c[name].is_(None) for name in required]
     if dialect == "sqlite":
         tests += [func.typeof(entries.c[name]) != "text" for name in ("identity", "title", "summary", "content")]
+    tests += [_not_web(entries.c.link), _not_web(entries.c.image, "data:image/%")]
+    enclosures = entries.c.enclosures
+    lists, web = func.length(enclosures) - func.length(func.replace(enclosures, '["', "")), \
+        func.length(enclosures) - func.length(func.replace(func.lower(enclosures), '["http', ""))
+    tests.append(and_(enclosures.is_not(None), or_(not_(enclosures.like("[[%]]")), lists * 3 != web)))
+    tests += [_odd_date(dialect, entries.c[name]) for name in ("published", "updated", "first_seen")]
     return or_(*tests)
+
+
+def _not_web(column, *also: str):
+    """The column holds a value that is not an http(s) URL (nor one of the `also` LIKE patterns)."""
+    allowed = [column.ilike("http://%"), column.ilike("https://%"), *(column.ilike(pattern) for pattern in also)]
+    return and_(column.is_not(None), not_(or_(*allowed)))
+
+
+def _odd_date(dialect: str, column):
+    """The stored date is not what the store writes (SQLite: `YYYY-MM-DDTHH:MM:SS.ffffffZ`) or, on PostgreSQL,
+    not a date Python can hold (infinite, or a year outside 1–9999)."""
+    if dialect == "sqlite":
+        return and_(column.is_not(None), not_(type_coerce(column, Text).like("____-__-__T__:__:__.______Z")))
+    year = extract("year", func.timezone(literal("UTC"), column))
+    return and_(column.is_not(None), or_(not_(func.isfinite(column)), not_(year.between(1, 9999))))
 
 
 def _card(row, *, decoded: bool) -> Card:

@@ -136,7 +136,7 @@ full_texts = Table(
 # entry, its full text and the filter rules of its feed, and made again only when one of those changed
 # (`for_hash`: the entry's content hash then; `for_full_text`: its full-text row's status and version;
 # `for_rules`: the rules' fingerprint and the card format), so a build reads bodies only for what changed.
-# `hidden_by` is the rule that hides it.
+# `hidden_by` is the rule that hides it; `made_in` the write that made it.
 # story_* are the dedupe comparison's normalised title, title numbers (space-separated), lead and
 # question flag; link_key the canonical link (dedupe/canonical_link.py).
 cards = Table(
@@ -156,7 +156,11 @@ cards = Table(
     Column("story_lead", Text, nullable=False),
     Column("story_question", Boolean, nullable=False),
     Column("link_key", Text),
+    # Which write made this card (one more than the highest before it): with the count of cards, a
+    # value that changes whenever any card is made or dropped, which a build compares with its last.
+    Column("made_in", Integer, nullable=False, server_default="0"),
 )
+Index("ix_cards_made_in", cards.c.made_in)
 
 # Pairs of entries of different feeds, close in time, that tell the same story (dedupe/groups.py
 # near_pairs), found when either entry's card was made; grouping joins them at build time.

@@ -41,6 +41,7 @@ class SiteReport:
     removed: int
     written_paths: tuple[str, ...] = ()  # sorted; what a deploy or a test needs to know changed
     left_out: tuple[SkippedEntry, ...] = ()  # entries the site cannot show (issue 11), reported like unreadable rows
+    read_nothing: bool = False  # the store said nothing changed since the last build: not one card was read
 
 
 def build_site(entries: SiteData | Sequence[StoredEntry], sources: Sequence[Source], out_dir: Path,
@@ -63,19 +64,32 @@ def build_site(entries: SiteData | Sequence[StoredEntry], sources: Sequence[Sour
     code = fingerprint_code(settings)
     icon_digests = sorted((site, name, hashlib.blake2b(icon, digest_size=16).hexdigest())
                           for site, (name, icon) in icons.items())
-    cards = list(data.cards())
-    inputs = fingerprint_inputs(cards, sources, settings, code,
-                                (health, icon_digests, overview if not cards else None))
     on_disk = _FilesOnDisk(out_dir)
-    if inputs == previous.inputs and previous.files and all(path in on_disk for path in previous.files):
-        # Same inputs give the same bytes: skip rendering, not just writing (no-change rebuild).
-        log.debug("site: inputs unchanged, %d outputs kept", len(previous.files))
+
+    def unchanged(inputs: str) -> bool:
+        return inputs == previous.inputs and bool(previous.files) and all(path in on_disk for path in previous.files)
+
+    # Same inputs give the same bytes: a no-change rebuild renders nothing, and with a store that can say
+    # "no card changed" (its marker) it does not even read the cards.
+    marker = data.marker()
+    if marker is not None and unchanged(inputs := fingerprint_inputs((), sources, settings, code,
+                                                                     (health, icon_digests, overview, marker))):
+        log.debug("site: the store's cards and every other input are unchanged; %d outputs kept", len(previous.files))
         return SiteReport(pages=len(previous.files) + 1, written=0, unchanged=len(previous.files) + 1, removed=0,
-                          left_out=previous.left_out)
+                          left_out=previous.left_out, read_nothing=True)
+    cards = list(data.cards())
+    if marker is None:
+        inputs = fingerprint_inputs(cards, sources, settings, code,
+                                    (health, icon_digests, overview if not cards else None))
+        if unchanged(inputs):
+            log.debug("site: inputs unchanged, %d outputs kept", len(previous.files))
+            return SiteReport(pages=len(previous.files) + 1, written=0, unchanged=len(previous.files) + 1,
+                              removed=0, left_out=previous.left_out)
 
     # Phase one: the whole site as data (cards, not bodies), so indexes, neighbours and feeds see every item.
     ctx = build_context(_Known(data, cards), settings, overview, order=[source.tree for source in sources])
-    left_out = tuple(SkippedEntry.of(card, reason) for card, reason in ctx.left_out)
+    # Left out: entries read but not showable, and rows that could not be read (reported as they were read).
+    left_out = (*(SkippedEntry.of(card, reason) for card, reason in ctx.left_out), *data.skipped)
     ctx.icon_files.update({site: ICONS_DIR + name for site, (name, _icon) in icons.items()})
     static = load_static(settings.theme_dir)
 
@@ -238,7 +252,8 @@ class _Known:
 
     def __init__(self, data: SiteData, cards: list[Card]):
         self._data, self._cards = data, cards
-        self.story_groups, self.bodies = data.story_groups, data.bodies
+        self.story_groups, self.bodies, self.marker, self.skipped = (data.story_groups, data.bodies, data.marker,
+                                                                     data.skipped)
 
     def cards(self) -> list[Card]:
         return self._cards

@@ -12,11 +12,14 @@ from typing import Protocol
 
 from feedstation.cards import card_of
 from feedstation.dedupe import duplicate_groups
-from feedstation.models import Card, StoredEntry
+from feedstation.models import Card, SkippedEntry, StoredEntry
 
 
 class SiteData(Protocol):
-    """The entries of one site build."""
+    """The entries of one site build. `skipped`: the stored rows `cards()` could not read (the build keeps them
+    in its manifest, so a build that reads nothing still reports them)."""
+
+    skipped: Sequence[SkippedEntry]
 
     def cards(self) -> Iterable[Card]:
         """A card for every entry the site shows (any order)."""
@@ -27,11 +30,16 @@ class SiteData(Protocol):
     def bodies(self, cards: Sequence[Card]) -> list[StoredEntry | None]:
         """The entries of `cards` with their bodies, in the same order (None for one that can no longer be read)."""
 
+    def marker(self) -> str | None:
+        """A value that changes whenever the cards may have (read without reading them), or None when only
+        reading the cards can tell."""
+
 
 class EntriesData:
     """Entries given in memory; a later entry with the tree and identity of an earlier one is ignored."""
 
     def __init__(self, entries: Iterable[StoredEntry]):
+        self.skipped: Sequence[SkippedEntry] = ()  # entries in memory are all readable
         self._by_key: dict[tuple[tuple[str, str, str], str], StoredEntry] = {}
         for entry in entries:
             self._by_key.setdefault((entry.tree, entry.identity), entry)
@@ -44,6 +52,9 @@ class EntriesData:
 
     def bodies(self, cards: Sequence[Card]) -> list[StoredEntry | None]:
         return [self._by_key.get((card.tree, card.identity)) for card in cards]
+
+    def marker(self) -> None:
+        return None  # entries handed in: only their cards can tell what changed
 
 
 def site_data(source: SiteData | Iterable[StoredEntry]) -> SiteData:
