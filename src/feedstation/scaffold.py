@@ -10,8 +10,9 @@ WORKFLOW_PATH = Path(".github/workflows/feedstation.yml")
 
 _HEADER = """\
 # Written by `feedstation init --github-actions`. Runs feedstation on a schedule and publishes
-# the result. The SQLite database (your history) lives in the Actions cache between runs:
-# every run restores the newest copy and saves a new one, even when some feeds failed.
+# the result. The SQLite database (your history) and the built site live in the Actions cache
+# between runs: every run restores the newest copies and saves new ones, even when some feeds
+# failed. With the last site restored, a run renders only the pages that changed.
 name: feedstation
 
 on:
@@ -33,10 +34,12 @@ _BUILD_STEPS = """\
           python-version: "3.11"
       - name: Install feedstation
         run: python -m pip install feedstation
-      - name: Restore the database (history)
+      - name: Restore the database (history) and the last site
         uses: actions/cache/restore@v4
         with:
-          path: DB
+          path: |
+            DB
+            SITE
           key: feedstation-db-${{ github.run_id }}
           restore-keys: feedstation-db-
       - name: Fetch feeds and publish
@@ -45,11 +48,13 @@ _BUILD_STEPS = """\
           # For an RSSHub instance that sets ACCESS_KEY: add the repository secret RSSHUB_ACCESS_KEY
           # and list the instance as {url: ..., key_env: RSSHUB_ACCESS_KEY}. Unset secrets are empty.
           RSSHUB_ACCESS_KEY: ${{ secrets.RSSHUB_ACCESS_KEY }}
-      - name: Save the database
+      - name: Save the database and the site
         if: always()
         uses: actions/cache/save@v4
         with:
-          path: DB
+          path: |
+            DB
+            SITE
           key: feedstation-db-${{ github.run_id }}
 """
 

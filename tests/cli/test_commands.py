@@ -84,7 +84,10 @@ def test_github_actions_workflow_is_scheduled_keeps_the_db_and_deploys_pages(tmp
     assert any(u.startswith("actions/cache/restore@") for u in uses)
     assert any(u.startswith("actions/cache/save@") for u in uses)
     save = next(s for s in steps if s.get("uses", "").startswith("actions/cache/save@"))
-    assert save["if"] == "always()" and save["with"]["path"] == "feedstation.db"
+    # the site too: a run that starts from the last site renders only the pages that changed (issue 19)
+    assert save["if"] == "always()" and save["with"]["path"].split() == ["feedstation.db", "public"]
+    restore = next(s for s in steps if s.get("uses", "").startswith("actions/cache/restore@"))
+    assert restore["with"]["path"] == save["with"]["path"]
     assert "pip install feedstation" in runs and "feedstation run" in runs
     # a keyed RSSHub's ACCESS_KEY comes from a repository secret, for `key_env: RSSHUB_ACCESS_KEY`
     run = next(s for s in steps if "feedstation run" in s.get("run", ""))

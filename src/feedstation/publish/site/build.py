@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import hashlib
 import itertools
-import json
 import logging
 import os
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import astuple, dataclass, field
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 from feedstation.models import Card, FeedHealth, FeedsOverview, SiteSettings, SkippedEntry, Source, StoredEntry
-from feedstation.publish.site.context import Item, SiteContext, build_context
+from feedstation.publish.site.context import SiteContext, build_context
 from feedstation.publish.site.data import SiteData, site_data
+from feedstation.publish.site.manifest import MANIFEST, FilesOnDisk, Manifest, manifest_bytes, read_manifest
 from feedstation.publish.site.page_keys import PageKeys, card_row
 from feedstation.publish.site.pages import COUNTS_FILE, Kept, Output, counts_script, html_pages, load_static
 from feedstation.publish.site.search import (BUNDLE_DIR, SHARDS_FILE, UI_FILES, index_shards, plan_shards,
@@ -26,7 +26,6 @@ from feedstation.publish.writer import OutputWriter
 
 log = logging.getLogger(__name__)
 
-MANIFEST = ".feedstation-site.json"
 ICONS_DIR = "static/icons/"  # where the stored site icons are served from
 
 
@@ -60,14 +59,14 @@ def build_site(entries: SiteData | Sequence[StoredEntry], sources: Sequence[Sour
     started = time.perf_counter()
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    previous = _read_manifest(out_dir)
+    previous = read_manifest(out_dir)
     code = fingerprint_code(settings)
     icon_digests = sorted((site, name, hashlib.blake2b(icon, digest_size=16).hexdigest())
                           for site, (name, icon) in icons.items())
-    on_disk = _FilesOnDisk(out_dir)
+    on_disk = FilesOnDisk(out_dir, previous)
 
     def unchanged(inputs: str) -> bool:
-        return inputs == previous.inputs and bool(previous.files) and all(path in on_disk for path in previous.files)
+        return inputs == previous.inputs and on_disk.all_there()
 
     # Same inputs give the same bytes: a no-change rebuild renders nothing, and with a store that can say
     # "no card changed" (its marker) it does not even read the cards.
@@ -101,30 +100,27 @@ def build_site(entries: SiteData | Sequence[StoredEntry], sources: Sequence[Sour
     keys = PageKeys(ctx, code)
 
     def kept(path: str, key: str) -> bool:
-        before = previous.outputs.get(path)
-        return before is not None and before[0] == key and path in on_disk
+        return previous.outputs.get(path) == key and path in on_disk
 
     status = status_report(sources, health, ctx)
     outputs = _site_outputs(ctx, data, static, sources, status, keys, kept, now=now, template_cache=template_cache)
     icon_files = ((ICONS_DIR + name, None, icon) for name, icon in {n: d for n, d in icons.values()}.items())
-    recorded: dict[str, tuple[str, str]] = {}  # path → (key, digest of its bytes), for the next build
-    owned = _write_each(writer, itertools.chain(outputs, icon_files), previous, recorded)
+    recorded: dict[str, str] = {}  # path → input key, for the next build
+    owned = _write_each(writer, itertools.chain(outputs, icon_files), recorded)
     rendered = time.perf_counter()
     removed = 0
     # Stale pages go before Pagefind runs, so a deleted item leaves the search index too.
     for path in sorted(p for p in previous.files - owned if not p.startswith(BUNDLE_DIR)):
         removed += writer.remove(path)
-    search_files, shards = _write_search(writer, out_dir, ctx, previous,
+    search_files, shards = _write_search(writer, on_disk, ctx, previous,
                                          {item.path: keys.search(item) for item in ctx.items})
     owned |= search_files
     for path in sorted(p for p in previous.files - owned if p.startswith(BUNDLE_DIR)):
         removed += writer.remove(path)
 
     # The entries left out are kept too: a no-change rebuild renders nothing, yet must report them again.
-    manifest = json.dumps({"version": 3, "inputs": inputs, "search_shards": shards, "outputs": recorded,
-                           "files": sorted(owned), "left_out": [list(astuple(s)) for s in left_out]},
-                          ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    writer.write(MANIFEST, manifest + b"\n")
+    writer.write(MANIFEST, manifest_bytes(out_dir, inputs=inputs, shards=shards, outputs=recorded, files=owned,
+                                          left_out=left_out))
     log.debug("site: rendered and wrote %d outputs (%d changed) in %.2fs, search and pruning took %.2fs", len(owned),
               len(writer.written), rendered - started, time.perf_counter() - rendered)
     # Every owned file is either written by this build or left as it was (compared equal, or an
@@ -134,7 +130,7 @@ def build_site(entries: SiteData | Sequence[StoredEntry], sources: Sequence[Sour
                       written_paths=tuple(sorted(writer.written)), left_out=left_out)
 
 
-def _write_search(writer: OutputWriter, out_dir: Path, ctx: SiteContext, previous: _Manifest,
+def _write_search(writer: OutputWriter, on_disk: FilesOnDisk, ctx: SiteContext, previous: Manifest,
                   search_keys: dict[str, str]) -> tuple[set[str], dict[str, str]]:
     """Run Pagefind for each shard whose indexed text changed (or whose bundle is gone); keep the others.
 
@@ -148,7 +144,6 @@ def _write_search(writer: OutputWriter, out_dir: Path, ctx: SiteContext, previou
     owned: set[str] = set()
     fingerprints: dict[str, str] = {}
     ui_paths = {BUNDLE_DIR + name for name in UI_FILES}
-    on_disk = _FilesOnDisk(out_dir)
     ui_missing = not _files_intact(on_disk, ui_paths, previous.files)
     previous_by_shard: dict[str, set[str]] = {}
     for path in previous.files:
@@ -165,7 +160,7 @@ def _write_search(writer: OutputWriter, out_dir: Path, ctx: SiteContext, previou
             stale[name] = page_paths
     # Each Pagefind run keeps about one core busy: run as many at once as there are cores.
     owned |= _write_each(writer, ((path, None, content) for path, content in
-                                  index_shards(out_dir, stale, jobs=os.cpu_count() or 1)))
+                                  index_shards(writer.root, stale, jobs=os.cpu_count() or 1)))
     if not stale:
         owned |= ui_paths  # no shard ran and the UI files are intact (checked above)
     writer.write(SHARDS_FILE, shards_script(ctx.base, fingerprints))
@@ -185,10 +180,9 @@ def _site_outputs(ctx: SiteContext, data: SiteData, static: dict[str, bytes], so
     yield from index_files(ctx, sources, keys, kept, now=now)
 
 
-def _write_each(writer: OutputWriter, outputs: Iterable[Output], previous: _Manifest | None = None,
-                recorded: dict[str, tuple[str, str]] | None = None) -> set[str]:
-    """Write outputs as they come, one at a time; returns their paths. For each keyed output, `recorded`
-    gets (key, digest of its bytes); an output not rendered (None bytes) keeps the previous build's.
+def _write_each(writer: OutputWriter, outputs: Iterable[Output], recorded: dict[str, str] | None = None) -> set[str]:
+    """Write outputs as they come, one at a time (None bytes: the file on disk is already right); returns
+    their paths, and records each keyed output's key in `recorded`.
 
     One thread: measured faster than 8 writer threads on a 2-core machine, where the
     threads mostly fought over the GIL with rendering (see bench/site_build.py).
@@ -196,44 +190,11 @@ def _write_each(writer: OutputWriter, outputs: Iterable[Output], previous: _Mani
     paths: set[str] = set()
     for path, key, content in outputs:
         paths.add(path)
-        if content is None:
-            if recorded is not None and previous is not None:
-                recorded[path] = previous.outputs[path]
-            continue
-        writer.write(path, content)
         if key is not None and recorded is not None:
-            recorded[path] = (key, hashlib.blake2b(content, digest_size=16).hexdigest())
+            recorded[path] = key
+        if content is not None:
+            writer.write(path, content)
     return paths
-
-
-@dataclass(frozen=True)
-class _Manifest:
-    """What the previous build left: the files it owned, its input fingerprint, its search shards' fingerprints."""
-
-    files: frozenset[str] = frozenset()
-    inputs: str | None = None
-    shards: Mapping[str, str] = field(default_factory=dict)
-    outputs: Mapping[str, tuple[str, str]] = field(default_factory=dict)  # path → (input key, bytes hash)
-    left_out: tuple[SkippedEntry, ...] = ()
-
-
-def _read_manifest(out_dir: Path) -> _Manifest:
-    """The previous build's manifest; damaged or missing means "none"."""
-    try:
-        data = json.loads((out_dir / MANIFEST).read_text(encoding="utf-8"))
-        inputs, shards, items = data.get("inputs"), data.get("search_shards"), data.get("outputs")
-        return _Manifest(files=frozenset(p for p in data["files"] if isinstance(p, str)),
-                         inputs=inputs if isinstance(inputs, str) else None,
-                         shards={k: v for k, v in shards.items() if isinstance(v, str)} if isinstance(shards, dict) else {},
-                         outputs={p: (v[0], v[1]) for p, v in items.items()
-                                  if isinstance(v, list) and len(v) == 2 and all(isinstance(x, str) for x in v)}
-                         if isinstance(items, dict) else {},
-                         left_out=tuple(SkippedEntry(*row) for row in data.get("left_out", ())))
-    except FileNotFoundError:
-        return _Manifest()
-    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
-        log.warning("ignoring unreadable %s (%s): stale pages from the previous build will stay", out_dir / MANIFEST, exc)
-        return _Manifest()
 
 
 def fingerprint_code(settings: SiteSettings) -> str:
@@ -283,27 +244,6 @@ def _code_and_theme_folders(settings: SiteSettings) -> list[Path]:
     return [f for f in folders if f.is_dir()]
 
 
-class _FilesOnDisk:
-    """Which output files exist, one directory listing per folder asked about (not one stat per file:
-    a build asks about every item page, and 45,000 stats cost more than the 256 listings of item/)."""
-
-    def __init__(self, root: Path):
-        self._root = root
-        self._folders: dict[str, frozenset[str]] = {}
-
-    def __contains__(self, path: str) -> bool:
-        folder, _slash, name = path.rpartition("/")
-        names = self._folders.get(folder)
-        if names is None:
-            try:
-                with os.scandir(self._root / folder) as found:
-                    names = frozenset(e.name for e in found if e.is_file(follow_symlinks=False))
-            except OSError:
-                names = frozenset()
-            self._folders[folder] = names
-        return name in names
-
-
-def _files_intact(on_disk: _FilesOnDisk, files: set[str], previous_files: frozenset[str]) -> bool:
+def _files_intact(on_disk: FilesOnDisk, files: set[str], previous_files: frozenset[str]) -> bool:
     """True when `files` is not empty, was owned by the previous build and is all still on disk."""
     return bool(files) and files <= previous_files and all(path in on_disk for path in files)

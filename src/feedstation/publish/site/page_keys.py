@@ -44,7 +44,9 @@ def tree_shape(ctx: SiteContext) -> str:
 
 
 def text_digest(text: str) -> str:
-    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+    """16 hex digits: a key is only ever compared with the same path's previous key, where a 64-bit digest
+    colliding by chance is not a concern, and the manifest holds one per output (100,000s)."""
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=8).hexdigest()
 
 
 class PageKeys:

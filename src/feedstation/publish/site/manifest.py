@@ -1,0 +1,120 @@
+"""What a site build leaves for the next one (`.feedstation-site.json` in the output folder), and which of
+its files are still there.
+
+The manifest holds the files the build owns, each keyed output's input key (page_keys.py), the search
+shards' fingerprints, the inputs' fingerprint, the entries it left out, and the folders holding its
+files with a stamp: the newest modification time among them when the build ended. A folder whose time
+is older than the stamp has had nothing added or removed since, so its files are known to be there
+without a listing; checking 100,000 files is then a few thousand stats of folders (issue 19).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from collections.abc import Iterable, Mapping
+from dataclasses import astuple, dataclass, field
+from pathlib import Path
+
+from feedstation.models import SkippedEntry
+
+log = logging.getLogger(__name__)
+
+MANIFEST = ".feedstation-site.json"
+VERSION = 4
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """What the previous build left (empty for none, or one that could not be read)."""
+
+    files: frozenset[str] = frozenset()
+    inputs: str | None = None
+    shards: Mapping[str, str] = field(default_factory=dict)  # shard name → fingerprint
+    outputs: Mapping[str, str] = field(default_factory=dict)  # path → input key
+    left_out: tuple[SkippedEntry, ...] = ()
+    folders: frozenset[str] = frozenset()  # folders (not the root) holding its files
+    stamp: int | None = None  # newest modification time (ns) of `folders` when it ended
+
+
+def read_manifest(out_dir: Path) -> Manifest:
+    """The previous build's manifest; damaged, missing or of another version means "none"."""
+    try:
+        data = json.loads((out_dir / MANIFEST).read_text(encoding="utf-8"))
+        if data.get("version") != VERSION:
+            return Manifest(files=frozenset(p for p in data.get("files", ()) if isinstance(p, str)))
+        shards, outputs, stamp = data.get("search_shards"), data.get("outputs"), data.get("stamp")
+        return Manifest(
+            files=frozenset(p for p in data["files"] if isinstance(p, str)),
+            inputs=data["inputs"] if isinstance(data.get("inputs"), str) else None,
+            shards={k: v for k, v in shards.items() if isinstance(v, str)} if isinstance(shards, dict) else {},
+            outputs={p: k for p, k in outputs.items() if isinstance(k, str)} if isinstance(outputs, dict) else {},
+            left_out=tuple(SkippedEntry(*row) for row in data.get("left_out", ())),
+            folders=frozenset(f for f in data.get("folders", ()) if isinstance(f, str)),
+            stamp=stamp if isinstance(stamp, int) else None)
+    except FileNotFoundError:
+        return Manifest()
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        log.warning("ignoring unreadable %s (%s): stale pages from the previous build will stay", out_dir / MANIFEST, exc)
+        return Manifest()
+
+
+def manifest_bytes(out_dir: Path, *, inputs: str, shards: Mapping[str, str], outputs: Mapping[str, str],
+                   files: Iterable[str], left_out: Iterable[SkippedEntry]) -> bytes:
+    """The manifest of a build that owns `files`, stamped with its folders' times as they are now (after
+    every write and removal but this file's own, which goes in the root, left out of the stamp)."""
+    files = sorted(files)
+    folders = sorted({path.rpartition("/")[0] for path in files} - {""})
+    times = [os.stat(out_dir / folder).st_mtime_ns for folder in folders if (out_dir / folder).is_dir()]
+    data = {"version": VERSION, "inputs": inputs, "search_shards": dict(shards), "outputs": dict(outputs),
+            "files": files, "left_out": [list(astuple(s)) for s in left_out], "folders": folders,
+            "stamp": max(times, default=0)}
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8") + b"\n"
+
+
+class FilesOnDisk:
+    """Which of the previous build's files are still in the output folder.
+
+    A folder last modified before the previous build's stamp still holds all its files; any other folder
+    (the root, one changed since, one the manifest does not know) is listed once.
+    """
+
+    def __init__(self, root: Path, previous: Manifest):
+        self._root = root
+        self._previous = previous
+        self._listed: dict[str, frozenset[str] | None] = {}  # None: untouched since the stamp
+
+    def __contains__(self, path: str) -> bool:
+        folder, _slash, name = path.rpartition("/")
+        if folder not in self._listed:
+            self._listed[folder] = None if self._untouched(folder) else self._list(folder)
+        names = self._listed[folder]
+        return path in self._previous.files if names is None else name in names
+
+    def all_there(self) -> bool:
+        """Every file of the previous build is still there: a stat per folder, and the files of the root and
+        of any folder changed since (in the stamp's own tick: the build's last writes) checked by a listing."""
+        previous = self._previous
+        if not previous.files:
+            return False
+        changed = {folder for folder in previous.folders if not self._untouched(folder)} | {""}
+        return all(path in self for path in previous.files if path.rpartition("/")[0] in changed)
+
+    def _untouched(self, folder: str) -> bool:
+        stamp = self._previous.stamp
+        if stamp is None or not folder or folder not in self._previous.folders:
+            return False
+        try:
+            # Strictly older: file times tick coarsely (a few ms), so a folder changed in the stamp's own tick,
+            # after the build ended, has the stamp's time; it is listed.
+            return os.stat(self._root / folder).st_mtime_ns < stamp
+        except OSError:
+            return False
+
+    def _list(self, folder: str) -> frozenset[str]:
+        try:
+            with os.scandir(self._root / folder) as found:
+                return frozenset(e.name for e in found if e.is_file(follow_symlinks=False))
+        except OSError:
+            return frozenset()
