@@ -43,13 +43,16 @@ def read_manifest(out_dir: Path) -> Manifest:
     try:
         data = json.loads((out_dir / MANIFEST).read_text(encoding="utf-8"))
         if data.get("version") != VERSION:
-            return Manifest(files=frozenset(p for p in data.get("files", ()) if isinstance(p, str)))
+            # An older build's: its files are known (so stale ones can be removed), nothing else is trusted.
+            old = data.get("files", ())
+            return Manifest(files=frozenset(p for p in old if isinstance(p, str)) if isinstance(old, list) else frozenset())
         shards, outputs, stamp = data.get("search_shards"), data.get("outputs"), data.get("stamp")
+        outputs = {p: k for p, k in outputs.items() if isinstance(k, str)} if isinstance(outputs, dict) else {}
         return Manifest(
-            files=frozenset(p for p in data["files"] if isinstance(p, str)),
+            files=frozenset(outputs).union(p for p in data["other_files"] if isinstance(p, str)),
             inputs=data["inputs"] if isinstance(data.get("inputs"), str) else None,
             shards={k: v for k, v in shards.items() if isinstance(v, str)} if isinstance(shards, dict) else {},
-            outputs={p: k for p, k in outputs.items() if isinstance(k, str)} if isinstance(outputs, dict) else {},
+            outputs=outputs,
             left_out=tuple(SkippedEntry(*row) for row in data.get("left_out", ())),
             folders=frozenset(f for f in data.get("folders", ()) if isinstance(f, str)),
             stamp=stamp if isinstance(stamp, int) else None)
@@ -67,9 +70,10 @@ def manifest_bytes(out_dir: Path, *, inputs: str, shards: Mapping[str, str], out
     files = sorted(files)
     folders = sorted({path.rpartition("/")[0] for path in files} - {""})
     times = [os.stat(out_dir / folder).st_mtime_ns for folder in folders if (out_dir / folder).is_dir()]
+    # Files with a key are listed once, under "outputs"; "other_files" are the rest (search bundle, assets).
     data = {"version": VERSION, "inputs": inputs, "search_shards": dict(shards), "outputs": dict(outputs),
-            "files": files, "left_out": [list(astuple(s)) for s in left_out], "folders": folders,
-            "stamp": max(times, default=0)}
+            "other_files": [path for path in files if path not in outputs],
+            "left_out": [list(astuple(s)) for s in left_out], "folders": folders, "stamp": max(times, default=0)}
     return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8") + b"\n"
 
 
