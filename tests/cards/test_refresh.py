@@ -139,3 +139,15 @@ def test_a_build_with_no_card_changed_reads_no_card_and_one_new_entry_makes_it_r
         third = pipeline.publish_site(config, store, tmp_path / "site")
         assert not third.read_nothing and third.written > 0
         assert any(path.startswith("item/") for path in third.written_paths)
+
+
+def test_cards_made_again_change_the_marker_even_when_every_card_is_replaced(store_target):
+    """A filter change re-makes every card in one write: the marker must still move (it once did not, when
+    the write's number was taken after the old cards were gone)."""
+    skipped: list = []
+    with Store.open(store_target) as store:
+        record(store, 0, [entry(0, n) for n in range(3)])
+        refresh_cards(store, FilterSet(), skipped.append)
+        before = store.cards.marker()
+        refresh_cards(store, filters_of({"exclude": ["第 1 条"]}), skipped.append)
+        assert store.cards.marker() != before

@@ -113,12 +113,13 @@ class CardTable:
         entries' changed hidden marks, and the story pairs of `pairs_of` replaced by `pairs` (later id,
         earlier id)."""
         with self._store._begin() as conn:
+            # Read before the old cards go: one more than any card made so far, even the ones replaced now.
+            made_in = conn.execute(select(func.coalesce(func.max(cards.c.made_in), 0))).scalar_one() + 1
             ids = [*(row["entry_id"] for row in rows), *drop]
             for start in range(0, len(ids), CHUNK):
                 chunk = ids[start:start + CHUNK]
                 conn.execute(delete(cards).where(cards.c.entry_id.in_(chunk)))
             if rows:
-                made_in = conn.execute(select(func.coalesce(func.max(cards.c.made_in), 0))).scalar_one() + 1
                 conn.execute(cards.insert(), [{**row, "made_in": made_in} for row in rows])
             if hidden:
                 conn.execute(update(entries).where(entries.c.id == bindparam("b_id"))
@@ -192,12 +193,13 @@ class CardTable:
 
     def marker(self) -> str:
         """A value that changes whenever the cards a site shows may have: any card made or dropped (their
-        count and the newest write), or a feed activated, deactivated or added (the active feeds)."""
+        count, the newest write and the sum of their writes), or a feed activated, deactivated or added."""
         with self._store.engine.connect() as conn:
-            made = conn.execute(select(func.count(), func.coalesce(func.max(cards.c.made_in), 0))).one()
+            made = conn.execute(select(func.count(), func.coalesce(func.max(cards.c.made_in), 0),
+                                       func.coalesce(func.sum(cards.c.made_in), 0))).one()
             active = conn.execute(select(func.count(), func.coalesce(func.sum(feeds.c.id), 0))
                                   .where(feeds.c.active.is_(True))).one()
-        return f"cards {made[0]}/{made[1]}, feeds {active[0]}/{active[1]}"
+        return f"cards {made[0]}/{made[1]}/{made[2]}, feeds {active[0]}/{active[1]}"
 
     def pairs(self) -> list[tuple[int, int]]:
         """Every stored story pair (later id, earlier id)."""
