@@ -6,6 +6,7 @@ and reading them back for the site build, which then never reads a body it does 
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass
@@ -268,6 +269,8 @@ def _card(row, *, decoded: bool) -> Card:
         link, author, image = (read_text(row, name, required=False) for name in ("link", "author", "image"))
     check_url("link", link)
     check_url("image", image, data_image=True)
+    # The tree's names are the same few for every card: one string each (sys.intern), not three per card.
+    category, site, channel = sys.intern(category), sys.intern(site), sys.intern(channel)
     return Card(id=entry_id, feed_id=feed_id, category=category, site=site, channel=channel, identity=identity,
                 title=title, link=link, author=author, image=image,
                 published=read_date(row, "published", required=True),

@@ -31,17 +31,57 @@ _URL_ATTRIBUTE = r'(\s(?:href|src|poster)=")'
 
 
 @dataclass(frozen=True)
+class _ItemUrls:
+    """The URL prefixes every item page shares (item paths are hex and ASCII: nothing in them to escape)."""
+
+    base: str
+    site_url: str
+
+    @functools.cached_property
+    def relative(self) -> str:
+        return paths.href(self.base, "")
+
+    @functools.cached_property
+    def absolute(self) -> str:
+        return paths.absolute(self.site_url, "")
+
+    @functools.cached_property
+    def origin(self) -> str:
+        return paths.origin(self.site_url)
+
+
+@dataclass(frozen=True, slots=True)
 class Item:
-    """One entry with everything its card and page need, computed once; `body` only while its page renders."""
+    """One entry with everything its card and page need; `body` only on the copy its own page renders from.
+
+    One per stored item is held for the whole build, so its URLs are worked out when asked for, from the
+    prefixes every item shares, rather than kept (three strings per item).
+    """
 
     entry: Card
     key: str
-    path: str  # output path, e.g. item/3f/3f0a….html
-    url: str  # root-relative, percent-encoded
-    abs_url: str
     local: datetime  # published, in the site's time zone
-    own_origin: str = ""  # scheme://host[:port] of site.url: URLs into the site itself are shown root-relative
+    where: _ItemUrls
     body: StoredEntry | None = None  # the entry with its body: set on the copy its own page renders from
+
+    @property
+    def path(self) -> str:
+        """The output path, e.g. item/3f/3f0a….html."""
+        return paths.item_file(self.key)
+
+    @property
+    def url(self) -> str:
+        """Root-relative, percent-encoded."""
+        return self.where.relative + paths.item_file(self.key)
+
+    @property
+    def abs_url(self) -> str:
+        return self.where.absolute + paths.item_file(self.key)
+
+    @property
+    def own_origin(self) -> str:
+        """scheme://host[:port] of site.url: URLs into the site itself are shown root-relative."""
+        return self.where.origin
 
     @property
     def excerpt(self) -> str:
@@ -242,30 +282,8 @@ def _story_copies(items: Sequence[Item], data: SiteData) -> tuple[dict[str, tupl
     return copies, shown_in
 
 
-@dataclass(frozen=True)
-class _ItemUrls:
-    """The URL prefixes every item page shares (item paths are hex and ASCII: nothing in them to escape)."""
-
-    base: str
-    site_url: str
-
-    @functools.cached_property
-    def relative(self) -> str:
-        return paths.href(self.base, "")
-
-    @functools.cached_property
-    def absolute(self) -> str:
-        return paths.absolute(self.site_url, "")
-
-    @functools.cached_property
-    def origin(self) -> str:
-        return paths.origin(self.site_url)
-
-
 def _make_item(card: Card, key: str, zone: ZoneInfo, where: _ItemUrls) -> Item:
-    path = paths.item_file(key)
-    return Item(entry=card, key=key, path=path, url=where.relative + path, abs_url=where.absolute + path,
-                local=local_time(card.published, zone), own_origin=where.origin)
+    return Item(entry=card, key=key, local=local_time(card.published, zone), where=where)
 
 
 def local_time(moment: datetime, zone: ZoneInfo) -> datetime:

@@ -60,9 +60,10 @@ class PageKeys:
         self._cards: dict[str, str] = {}
 
     def _row(self, item: Item) -> str:
+        """The digest of the item's card_row, made once (the digest, not the text, is kept: one per item)."""
         row = self._rows.get(item.key)
         if row is None:
-            row = self._rows[item.key] = card_row(item.entry)
+            row = self._rows[item.key] = text_digest(card_row(item.entry))
         return row
 
     def card(self, item: Item) -> str:
