@@ -56,3 +56,26 @@ def test_a_neighbour_whose_page_changed_only_in_its_links_is_not_indexed_again(t
     assert search <= {"2022-02-1", "shards.js"}, search
     shards = json.loads((tmp_path / MANIFEST).read_text())["search_shards"]
     assert set(shards) == {"2022-01", "2022-02-1"}
+
+
+def test_a_shard_is_indexed_as_soon_as_its_pages_are_on_disk_beside_the_rendering(tmp_path):
+    """Pagefind starts on a shard once its last page is written, before the other shards' pages exist."""
+    from feedstation.publish.site.search import ShardRuns
+
+    site = tmp_path / "site"
+    build_site([make_entry(i, i % 4, f"条目 {i}", f"<p>正文 {i}</p>", None, published=MAY + i * timedelta(hours=1))
+                for i in range(6)], fixture_sources(), site, SETTINGS, now=NOW)
+    pages = sorted(str(path.relative_to(site)) for path in site.glob("item/*/*.html"))
+    runs = ShardRuns(site, {"a": pages[:3], "b": pages[3:]}, jobs=2)
+    try:
+        for path in pages[:3]:
+            assert runs.started == []
+            runs.page_on_disk(path)
+        assert runs.started == ["a"], "shard a's pages are all there: it runs while b's are still rendering"
+        for path in pages[3:]:
+            runs.page_on_disk(path)
+        files = dict(runs.results())
+    finally:
+        runs.close()
+    assert sorted(runs.started) == [] and {"pagefind/a/pagefind-entry.json", "pagefind/b/pagefind-entry.json",
+                                          "pagefind/pagefind-ui.js"} <= set(files)

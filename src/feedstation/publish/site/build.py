@@ -7,7 +7,7 @@ import itertools
 import logging
 import os
 import time
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -18,7 +18,7 @@ from feedstation.publish.site.data import SiteData, site_data
 from feedstation.publish.site.manifest import MANIFEST, FilesOnDisk, Manifest, manifest_bytes, read_manifest
 from feedstation.publish.site.page_keys import PageKeys, card_row
 from feedstation.publish.site.pages import COUNTS_FILE, Kept, Output, counts_script, html_pages, load_static
-from feedstation.publish.site.search import (BUNDLE_DIR, SHARDS_FILE, UI_FILES, index_shards, plan_shards,
+from feedstation.publish.site.search import (BUNDLE_DIR, SHARDS_FILE, UI_FILES, ShardRuns, plan_shards,
                                              shard_fingerprint, shards_script)
 from feedstation.publish.site.status import StatusReport, render_status_json, status_report
 from feedstation.publish.site.syndication import feed_files, index_files
@@ -106,17 +106,23 @@ def build_site(entries: SiteData | Sequence[StoredEntry], sources: Sequence[Sour
     outputs = _site_outputs(ctx, data, static, sources, status, keys, kept, now=now, template_cache=template_cache)
     icon_files = ((ICONS_DIR + name, None, icon) for name, icon in {n: d for n, d in icons.values()}.items())
     recorded: dict[str, str] = {}  # path → input key, for the next build
-    owned = _write_each(writer, itertools.chain(outputs, icon_files), recorded)
-    rendered = time.perf_counter()
+    search = _plan_search(on_disk, ctx, previous, {item.path: keys.search(item) for item in ctx.items})
+    # Pagefind indexes each shard to do as soon as its pages are on disk, beside the rendering (search.py).
+    runs = ShardRuns(writer.root, search.stale, jobs=os.cpu_count() or 1)
+    try:
+        owned = _write_each(writer, itertools.chain(outputs, icon_files), recorded, on_item_page=runs.page_on_disk)
+        rendered = time.perf_counter()
+        owned |= _write_each(writer, ((path, None, content) for path, content in runs.results()))
+    finally:
+        runs.close()
+    owned |= search.kept
+    if ctx.items:  # an empty site has no search (Pagefind refuses to index nothing)
+        writer.write(SHARDS_FILE, shards_script(ctx.base, search.fingerprints))
+        owned.add(SHARDS_FILE)
     removed = 0
-    # Stale pages go before Pagefind runs, so a deleted item leaves the search index too.
-    for path in sorted(p for p in previous.files - owned if not p.startswith(BUNDLE_DIR)):
+    for path in sorted(previous.files - owned):  # a shard indexes only its listed pages: order does not matter
         removed += writer.remove(path)
-    search_files, shards = _write_search(writer, on_disk, ctx, previous,
-                                         {item.path: keys.search(item) for item in ctx.items})
-    owned |= search_files
-    for path in sorted(p for p in previous.files - owned if p.startswith(BUNDLE_DIR)):
-        removed += writer.remove(path)
+    shards = search.fingerprints
 
     # The entries left out are kept too: a no-change rebuild renders nothing, yet must report them again.
     writer.write(MANIFEST, manifest_bytes(out_dir, inputs=inputs, shards=shards, outputs=recorded, files=owned,
@@ -130,18 +136,25 @@ def build_site(entries: SiteData | Sequence[StoredEntry], sources: Sequence[Sour
                       written_paths=tuple(sorted(writer.written)), left_out=left_out)
 
 
-def _write_search(writer: OutputWriter, on_disk: FilesOnDisk, ctx: SiteContext, previous: Manifest,
-                  search_keys: dict[str, str]) -> tuple[set[str], dict[str, str]]:
-    """Run Pagefind for each shard whose indexed text changed (or whose bundle is gone); keep the others.
+@dataclass(frozen=True)
+class _SearchPlan:
+    """The search shards: each one's fingerprint, the ones to index (name → page paths), the files kept."""
 
-    Returns the search files the site owns and each shard's fingerprint for the manifest.
-    Pagefind rewrites a whole bundle on every run, so a shard whose fingerprint matches
-    the previous build's is not re-run: a no-change rebuild writes nothing, and a new
-    item re-indexes one or two months, not the site.
+    fingerprints: dict[str, str]
+    stale: dict[str, list[str]]
+    kept: set[str]
+
+
+def _plan_search(on_disk: FilesOnDisk, ctx: SiteContext, previous: Manifest,
+                 search_keys: dict[str, str]) -> _SearchPlan:
+    """Which shards Pagefind must index: those whose indexed text changed (or whose bundle is gone).
+
+    Pagefind rewrites a whole bundle on every run, so a shard whose fingerprint matches the previous
+    build's is not run: a no-change rebuild indexes nothing, and a new item re-indexes one small shard.
     """
     if not ctx.items:
-        return set(), {}  # Pagefind exits with an error on a site with no pages to index
-    owned: set[str] = set()
+        return _SearchPlan({}, {}, set())  # Pagefind exits with an error on a site with no pages to index
+    kept: set[str] = set()
     fingerprints: dict[str, str] = {}
     ui_paths = {BUNDLE_DIR + name for name in UI_FILES}
     ui_missing = not _files_intact(on_disk, ui_paths, previous.files)
@@ -153,19 +166,14 @@ def _write_search(writer: OutputWriter, on_disk: FilesOnDisk, ctx: SiteContext, 
     for number, (name, page_paths) in enumerate(plan_shards(ctx.items).items()):
         fingerprints[name] = fingerprint = shard_fingerprint(page_paths, search_keys)
         old = previous_by_shard.get(name, set())
-        kept = fingerprint == previous.shards.get(name) and _files_intact(on_disk, old, previous.files)
-        if kept and not (ui_missing and number == 0):  # a lost UI file comes back with the newest shard
-            owned |= old
+        unchanged = fingerprint == previous.shards.get(name) and _files_intact(on_disk, old, previous.files)
+        if unchanged and not (ui_missing and number == 0):  # a lost UI file comes back with the newest shard
+            kept |= old
         else:
             stale[name] = page_paths
-    # Each Pagefind run keeps about one core busy: run as many at once as there are cores.
-    owned |= _write_each(writer, ((path, None, content) for path, content in
-                                  index_shards(writer.root, stale, jobs=os.cpu_count() or 1)))
     if not stale:
-        owned |= ui_paths  # no shard ran and the UI files are intact (checked above)
-    writer.write(SHARDS_FILE, shards_script(ctx.base, fingerprints))
-    owned.add(SHARDS_FILE)
-    return owned, fingerprints
+        kept |= ui_paths  # no shard runs and the UI files are intact (checked above)
+    return _SearchPlan(fingerprints, stale, kept)
 
 
 def _site_outputs(ctx: SiteContext, data: SiteData, static: dict[str, bytes], sources: Sequence[Source],
@@ -180,9 +188,11 @@ def _site_outputs(ctx: SiteContext, data: SiteData, static: dict[str, bytes], so
     yield from index_files(ctx, sources, keys, kept, now=now)
 
 
-def _write_each(writer: OutputWriter, outputs: Iterable[Output], recorded: dict[str, str] | None = None) -> set[str]:
+def _write_each(writer: OutputWriter, outputs: Iterable[Output], recorded: dict[str, str] | None = None, *,
+                on_item_page: Callable[[str], None] | None = None) -> set[str]:
     """Write outputs as they come, one at a time (None bytes: the file on disk is already right); returns
-    their paths, and records each keyed output's key in `recorded`.
+    their paths, records each keyed output's key in `recorded`, and tells `on_item_page` of each item page
+    that is on disk (written or kept).
 
     One thread: measured faster than 8 writer threads on a 2-core machine, where the
     threads mostly fought over the GIL with rendering (see bench/site_build.py).
@@ -194,6 +204,8 @@ def _write_each(writer: OutputWriter, outputs: Iterable[Output], recorded: dict[
             recorded[path] = key
         if content is not None:
             writer.write(path, content)
+        if on_item_page is not None and path.startswith("item/"):
+            on_item_page(path)
     return paths
 
 

@@ -109,49 +109,91 @@ def shards_script(base: str, names: Iterable[str]) -> bytes:
     return f"window.feedstationSearchShards = {json.dumps(urls)};\n".encode("ascii")
 
 
-def index_shards(site_dir: Path, shards: Mapping[str, Sequence[str]], *, jobs: int = 1) -> Iterator[tuple[str, bytes]]:
-    """Index each shard's item pages (already written in `site_dir`); yield the bundles as (path, bytes).
+class ShardRuns:
+    """Pagefind runs for the shards to index, each started as soon as all of its item pages are on disk —
+    while the rest of the site is still rendering — at most `jobs` at a time (one run keeps about one core
+    busy). Rendering is one Python thread, so on two cores indexing beside it roughly halves a full build's
+    wall time over indexing after it.
 
-    One Pagefind process per shard, up to `jobs` at once (one run keeps about one core
-    busy). Each reads a scratch tree of symlinks to just its pages, so URLs stay
-    `/item/…` as on the site, and writes into a scratch folder, not the site: the caller
-    pushes the files through the OutputWriter, so unchanged chunks keep their bytes and
-    mtimes and stale ones are removed by the site manifest like any other output. Files
-    are read one at a time as the caller asks; a shard's scratch space goes as soon as
-    its files are yielded, and everything (processes too) when the generator is
-    exhausted or closed. The UI files (UI_FILES) come once, at the top of `pagefind/`.
+    Each run reads a scratch tree of symlinks to just its shard's pages, so URLs stay `/item/…` as on the
+    site, and writes into a scratch folder, not the site: `results()` yields the bundles' files for the
+    caller to push through the OutputWriter (unchanged chunks keep their bytes and mtimes; stale ones are
+    removed by the site manifest like any other output). The UI files (UI_FILES) come once, at the top of
+    `pagefind/`. `close()` stops what still runs and removes the scratch space.
     """
-    site_dir = Path(site_dir).resolve()
-    # Scratch space in RAM when there is some: every file is read back at once, so
-    # writing it to disk first would double the disk work (a 1,200-page shard: 1.3 s in
-    # /dev/shm, 2 s and more on disk).
-    scratch = "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) else None
-    with tempfile.TemporaryDirectory(prefix="feedstation-pagefind-", dir=scratch) as tmp:
-        waiting = list(shards.items())
-        running: list[tuple[str, Path, subprocess.Popen]] = []
+
+    def __init__(self, site_dir: Path, shards: Mapping[str, Sequence[str]], *, jobs: int = 1):
+        self._site_dir = Path(site_dir).resolve()
+        self._jobs = max(1, jobs)
+        # Scratch space in RAM when there is some: every file is read back at once, so writing it to disk first
+        # would double the disk work (a 1,200-page shard: 1.3 s in /dev/shm, 2 s and more on disk).
+        scratch = "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) else None
+        self._tmp = tempfile.TemporaryDirectory(prefix="feedstation-pagefind-", dir=scratch)
+        self._pages = dict(shards)
+        self._missing = {name: set(paths) for name, paths in shards.items()}
+        self._shard_of = {path: name for name, paths in shards.items() for path in paths}
+        self._ready = [name for name, missing in self._missing.items() if not missing]
+        self._queued = set(self._ready)  # ready, running or finished: started once only
+        self._running: list[tuple[str, Path, subprocess.Popen]] = []
+        self._finished: list[tuple[str, Path, subprocess.Popen]] = []  # done; their files not yet read
+
+    def page_on_disk(self, path: str) -> None:
+        """An item page is written (or was kept): a shard whose pages are all there starts when a job is free."""
+        name = self._shard_of.get(path)
+        if name is not None:
+            missing = self._missing[name]
+            missing.discard(path)
+            if not missing and name not in self._queued:
+                self._ready.append(name)
+                self._queued.add(name)
+        self._start_ready()
+
+    @property
+    def started(self) -> list[str]:
+        """The shards whose Pagefind run has started (running or finished), in the order they started."""
+        return [name for name, _work, _process in (*self._finished, *self._running)]
+
+    def results(self) -> Iterator[tuple[str, bytes]]:
+        """Wait for every shard (starting those still waiting: every page is on disk by now) and yield their
+        files as (path in the site, bytes), one shard at a time."""
+        self._ready += [name for name in self._pages if name not in self._queued]
+        self._queued.update(self._pages)
         ui_done = False
-        try:
-            while waiting or running:
-                while waiting and len(running) < max(1, jobs):
-                    name, page_paths = waiting.pop(0)
-                    running.append((name, Path(tmp) / name, _start_pagefind(site_dir, Path(tmp) / name, name, page_paths)))
-                name, work, process = running.pop(0)  # shards are of similar size: first in, first done
-                _wait_pagefind(process, work, name, site_dir)
-                bundle = work / "bundle"
-                for path in sorted(bundle.rglob("*")):
-                    if not path.is_file():
-                        continue
-                    relpath = path.relative_to(bundle).as_posix()
-                    if not relpath.startswith(_UNUSED_PREFIXES):
-                        yield shard_dir(name) + relpath, path.read_bytes()
-                    elif relpath in UI_FILES and not ui_done:
-                        yield BUNDLE_DIR + relpath, path.read_bytes()
-                ui_done = True
-                shutil.rmtree(work, ignore_errors=True)
-        finally:
-            for _name, _work, process in running:  # an error or a closed generator: stop the rest
+        while self._ready or self._running or self._finished:
+            self._start_ready()
+            if not self._finished:
+                name, work, process = self._running.pop(0)  # shards are of similar size: first in, first done
+                self._finished.append((name, work, process))
+            name, work, process = self._finished.pop(0)
+            _wait_pagefind(process, work, name, self._site_dir)
+            bundle = work / "bundle"
+            for path in sorted(bundle.rglob("*")):
+                if not path.is_file():
+                    continue
+                relpath = path.relative_to(bundle).as_posix()
+                if not relpath.startswith(_UNUSED_PREFIXES):
+                    yield shard_dir(name) + relpath, path.read_bytes()
+                elif relpath in UI_FILES and not ui_done:
+                    yield BUNDLE_DIR + relpath, path.read_bytes()
+            ui_done = True
+            shutil.rmtree(work, ignore_errors=True)
+
+    def close(self) -> None:
+        for _name, _work, process in (*self._running, *self._finished):  # an error: stop the rest
+            if process.poll() is None:
                 process.kill()
                 process.wait()
+        self._tmp.cleanup()
+
+    def _start_ready(self) -> None:
+        still = []
+        for run in self._running:  # move finished runs out, freeing their job
+            (self._finished if run[2].poll() is not None else still).append(run)
+        self._running = still
+        while self._ready and len(self._running) < self._jobs:
+            name = self._ready.pop(0)
+            work = Path(self._tmp.name) / name
+            self._running.append((name, work, _start_pagefind(self._site_dir, work, name, self._pages[name])))
 
 
 def _start_pagefind(site_dir: Path, work: Path, name: str, page_paths: Sequence[str]) -> subprocess.Popen:
