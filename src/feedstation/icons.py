@@ -19,12 +19,15 @@ from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urljoin, urlsplit
 
 from selectolax.lexbor import LexborHTMLParser
 
-from feedstation.fetch import Fetcher
 from feedstation.models import FetchSettings, StoredEntry
+
+if TYPE_CHECKING:
+    from feedstation.fetch import Fetcher
 
 log = logging.getLogger(__name__)
 
@@ -150,6 +153,9 @@ def refresh_icons(entries: Iterable[StoredEntry], folder: Path, settings: FetchS
 
 
 async def _fetch_all(origins: Mapping[str, str], settings: FetchSettings) -> dict[str, tuple[str | None, bytes | None, str | None]]:
+    # The fetch stack (aiohttp) is imported when icons are due, not by every build that copies stored ones.
+    from feedstation.fetch import Fetcher
+
     async with Fetcher(settings) as fetcher:
         results = await asyncio.gather(*(_fetch_one(fetcher, origin) for origin in origins.values()))
     return dict(zip(origins, results))

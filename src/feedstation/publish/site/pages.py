@@ -11,7 +11,6 @@ from zoneinfo import ZoneInfo
 from importlib import resources
 from pathlib import Path
 
-from jinja2 import ChoiceLoader, Environment, FileSystemBytecodeCache, FileSystemLoader, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
 from feedstation.publish.enclosure_html import enclosures_html
@@ -98,6 +97,10 @@ class PageRenderer:
     def __init__(self, ctx: SiteContext, static: dict[str, bytes], template_cache: Path | None = None):
         self.ctx = ctx
         settings = ctx.settings
+        # Jinja2 is imported by the renderer alone: a build with nothing to render never loads it (issue 19).
+        from jinja2 import (ChoiceLoader, Environment, FileSystemBytecodeCache, FileSystemLoader, PackageLoader,
+                            StrictUndefined)
+
         loaders = [FileSystemLoader(settings.theme_dir)] if settings.theme_dir else []
         loaders.append(PackageLoader("feedstation", "templates"))  # user theme first: override by name
         # Compiled templates are kept between builds (keyed by each template's source): compiling them
