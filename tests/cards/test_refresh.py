@@ -141,6 +141,31 @@ def test_a_build_with_no_card_changed_reads_no_card_and_one_new_entry_makes_it_r
         assert any(path.startswith("item/") for path in third.written_paths)
 
 
+def test_a_no_change_rebuild_reads_the_manifest_head_and_still_notices_a_lost_file(store_target, tmp_path):
+    """With the store's marker unchanged, the build checks the folders against the manifest's head alone; a
+    folder changed since (a file lost, or one of the user's added) sends it to the body's list of files."""
+    from feedstation import pipeline
+
+    tree = {"科技": {source.site: {source.channel: source.url} for source in SOURCES}}
+    site = tmp_path / "site"
+    config = config_from_data({"sources": tree, "storage": str(store_target), "output": {"site": str(site)}},
+                              tmp_path / "feedstation.yaml")
+    with Store.open(store_target) as store:
+        record(store, 0, [entry(0, n) for n in range(3)])
+        pipeline.publish_site(config, store, site)
+        item_page = next(path for path in sorted(site.glob("item/**/*.html")))
+        lost = [site / "index.html", item_page]
+        for path in lost:
+            wanted = path.read_bytes()
+            path.unlink()
+            report = pipeline.publish_site(config, store, site)
+            assert report.written_paths and not report.read_nothing
+            assert path.read_bytes() == wanted
+        (item_page.parent / "notes.txt").write_text("the user's file\n")  # its folder changed, nothing lost
+        report = pipeline.publish_site(config, store, site)
+        assert report.read_nothing and report.written == 0
+
+
 def test_cards_made_again_change_the_marker_even_when_every_card_is_replaced(store_target):
     """A filter change re-makes every card in one write: the marker must still move (it once did not, when
     the write's number was taken after the old cards were gone)."""

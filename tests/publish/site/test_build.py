@@ -15,6 +15,7 @@ from lxml import html as lxml_html
 
 from feedstation.publish.site import MANIFEST, build_site
 from feedstation.publish.site.context import build_context
+from feedstation.publish.site.manifest import read_manifest
 from feedstation.publish.site.paths import item_file, item_key
 from tests.publish.site.conftest import NOW, SETTINGS, fixture_entries, fixture_sources, make_entry
 
@@ -71,10 +72,11 @@ def test_search_bundle_is_one_pagefind_index_per_month(tmp_path, entries, source
         assert list(entry["languages"]) == ["zh-cn"], "html lang=zh-CN must give a Chinese index"
         expected = sum(1 for i in range(len(entries)) if _shard_of(i) == shard)
         assert entry["languages"]["zh-cn"]["page_count"] == expected, "only this month's item pages are indexed"
-    manifest = json.loads((tmp_path / MANIFEST).read_text())
-    assert sorted(manifest["search_shards"]) == ["2022-01", "2022-02-1"]
-    owned = [*manifest["outputs"], *manifest["other_files"]]  # files with a key, and the rest
-    assert report.pages == len(owned) + 1 == report.written == len(set(owned)) + 1
+    head, body = (json.loads(line) for line in (tmp_path / MANIFEST).read_text().splitlines())
+    assert sorted(body["search_shards"]) == ["2022-01", "2022-02-1"]
+    owned = [*body["outputs"], *body["other_files"]]  # files with a key, and the rest
+    assert report.pages == len(owned) + 1 == report.written == len(set(owned)) + 1 == head["file_count"] + 1
+    assert sorted(head["root_files"]) == sorted(p for p in owned if "/" not in p)
     assert "index.html" in owned and "pagefind/2022-01/pagefind-entry.json" in owned
 
 
@@ -141,7 +143,7 @@ def test_one_new_entry_rewrites_exactly_its_pages(tmp_path, entries, sources):
 
 def test_an_item_in_a_new_month_adds_a_shard(tmp_path, entries, sources):
     build_site(entries, sources, tmp_path, SETTINGS, now=NOW)
-    shards_before = json.loads((tmp_path / MANIFEST).read_text())["search_shards"]
+    shards_before = read_manifest(tmp_path).shards
     before = _mtimes(tmp_path / "pagefind")
     # The newest in channel 1: its older neighbour (item 5, Feb 4) gets a "newer" link.
     new = make_entry(12, 1, "三月的新文章", "<p>新内容</p>", None, published=datetime(2022, 3, 2, tzinfo=timezone.utc))
@@ -149,7 +151,7 @@ def test_an_item_in_a_new_month_adds_a_shard(tmp_path, entries, sources):
     search = {p for p in report.written_paths if p.startswith("pagefind/")}
     assert {p.split("/")[1] for p in search} <= {"2022-02", "2022-03-1", "shards.js"}
     assert "pagefind/2022-03-1/pagefind-entry.json" in search
-    shards = json.loads((tmp_path / MANIFEST).read_text())["search_shards"]
+    shards = read_manifest(tmp_path).shards
     # March is the newest month now: February's items become one shard under the month's name (indexed once
     # more), March's are its first tail shard; January's shard was not touched at all.
     assert shards.keys() == {"2022-01", "2022-02", "2022-03-1"}

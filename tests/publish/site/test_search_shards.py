@@ -8,6 +8,7 @@ from datetime import datetime, timedelta, timezone
 
 from feedstation.publish.site import MANIFEST, build_site
 from feedstation.publish.site.context import build_context
+from feedstation.publish.site.manifest import read_manifest
 from feedstation.publish.site.search import plan_shards
 from tests.publish.site.conftest import NOW, SETTINGS, fixture_sources, make_entry
 
@@ -54,7 +55,7 @@ def test_a_neighbour_whose_page_changed_only_in_its_links_is_not_indexed_again(t
     assert neighbour.entry.title == "一月的文章" and neighbour.path in report.written_paths
     search = {path.split("/")[1] for path in report.written_paths if path.startswith("pagefind/")}
     assert search <= {"2022-02-1", "shards.js"}, search
-    shards = json.loads((tmp_path / MANIFEST).read_text())["search_shards"]
+    shards = read_manifest(tmp_path).shards
     assert set(shards) == {"2022-01", "2022-02-1"}
 
 

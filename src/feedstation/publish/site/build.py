@@ -59,23 +59,33 @@ def build_site(entries: SiteData | Sequence[StoredEntry], sources: Sequence[Sour
     started = time.perf_counter()
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    previous = read_manifest(out_dir)
     code = fingerprint_code(settings)
     icon_digests = sorted((site, name, hashlib.blake2b(icon, digest_size=16).hexdigest())
                           for site, (name, icon) in icons.items())
+
+    # Same inputs give the same bytes: a no-change rebuild renders nothing, and with a store that can say
+    # "no card changed" (its marker) it does not even read the cards, nor more than the manifest's head.
+    marker = data.marker()
+    previous = None
+    if marker is not None:
+        inputs = fingerprint_inputs((), sources, settings, code, (health, icon_digests, overview, marker))
+        head = read_manifest(out_dir, head_only=True)
+        if inputs == head.inputs:
+            there = FilesOnDisk(out_dir, head).all_there()
+            if there is None:  # a folder was changed since: its files are listed in the manifest's body
+                previous = read_manifest(out_dir)
+                there = FilesOnDisk(out_dir, previous).all_there()
+            if there:
+                log.debug("site: the store's cards and every other input are unchanged; %d outputs kept",
+                          head.file_count)
+                return SiteReport(pages=head.file_count + 1, written=0, unchanged=head.file_count + 1, removed=0,
+                                  left_out=head.left_out, read_nothing=True)
+    previous = previous or read_manifest(out_dir)
     on_disk = FilesOnDisk(out_dir, previous)
 
     def unchanged(inputs: str) -> bool:
         return inputs == previous.inputs and on_disk.all_there()
 
-    # Same inputs give the same bytes: a no-change rebuild renders nothing, and with a store that can say
-    # "no card changed" (its marker) it does not even read the cards.
-    marker = data.marker()
-    if marker is not None and unchanged(inputs := fingerprint_inputs((), sources, settings, code,
-                                                                     (health, icon_digests, overview, marker))):
-        log.debug("site: the store's cards and every other input are unchanged; %d outputs kept", len(previous.files))
-        return SiteReport(pages=len(previous.files) + 1, written=0, unchanged=len(previous.files) + 1, removed=0,
-                          left_out=previous.left_out, read_nothing=True)
     cards = list(data.cards())
     if marker is None:
         inputs = fingerprint_inputs(cards, sources, settings, code,
