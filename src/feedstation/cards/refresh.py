@@ -11,6 +11,7 @@ therefore makes the affected cards again once; later publishes make only the new
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -46,17 +47,20 @@ def refresh_cards(store: Store, filters: FilterSet, on_skip: Callable[[SkippedEn
     so the next run makes them. An entry that cannot be read is handed to `on_skip` and gets no card.
     """
     table = store.cards
-    rules_of: dict[str, list[int]] = {}
-    for tree, feed_id in table.active_feeds().items():
-        rules_of.setdefault(rules_fingerprint(filters, tree), []).append(feed_id)
+    rules_of = _rules_of(store, filters)
+    every_rule = _every_rule(rules_of)
+    unchanged, seen = table.since_last_check(every_rule)
+    if unchanged:  # nothing a card is made from was written since the last check (SQLite's write count)
+        return CardRefresh(made=0, hidden=0)
     stale = table.stale(rules_of)
-    made = hidden = 0
+    made = hidden = own = unreadable_rows = 0
     for start in range(0, len(stale), SEGMENT):  # oldest first; bodies of one segment in memory at a time
         segment = {card.entry_id: card for card in stale[start:start + SEGMENT]}
         read = table.entries(list(segment), on_skip)
         unreadable = set(segment) - {entry.id for entry in read}
         if unreadable:  # reported through on_skip; a card made before the row broke must not show it still
-            table.forget(sorted(unreadable))
+            own += table.forget(sorted(unreadable))
+            unreadable_rows += len(unreadable)
         read.sort(key=lambda entry: (entry.published, entry.id))
         rows, marks, shown = [], {}, []
         for entry in read:
@@ -71,10 +75,31 @@ def refresh_cards(store: Store, filters: FilterSet, on_skip: Callable[[SkippedEn
             if hidden_by != card.hidden_by:
                 marks[entry.id] = hidden_by
             hidden += hidden_by is not None
-        table.write(rows, marks, [entry.id for entry in read], _story_pairs(table, shown))
+        own += table.write(rows, marks, [entry.id for entry in read], _story_pairs(table, shown))
         made += len(rows)
+    if not unreadable_rows:  # else each publish looks again, so each reports them (they have no card)
+        table.record_check(every_rule, seen=seen, own=own)
     log.info("cards: %d made (%d hidden by filters)", made, hidden)
     return CardRefresh(made=made, hidden=hidden)
+
+
+def checked_since(store: Store, filters: FilterSet) -> bool:
+    """Nothing a card is made from was written since the last card check, which saw these filters."""
+    return store.cards.since_last_check(_every_rule(_rules_of(store, filters)))[0]
+
+
+def _rules_of(store: Store, filters: FilterSet) -> dict[str, list[int]]:
+    """Each rules fingerprint → the ids of the active feeds it is now."""
+    rules_of: dict[str, list[int]] = {}
+    for tree, feed_id in store.cards.active_feeds().items():
+        rules_of.setdefault(rules_fingerprint(filters, tree), []).append(feed_id)
+    return rules_of
+
+
+def _every_rule(rules_of: dict[str, list[int]]) -> str:
+    """One fingerprint of every feed's rules."""
+    return hashlib.blake2b(repr(sorted((key, sorted(ids)) for key, ids in rules_of.items())).encode(),
+                           digest_size=16).hexdigest()
 
 
 def rules_fingerprint(filters: FilterSet, tree: tuple[str, str, str]) -> str:

@@ -20,7 +20,9 @@ from feedstation.store.dialect import date_text, insert_ignoring_conflicts
 from feedstation.store.enclosure_column import enclosures_from_column
 from feedstation.store.reading import (Unreadable, check_url, entries_query, feed_label, is_text, lenient_text,
                                        read_date, read_entries, read_text, shown)
-from feedstation.store.schema import cards, entries, feeds, full_texts, story_pairs, unreadable_dates
+from feedstation.store import change_count
+from feedstation.store.schema import (card_check, cards, entries, feeds, full_texts, store_changes, story_pairs,
+                                       unreadable_dates)
 
 CHUNK = 500  # ids per IN (…) list and per write batch
 
@@ -73,6 +75,23 @@ class CardTable:
         return {(r.category, r.site, r.channel): r.id for r in rows
                 if all(is_text(name) for name in (r.category, r.site, r.channel))}
 
+    def since_last_check(self, rules: str) -> tuple[bool, int | None]:
+        """(True if nothing a card depends on was written since the last card check, and it saw these
+        `rules`; the write count now, to hand to `record_check`). Always False where writes are not
+        counted (PostgreSQL: store/change_count.py)."""
+        with self._store.engine.connect() as conn:
+            now = change_count.changes(conn, store_changes)
+            if now is None:
+                return False, None
+            return change_count.last_check(conn, card_check) == (now, rules), now
+
+    def record_check(self, rules: str, *, seen: int | None, own: int) -> None:
+        """A card check that began at write count `seen` is done, its own writes having added `own`."""
+        if seen is None:
+            return
+        with self._store._begin() as conn:
+            change_count.record_check(conn, store_changes, card_check, seen=seen, own=own, rules=rules)
+
     def stale(self, rules_of: Mapping[str, Sequence[int]]) -> list[StaleCard]:
         """Entries of active feeds whose card is missing, or was made from another content hash, full-text
         version or rules fingerprint (`rules_of`: fingerprint → the ids of the feeds it is now), or whose
@@ -104,16 +123,17 @@ class CardTable:
                 found.extend(read_entries(conn, base.where(entries.c.id.in_(chunk)), on_skip))
         return found
 
-    def forget(self, ids: Sequence[int]) -> None:
+    def forget(self, ids: Sequence[int]) -> int:
         """Drop the cards and story pairs of entries that can no longer be read (they are shown no more)."""
-        self.write([], {}, ids, (), drop=ids)
+        return self.write([], {}, ids, (), drop=ids)
 
     def write(self, rows: Sequence[dict], hidden: dict[int, str | None], pairs_of: Sequence[int],
-              pairs: Iterable[tuple[int, int]], *, drop: Sequence[int] = ()) -> None:
+              pairs: Iterable[tuple[int, int]], *, drop: Sequence[int] = ()) -> int:
         """In one transaction: these cards (replacing the old ones, and dropping those of `drop`), the
         entries' changed hidden marks, and the story pairs of `pairs_of` replaced by `pairs` (later id,
-        earlier id)."""
+        earlier id). Returns how much it moved the write count (store/change_count.py; 0 where none)."""
         with self._store._begin() as conn:
+            counted_before = change_count.changes(conn, store_changes)
             # Read before the old cards go: one more than any card made so far, even the ones replaced now.
             made_in = conn.execute(select(func.coalesce(func.max(cards.c.made_in), 0))).scalar_one() + 1
             ids = [*(row["entry_id"] for row in rows), *drop]
@@ -133,6 +153,7 @@ class CardTable:
             found = [{"later_id": later, "earlier_id": earlier} for later, earlier in set(pairs)]
             if found:
                 conn.execute(insert_ignoring_conflicts(conn, story_pairs, ["later_id", "earlier_id"]), found)
+            return (change_count.changes(conn, store_changes) or 0) - (counted_before or 0)
 
     def pool(self, start: datetime, end: datetime) -> list[PoolItem]:
         """Every carded entry published from `start` to `end`, hidden or not, as the dedupe comparison sees it."""

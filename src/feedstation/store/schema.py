@@ -21,6 +21,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from feedstation.errors import StoreError
 from feedstation.store.engine import WRITE_OPTION
+from feedstation.store.change_count import change_tables, create_triggers
 from feedstation.store.timestamptz import dates_to_timestamptz
 from feedstation.store.utc_column import UTCDateTime, iso_utc, parse_utc_text  # noqa: F401 (re-exported)
 
@@ -172,6 +173,10 @@ story_pairs = Table(
 )
 Index("ix_story_pairs_earlier", story_pairs.c.earlier_id)
 
+# Writes a card depends on, counted by triggers on SQLite (store/change_count.py), and the count the last
+# card check saw: a publish with nothing written since skips the check.
+store_changes, card_check = change_tables(metadata)
+
 schema_version = Table(
     "schema_version",
     metadata,
@@ -236,12 +241,19 @@ def _dates_to_timestamptz(conn: Connection) -> None:
                          now=datetime.now(timezone.utc))
 
 
+def _add_change_count(conn: Connection) -> None:
+    """SQLite counts the writes cards depend on (store/change_count.py); PostgreSQL gets the tables only."""
+    store_changes.create(conn, checkfirst=True)
+    card_check.create(conn, checkfirst=True)
+    create_triggers(conn, metadata)
+
+
 # Append-only: UPGRADES[N] brings the schema from version N-1 to N. Never edit a released one.
 # A new database is created straight at the latest version from `metadata` (and stamped so);
 # the upgrades are for databases made by an older feedstation. Version 1 is the first schema.
 # Upgrades run in number order; a number may be missing (reserved by work not merged yet).
 UPGRADES = {2: _add_feed_warning, 3: _entry_date_warnings, 4: _add_entry_enclosures, 5: _add_entry_hidden_by,
-            6: _add_full_texts, 7: _dates_to_timestamptz, 8: _add_cards}
+            6: _add_full_texts, 7: _dates_to_timestamptz, 8: _add_cards, 9: _add_change_count}
 LATEST = max(UPGRADES, default=1)
 
 
@@ -251,7 +263,7 @@ _MIGRATION_LOCK_KEY = 0x66656564737461
 
 def _tables_of(conn: Connection) -> list[Table]:
     """The tables a new database is created with (unreadable_dates exists on PostgreSQL only)."""
-    tables = [feeds, entries, skipped_entries, full_texts, cards, story_pairs]
+    tables = [feeds, entries, skipped_entries, full_texts, cards, story_pairs, store_changes, card_check]
     return [*tables, unreadable_dates] if conn.dialect.name == "postgresql" else tables
 
 
@@ -278,6 +290,7 @@ def migrate(engine: Engine) -> int:
         current = conn.execute(text("SELECT COALESCE(MAX(version), 0) FROM schema_version")).scalar_one()
         if current == 0:
             metadata.create_all(conn, tables=_tables_of(conn))
+            create_triggers(conn, metadata)
             conn.execute(schema_version.insert().values(version=latest, applied_at=datetime.now(timezone.utc)))
             return latest
     if current > latest:

@@ -7,9 +7,10 @@ files with a stamp: the newest modification time among them when the build ended
 is older than the stamp has had nothing added or removed since, so its files are known to be there
 without a listing; checking 100,000 files is then a few thousand stats of folders (issue 19).
 
-It is two lines of JSON: the head (version, inputs, stamp, folders, the root's files, the entries left
-out) and the body (every output and its key). A no-change rebuild reads the head alone: parsing the
-body of a 45,000-item site (5 MB) cost more than the rest of that rebuild's checks.
+It is two lines of JSON: the head (version, inputs, stamp, folders, the files of the root and of the
+folders as new as the stamp, which are always listed, the entries left out) and the body (every output
+and its key). A no-change rebuild reads the head alone: parsing the body of a 45,000-item site (5 MB)
+cost more than the rest of that rebuild's checks.
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ class Manifest:
     left_out: tuple[SkippedEntry, ...] = ()
     folders: frozenset[str] = frozenset()  # folders (not the root) holding its files
     stamp: int | None = None  # newest modification time (ns) of `folders` when it ended
-    root_files: frozenset[str] = frozenset()  # its files in the root folder
+    listed_files: frozenset[str] = frozenset()  # its files in the root and in the folders as new as `stamp`
     file_count: int = 0  # how many files it owns
     head_only: bool = False  # read without its body: `files`, `shards` and `outputs` are empty
 
@@ -63,7 +64,7 @@ def read_manifest(out_dir: Path, *, head_only: bool = False) -> Manifest:
             left_out=tuple(SkippedEntry(*row) for row in head.get("left_out", ())),
             folders=frozenset(f for f in head.get("folders", ()) if isinstance(f, str)),
             stamp=stamp if isinstance(stamp, int) else None,
-            root_files=frozenset(p for p in head["root_files"] if isinstance(p, str)),
+            listed_files=frozenset(p for p in head["listed_files"] if isinstance(p, str)),
             file_count=head["file_count"] if isinstance(head.get("file_count"), int) else 0, head_only=head_only)
         if head_only:
             return kept
@@ -85,9 +86,11 @@ def manifest_bytes(out_dir: Path, *, inputs: str, shards: Mapping[str, str], out
     every write and removal but this file's own, which goes in the root, left out of the stamp)."""
     files = sorted(files)
     folders = sorted({path.rpartition("/")[0] for path in files} - {""})
-    times = [os.stat(out_dir / folder).st_mtime_ns for folder in folders if (out_dir / folder).is_dir()]
-    head = {"version": VERSION, "inputs": inputs, "stamp": max(times, default=0), "folders": folders,
-            "root_files": [path for path in files if "/" not in path], "file_count": len(files),
+    times = {folder: os.stat(out_dir / folder).st_mtime_ns for folder in folders if (out_dir / folder).is_dir()}
+    stamp = max(times.values(), default=0)
+    listed = {"", *(folder for folder, time in times.items() if time == stamp)}  # never "untouched": listed
+    head = {"version": VERSION, "inputs": inputs, "stamp": stamp, "folders": folders,
+            "listed_files": [path for path in files if path.rpartition("/")[0] in listed], "file_count": len(files),
             "left_out": [list(astuple(s)) for s in left_out]}
     # Files with a key are listed once, under "outputs"; "other_files" are the rest (search bundle, assets).
     body = {"search_shards": dict(shards), "outputs": dict(outputs),
@@ -117,19 +120,16 @@ class FilesOnDisk:
 
     def all_there(self) -> bool | None:
         """Every file of the previous build is still there: a stat per folder, and the files of the root and
-        of any folder changed since (in the stamp's own tick: the build's last writes) checked by a listing.
-        None when that needs the files of a folder and the manifest was read without them (`head_only`)."""
+        of any folder changed since (or in the stamp's own tick: the build's last writes) checked by a listing.
+        None when that needs the files of a folder the manifest's head does not list (read `head_only`)."""
         previous = self._previous
-        if not previous.root_files and not previous.files:
+        if not previous.listed_files and not previous.files:
             return False
-        changed = [folder for folder in previous.folders if not self._untouched(folder)]
-        if changed and previous.head_only:
+        changed = {folder for folder in previous.folders if not self._untouched(folder)}
+        if previous.head_only and not changed <= {path.rpartition("/")[0] for path in previous.listed_files}:
             return None
-        files_there = self._list("")
-        if not all(path in files_there for path in previous.root_files):
-            return False
-        changed_set = set(changed)
-        return all(path in self for path in previous.files if path.rpartition("/")[0] in changed_set)
+        return (all(path in self for path in previous.listed_files)
+                and all(path in self for path in previous.files if path.rpartition("/")[0] in changed))
 
     def _untouched(self, folder: str) -> bool:
         stamp = self._previous.stamp

@@ -1,0 +1,103 @@
+"""The write count cards depend on (store/change_count.py): a publish with nothing written since the last
+card check skips the check; every kind of write that can change a card, by feedstation, by hand or by
+another tool, makes the next one look again. SQLite only: PostgreSQL always looks (said in the module)."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+from feedstation.cards.refresh import checked_since, refresh_cards
+from feedstation.filters import FilterSet
+from feedstation.store import Store
+from feedstation.store.schema import entries, metadata
+from tests.cards.test_refresh import entry, filters_of, record
+
+
+def _checked(store: Store) -> bool:
+    return checked_since(store, FilterSet())
+
+
+def _no_skip(skipped) -> None:
+    raise AssertionError(f"nothing should be skipped: {skipped}")
+
+
+@pytest.fixture
+def carded(tmp_path):
+    with Store.open(tmp_path / "cards.db") as store:
+        for feed in range(2):
+            record(store, feed, [entry(feed, n) for n in range(4)])
+        refresh_cards(store, FilterSet(), _no_skip)
+        yield store, tmp_path / "cards.db"
+
+
+def test_a_check_with_nothing_written_since_is_skipped_and_a_refetch_of_the_same_items_writes_nothing_counted(carded):
+    store, _path = carded
+    assert _checked(store)
+    record(store, 0, [entry(0, n) for n in range(4)])  # the same items again: only last_seen moves
+    assert _checked(store)
+
+
+@pytest.mark.parametrize(("edit", "broken"), [
+    ("UPDATE entries SET link = 'javascript:alert(1)' WHERE id = 1", True),  # by hand: now unreadable
+    ("UPDATE entries SET title = 'retitled' WHERE id = 2", False),
+    ("DELETE FROM cards WHERE entry_id = 3", False),
+    ("UPDATE feeds SET active = 0 WHERE id = 1", False),
+    ("DELETE FROM entries WHERE id = 4", False),
+    ("UPDATE full_texts SET status = 'ok' WHERE entry_id = 5", False),  # no such row: counted all the same
+])
+def test_any_write_a_card_depends_on_makes_the_next_publish_look_again(carded, edit, broken):
+    store, path = carded
+    with sqlite3.connect(path) as raw:  # another tool: the triggers live in the database file
+        raw.execute(edit)
+        changed = raw.total_changes
+    assert _checked(store) == (changed == 0)
+    skipped: list = []
+    refresh_cards(store, FilterSet(), skipped.append)
+    assert len(skipped) == broken
+    # After one more check nothing is stale; a row still unreadable is looked at (and reported) by every publish.
+    assert _checked(store) == (not broken)
+
+
+def test_a_new_item_and_a_filter_change_are_seen(carded):
+    store, _path = carded
+    record(store, 1, [entry(1, 9)])
+    assert refresh_cards(store, FilterSet(), _no_skip).made == 1
+    assert refresh_cards(store, filters_of({"exclude": ["第 1 条"]}), _no_skip).made == 4  # 站点0's cards only
+
+
+def test_a_write_by_another_process_during_a_check_is_not_taken_as_seen(carded):
+    store, path = carded
+    table = store.cards
+    unchanged, seen = table.since_last_check("rules")
+    assert not unchanged  # other rules than the last check's
+    with sqlite3.connect(path) as raw:  # written after the check began, before it was recorded
+        raw.execute("UPDATE entries SET title = 'changed meanwhile' WHERE id = 1")
+    table.record_check("rules", seen=seen, own=0)
+    assert not table.since_last_check("rules")[0]
+
+
+def test_every_entries_column_but_last_seen_is_counted_by_the_trigger(carded):
+    """A column added to entries later must be added to the trigger (a migration calls create_triggers)."""
+    _store, path = carded
+    with sqlite3.connect(path) as raw:
+        (trigger,) = raw.execute("SELECT sql FROM sqlite_master WHERE name = 'count_entries_changed'").fetchone()
+    named = {column.name for column in entries.c if f'"{column.name}"' in trigger}
+    assert named == {column.name for column in metadata.tables["entries"].c} - {"last_seen"}
+
+
+def test_a_database_made_before_the_count_gets_its_triggers_when_migrated(tmp_path):
+    path = tmp_path / "old.db"
+    with Store.open(path) as store:
+        record(store, 0, [entry(0, 0)])
+    with sqlite3.connect(path) as raw:  # as version 8 left it
+        for (name,) in raw.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'").fetchall():
+            raw.execute(f"DROP TRIGGER {name}")
+        raw.execute("DROP TABLE store_changes")
+        raw.execute("DROP TABLE card_check")
+        raw.execute("DELETE FROM schema_version WHERE version = 9")
+    with Store.open(path) as store:
+        refresh_cards(store, FilterSet(), _no_skip)
+        assert _checked(store)
+        record(store, 0, [entry(0, 1)])
+        assert not _checked(store)
