@@ -17,7 +17,7 @@ from feedstation.errors import CatalogError, StoreError
 from feedstation.filters import Screen
 from feedstation.group_commit import GroupCommit
 from feedstation.lock import FolderLock, RunLock
-from feedstation.models import FeedReport, FeedState, Fetched, FetchSettings, FetchStatus, SkippedEntry, Source
+from feedstation.models import FeedHealth, FeedReport, FeedState, Fetched, FetchSettings, FetchStatus, SkippedEntry, Source
 from feedstation.store import Store
 from feedstation.store.advisory_lock import DatabaseRunLock, shown_url
 from feedstation.store.reading import SkippedRows
@@ -322,7 +322,11 @@ def resolved_sources(config: Config, served_by: dict[tuple[str, str, str], str |
 
 def served_instances(store: Store) -> dict[tuple[str, str, str], str | None]:
     """Each feed's last serving instance, by tree position."""
-    return {(h.category, h.site, h.channel): h.served_by for h in store.health()}
+    return served_by_tree(store.health())
+
+
+def served_by_tree(health: Sequence[FeedHealth]) -> dict[tuple[str, str, str], str | None]:
+    return {(h.category, h.site, h.channel): h.served_by for h in health}
 
 
 def publish_all(config: Config, store: Store, *, now: Clock = utc_now) -> PublishRun:
@@ -383,7 +387,7 @@ def publish_site(config: Config, store: Store, out_dir: Path, *, skipped: Skippe
         refresh_cards(store, config.filters, skipped.add)  # entries the filters hide get no page, feed or index
         health = store.health()
         report = build_site(StoreData(store, config.filters, skipped.add),
-                            resolved_sources(config, served_instances(store)), out_dir,
+                            resolved_sources(config, served_by_tree(health)), out_dir,
                             config.site_settings(), now=now(), overview=outage.feeds_overview(health),
                             health=health, icons=stored_icons(icons_folder(config)),
                             template_cache=config.data_dir / "template-cache")
