@@ -3,10 +3,11 @@ for the newest month, and a re-index only where the indexed text changed."""
 
 from __future__ import annotations
 
-import json
+import time
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
-from feedstation.publish.site import MANIFEST, build_site
+from feedstation.publish.site import build_site
 from feedstation.publish.site.context import build_context
 from feedstation.publish.site.manifest import read_manifest
 from feedstation.publish.site.search import plan_shards
@@ -73,10 +74,36 @@ def test_a_shard_is_indexed_as_soon_as_its_pages_are_on_disk_beside_the_renderin
             assert runs.started == []
             runs.page_on_disk(path)
         assert runs.started == ["a"], "shard a's pages are all there: it runs while b's are still rendering"
+        early = {}
+        while not early:  # a's files are handed over once its run ends, while b's pages still render
+            time.sleep(0.05)
+            early = dict(runs.finished())
+        assert "pagefind/a/pagefind-entry.json" in early and not any(p.startswith("pagefind/b/") for p in early)
+        assert [work.name for work in Path(runs._tmp.name).iterdir()] == [], "a's scratch space is freed"
         for path in pages[3:]:
             runs.page_on_disk(path)
         files = dict(runs.results())
     finally:
         runs.close()
-    assert sorted(runs.started) == [] and {"pagefind/a/pagefind-entry.json", "pagefind/b/pagefind-entry.json",
-                                          "pagefind/pagefind-ui.js"} <= set(files)
+    assert runs.started == ["a", "b"] and "pagefind/b/pagefind-entry.json" in files
+    assert "pagefind/pagefind-ui.js" in {**early, **files} and not early.keys() & files.keys()
+
+
+def test_a_killed_build_s_search_scratch_space_is_freed_by_the_next_one(tmp_path, monkeypatch):
+    """Scratch lives in /dev/shm (RAM) when there is one; a build killed mid-way never cleaned it up."""
+    import subprocess
+    import sys
+
+    from feedstation.publish.site import search
+
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True,
+                          check=True)
+    orphan = tmp_path / f"{search.SCRATCH_PREFIX}{gone.stdout.strip()}-abc123"
+    alive = tmp_path / f"{search.SCRATCH_PREFIX}1-def456"  # pid 1 is running: not ours to judge
+    unrelated = tmp_path / f"{search.SCRATCH_PREFIX}x-notes"
+    for folder in (orphan, alive, unrelated):
+        (folder / "bundle").mkdir(parents=True)
+    monkeypatch.setattr(search, "scratch_folder", lambda: tmp_path)
+    runs = search.ShardRuns(tmp_path, {}, jobs=1)
+    runs.close()
+    assert not orphan.exists() and alive.exists() and unrelated.exists()

@@ -7,7 +7,7 @@ import itertools
 import logging
 import os
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -120,7 +120,7 @@ def build_site(entries: SiteData | Sequence[StoredEntry], sources: Sequence[Sour
     # Pagefind indexes each shard to do as soon as its pages are on disk, beside the rendering (search.py).
     runs = ShardRuns(writer.root, search.stale, jobs=os.cpu_count() or 1)
     try:
-        owned = _write_each(writer, itertools.chain(outputs, icon_files), recorded, on_item_page=runs.page_on_disk)
+        owned = _write_each(writer, _with_finished_shards(itertools.chain(outputs, icon_files), runs), recorded)
         rendered = time.perf_counter()
         owned |= _write_each(writer, ((path, None, content) for path, content in runs.results()))
     finally:
@@ -198,11 +198,9 @@ def _site_outputs(ctx: SiteContext, data: SiteData, static: dict[str, bytes], so
     yield from index_files(ctx, sources, keys, kept, now=now)
 
 
-def _write_each(writer: OutputWriter, outputs: Iterable[Output], recorded: dict[str, str] | None = None, *,
-                on_item_page: Callable[[str], None] | None = None) -> set[str]:
+def _write_each(writer: OutputWriter, outputs: Iterable[Output], recorded: dict[str, str] | None = None) -> set[str]:
     """Write outputs as they come, one at a time (None bytes: the file on disk is already right); returns
-    their paths, records each keyed output's key in `recorded`, and tells `on_item_page` of each item page
-    that is on disk (written or kept).
+    their paths and records each keyed output's key in `recorded`.
 
     One thread: measured faster than 8 writer threads on a 2-core machine, where the
     threads mostly fought over the GIL with rendering (see bench/site_build.py).
@@ -214,9 +212,17 @@ def _write_each(writer: OutputWriter, outputs: Iterable[Output], recorded: dict[
             recorded[path] = key
         if content is not None:
             writer.write(path, content)
-        if on_item_page is not None and path.startswith("item/"):
-            on_item_page(path)
     return paths
+
+
+def _with_finished_shards(outputs: Iterable[Output], runs: ShardRuns) -> Iterator[Output]:
+    """The outputs, each item page told to the search runs once it is on disk (the writer has taken it when
+    the next output is asked for), and the files of the shards finished meanwhile in between."""
+    for output in outputs:
+        yield output
+        if output[0].startswith("item/"):
+            runs.page_on_disk(output[0])
+            yield from ((path, None, content) for path, content in runs.finished())
 
 
 def fingerprint_code(settings: SiteSettings) -> str:

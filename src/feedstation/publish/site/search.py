@@ -41,6 +41,7 @@ ITEM_GLOB = "item/**/*.html"
 SHARD_PAGES = 1000  # item pages per search shard at most (see plan_shards)
 TAIL_PAGES = 100  # … and per shard of the newest month's unfilled one  # only item pages are searchable; lists would just repeat their excerpts
 _FLAGS = ("--glob", ITEM_GLOB, "--silent")
+SCRATCH_PREFIX = "feedstation-pagefind-"  # + the build's process id + "-" + a random part
 
 
 def pagefind_executable() -> Path:
@@ -116,19 +117,20 @@ class ShardRuns:
     wall time over indexing after it.
 
     Each run reads a scratch tree of symlinks to just its shard's pages, so URLs stay `/item/…` as on the
-    site, and writes into a scratch folder, not the site: `results()` yields the bundles' files for the
-    caller to push through the OutputWriter (unchanged chunks keep their bytes and mtimes; stale ones are
-    removed by the site manifest like any other output). The UI files (UI_FILES) come once, at the top of
-    `pagefind/`. `close()` stops what still runs and removes the scratch space.
+    site, and writes into a scratch folder, not the site: `finished()` (while rendering) and `results()` (after
+    it) yield the bundles' files for the caller to push through the OutputWriter (unchanged chunks keep their
+    bytes and mtimes; stale ones are removed by the site manifest like any other output). The UI files
+    (UI_FILES) come once, at the top of `pagefind/`. `close()` stops what still runs and removes the scratch
+    space.
     """
 
     def __init__(self, site_dir: Path, shards: Mapping[str, Sequence[str]], *, jobs: int = 1):
         self._site_dir = Path(site_dir).resolve()
         self._jobs = max(1, jobs)
-        # Scratch space in RAM when there is some: every file is read back at once, so writing it to disk first
-        # would double the disk work (a 1,200-page shard: 1.3 s in /dev/shm, 2 s and more on disk).
-        scratch = "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) else None
-        self._tmp = tempfile.TemporaryDirectory(prefix="feedstation-pagefind-", dir=scratch)
+        scratch = scratch_folder()
+        # Named with this process's id, so a later build can free what a killed one left there (RAM, in /dev/shm).
+        _remove_orphaned_scratch(scratch)
+        self._tmp = tempfile.TemporaryDirectory(prefix=f"{SCRATCH_PREFIX}{os.getpid()}-", dir=scratch)
         self._pages = dict(shards)
         self._missing = {name: set(paths) for name, paths in shards.items()}
         self._shard_of = {path: name for name, paths in shards.items() for path in paths}
@@ -136,6 +138,8 @@ class ShardRuns:
         self._queued = set(self._ready)  # ready, running or finished: started once only
         self._running: list[tuple[str, Path, subprocess.Popen]] = []
         self._finished: list[tuple[str, Path, subprocess.Popen]] = []  # done; their files not yet read
+        self._done: list[str] = []  # done, and their files read
+        self._ui_done = False  # the UI files (the same from every run) were yielded once
 
     def page_on_disk(self, path: str) -> None:
         """An item page is written (or was kept): a shard whose pages are all there starts when a job is free."""
@@ -151,32 +155,43 @@ class ShardRuns:
     @property
     def started(self) -> list[str]:
         """The shards whose Pagefind run has started (running or finished), in the order they started."""
-        return [name for name, _work, _process in (*self._finished, *self._running)]
+        return [*self._done, *(name for name, _work, _process in (*self._finished, *self._running))]
+
+    def finished(self) -> Iterator[tuple[str, bytes]]:
+        """The files of the shards finished so far, without waiting for the others: the caller writes them
+        while the rest renders, so a full build does not hold every finished bundle in scratch memory until
+        the end (at 45,000 items that was up to 146 MB of /dev/shm; now about 10 MB)."""
+        self._start_ready()
+        while self._finished:
+            yield from self._bundle_files(*self._finished.pop(0))
 
     def results(self) -> Iterator[tuple[str, bytes]]:
         """Wait for every shard (starting those still waiting: every page is on disk by now) and yield their
         files as (path in the site, bytes), one shard at a time."""
         self._ready += [name for name in self._pages if name not in self._queued]
         self._queued.update(self._pages)
-        ui_done = False
         while self._ready or self._running or self._finished:
             self._start_ready()
             if not self._finished:
                 name, work, process = self._running.pop(0)  # shards are of similar size: first in, first done
                 self._finished.append((name, work, process))
-            name, work, process = self._finished.pop(0)
-            _wait_pagefind(process, work, name, self._site_dir)
-            bundle = work / "bundle"
-            for path in sorted(bundle.rglob("*")):
-                if not path.is_file():
-                    continue
-                relpath = path.relative_to(bundle).as_posix()
-                if not relpath.startswith(_UNUSED_PREFIXES):
-                    yield shard_dir(name) + relpath, path.read_bytes()
-                elif relpath in UI_FILES and not ui_done:
-                    yield BUNDLE_DIR + relpath, path.read_bytes()
-            ui_done = True
-            shutil.rmtree(work, ignore_errors=True)
+            yield from self._bundle_files(*self._finished.pop(0))
+
+    def _bundle_files(self, name: str, work: Path, process: subprocess.Popen) -> Iterator[tuple[str, bytes]]:
+        """One shard's files, once its run ended (an OutputError if it failed); its scratch space is then freed."""
+        self._done.append(name)
+        _wait_pagefind(process, work, name, self._site_dir)
+        bundle = work / "bundle"
+        for path in sorted(bundle.rglob("*")):
+            if not path.is_file():
+                continue
+            relpath = path.relative_to(bundle).as_posix()
+            if not relpath.startswith(_UNUSED_PREFIXES):
+                yield shard_dir(name) + relpath, path.read_bytes()
+            elif relpath in UI_FILES and not self._ui_done:
+                yield BUNDLE_DIR + relpath, path.read_bytes()
+        self._ui_done = True
+        shutil.rmtree(work, ignore_errors=True)
 
     def close(self) -> None:
         for _name, _work, process in (*self._running, *self._finished):  # an error: stop the rest
@@ -194,6 +209,29 @@ class ShardRuns:
             name = self._ready.pop(0)
             work = Path(self._tmp.name) / name
             self._running.append((name, work, _start_pagefind(self._site_dir, work, name, self._pages[name])))
+
+
+def scratch_folder() -> Path:
+    """Where Pagefind runs write: RAM (/dev/shm) when there is some, since every file is read back at once and
+    writing it to disk first would double the disk work (a 1,200-page shard: 1.3 s in /dev/shm, 2 s and more
+    on disk); else the temp folder."""
+    if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK):
+        return Path("/dev/shm")
+    return Path(tempfile.gettempdir())
+
+
+def _remove_orphaned_scratch(folder: Path) -> None:
+    """Remove the scratch folders of builds whose process is gone (killed: its cleanup never ran)."""
+    for found in folder.glob(SCRATCH_PREFIX + "*-*"):
+        pid = found.name[len(SCRATCH_PREFIX):].partition("-")[0]
+        if not pid.isdigit() or int(pid) == os.getpid():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            shutil.rmtree(found, ignore_errors=True)
+        except OSError:
+            pass  # alive, another user's: not ours to remove
 
 
 def _start_pagefind(site_dir: Path, work: Path, name: str, page_paths: Sequence[str]) -> subprocess.Popen:
