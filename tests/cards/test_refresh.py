@@ -141,6 +141,32 @@ def test_a_build_with_no_card_changed_reads_no_card_and_one_new_entry_makes_it_r
         assert any(path.startswith("item/") for path in third.written_paths)
 
 
+def test_a_run_whose_feeds_had_nothing_new_rewrites_the_status_page_alone(store_target, tmp_path):
+    """Every fetch moves the feeds' health, which only the status page (and status.json) shows: with the
+    cards unchanged, those two are written and no other output is even looked at; a new item is built as ever."""
+    from feedstation import pipeline
+    from feedstation.publish.site import MANIFEST
+
+    tree = {"科技": {source.site: {source.channel: source.url} for source in SOURCES}}
+    site = tmp_path / "site"
+    config = config_from_data({"sources": tree, "storage": str(store_target), "output": {"site": str(site)}},
+                              tmp_path / "feedstation.yaml")
+    with Store.open(store_target) as store:
+        record(store, 0, [entry(0, n) for n in range(3)])
+        pipeline.publish_site(config, store, site)
+        ids = store.sync_feeds(SOURCES)
+        store.record_not_modified(ids[SOURCES[0].tree], Fetched(source=SOURCES[0], status=FetchStatus.NOT_MODIFIED),
+                                  T0 + timedelta(hours=1))
+        fetched_again = pipeline.publish_site(config, store, site)
+        assert set(fetched_again.written_paths) == {"status/index.html", "status.json", MANIFEST}
+        assert fetched_again.pages == len(list(p for p in site.rglob("*") if p.is_file()))
+        assert pipeline.publish_site(config, store, site).read_nothing
+        record(store, 1, [entry(1, 0)])
+        new_item = pipeline.publish_site(config, store, site)
+        assert any(path.startswith("item/") for path in new_item.written_paths)
+        assert pipeline.publish_site(config, store, site).read_nothing
+
+
 def test_a_no_change_rebuild_reads_the_manifest_head_and_still_notices_a_lost_file(store_target, tmp_path):
     """With the store's marker unchanged, the build checks the folders against the manifest's head alone; a
     folder changed since (a file lost, or one of the user's added) sends it to the body's list of files."""

@@ -17,7 +17,8 @@ from feedstation.publish.site.context import SiteContext, build_context
 from feedstation.publish.site.data import SiteData, site_data
 from feedstation.publish.site.manifest import MANIFEST, FilesOnDisk, Manifest, manifest_bytes, read_manifest
 from feedstation.publish.site.page_keys import PageKeys, card_row
-from feedstation.publish.site.pages import COUNTS_FILE, Kept, Output, counts_script, html_pages, load_static
+from feedstation.publish.site.pages import (COUNTS_FILE, STATUS_PAGE, Kept, Output, PageRenderer, counts_script,
+                                            html_pages, load_static)
 from feedstation.publish.site.search import (BUNDLE_DIR, SHARDS_FILE, UI_FILES, ShardRuns, plan_shards,
                                              shard_fingerprint, shards_script)
 from feedstation.publish.site.status import StatusReport, render_status_json, status_report
@@ -27,6 +28,7 @@ from feedstation.publish.writer import OutputWriter
 log = logging.getLogger(__name__)
 
 ICONS_DIR = "static/icons/"  # where the stored site icons are served from
+STATUS_JSON = "status.json"
 
 
 @dataclass(frozen=True)
@@ -65,31 +67,34 @@ def build_site(entries: SiteData | Sequence[StoredEntry], sources: Sequence[Sour
 
     # Same inputs give the same bytes: a no-change rebuild renders nothing, and with a store that can say
     # "no card changed" (its marker) it does not even read the cards, nor more than the manifest's head.
+    # The feeds' health is kept apart: every fetch moves it, and only the status page shows it.
+    health_key = fingerprint_health(health)
     marker = data.marker()
     previous = None
+    status_only = False  # the cards and everything else are as the last build left them; the health is not
     if marker is not None:
-        inputs = fingerprint_inputs((), sources, settings, code, (health, icon_digests, overview, marker))
+        inputs = fingerprint_inputs((), sources, settings, code, (icon_digests, overview, marker))
         head = read_manifest(out_dir, head_only=True)
         if inputs == head.inputs:
             there = FilesOnDisk(out_dir, head).all_there()
             if there is None:  # a folder was changed since: its files are listed in the manifest's body
                 previous = read_manifest(out_dir)
                 there = FilesOnDisk(out_dir, previous).all_there()
-            if there:
+            if there and head.health == health_key:
                 log.debug("site: the store's cards and every other input are unchanged; %d outputs kept",
                           head.file_count)
                 return SiteReport(pages=head.file_count + 1, written=0, unchanged=head.file_count + 1, removed=0,
                                   left_out=head.left_out, read_nothing=True)
+            status_only = bool(there)
     previous = previous or read_manifest(out_dir)
     on_disk = FilesOnDisk(out_dir, previous)
 
     def unchanged(inputs: str) -> bool:
-        return inputs == previous.inputs and on_disk.all_there()
+        return inputs == previous.inputs and health_key == previous.health and on_disk.all_there()
 
     cards = list(data.cards())
     if marker is None:
-        inputs = fingerprint_inputs(cards, sources, settings, code,
-                                    (health, icon_digests, overview if not cards else None))
+        inputs = fingerprint_inputs(cards, sources, settings, code, (icon_digests, overview if not cards else None))
         if unchanged(inputs):
             log.debug("site: inputs unchanged, %d outputs kept", len(previous.files))
             return SiteReport(pages=len(previous.files) + 1, written=0, unchanged=len(previous.files) + 1,
@@ -101,6 +106,10 @@ def build_site(entries: SiteData | Sequence[StoredEntry], sources: Sequence[Sour
     left_out = (*(SkippedEntry.of(card, reason) for card, reason in ctx.left_out), *data.skipped)
     ctx.icon_files.update({site: ICONS_DIR + name for site, (name, _icon) in icons.items()})
     static = load_static(settings.theme_dir)
+    status = status_report(sources, health, ctx)
+    if status_only:
+        return _status_alone(out_dir, ctx, static, status, previous, template_cache, inputs=inputs,
+                             health=health_key, left_out=left_out)
 
     # Phase two: each output has a key, a digest of everything it is made from (page_keys.py); one whose
     # key and file are as the previous build left them is not even rendered (a build costs what changed).
@@ -112,7 +121,6 @@ def build_site(entries: SiteData | Sequence[StoredEntry], sources: Sequence[Sour
     def kept(path: str, key: str) -> bool:
         return previous.outputs.get(path) == key and path in on_disk
 
-    status = status_report(sources, health, ctx)
     outputs = _site_outputs(ctx, data, static, sources, status, keys, kept, now=now, template_cache=template_cache)
     icon_files = ((ICONS_DIR + name, None, icon) for name, icon in {n: d for n, d in icons.values()}.items())
     recorded: dict[str, str] = {}  # path → input key, for the next build
@@ -135,8 +143,8 @@ def build_site(entries: SiteData | Sequence[StoredEntry], sources: Sequence[Sour
     shards = search.fingerprints
 
     # The entries left out are kept too: a no-change rebuild renders nothing, yet must report them again.
-    writer.write(MANIFEST, manifest_bytes(out_dir, inputs=inputs, shards=shards, outputs=recorded, files=owned,
-                                          left_out=left_out))
+    writer.write(MANIFEST, manifest_bytes(out_dir, inputs=inputs, health=health_key, shards=shards, outputs=recorded,
+                                          files=owned, left_out=left_out))
     log.debug("site: rendered and wrote %d outputs (%d changed) in %.2fs, search and pruning took %.2fs", len(owned),
               len(writer.written), rendered - started, time.perf_counter() - rendered)
     # Every owned file is either written by this build or left as it was (compared equal, or an
@@ -191,7 +199,7 @@ def _site_outputs(ctx: SiteContext, data: SiteData, static: dict[str, bytes], so
                   template_cache: Path | None = None) -> Iterator[Output]:
     """Every output of the site except the search bundle, as (path, key, bytes), made as it is asked for."""
     yield from html_pages(ctx, data, static, status, keys, kept, template_cache)
-    yield "status.json", None, render_status_json(status)
+    yield STATUS_JSON, None, render_status_json(status)
     yield COUNTS_FILE, None, counts_script(ctx)
     yield from ((f"static/{name}", None, asset) for name, asset in static.items())
     yield from feed_files(ctx, data, keys, kept, now=now)
@@ -223,6 +231,26 @@ def _with_finished_shards(outputs: Iterable[Output], runs: ShardRuns) -> Iterato
         if output[0].startswith("item/"):
             runs.page_on_disk(output[0])
             yield from ((path, None, content) for path, content in runs.finished())
+
+
+def _status_alone(out_dir: Path, ctx: SiteContext, static: dict[str, bytes], status: StatusReport, previous: Manifest,
+                  template_cache: Path | None, *, inputs: str, health: str,
+                  left_out: tuple[SkippedEntry, ...]) -> SiteReport:
+    """Only the feeds' health changed since the last build (a run whose feeds had nothing new): the status
+    page and status.json are written; every other output is as that build left it, so no key is computed."""
+    writer = OutputWriter(out_dir)
+    writer.write(STATUS_PAGE, PageRenderer(ctx, static, template_cache).status_page(status))
+    writer.write(STATUS_JSON, render_status_json(status))
+    writer.write(MANIFEST, manifest_bytes(out_dir, inputs=inputs, health=health, shards=previous.shards,
+                                          outputs=previous.outputs, files=previous.files, left_out=left_out))
+    pages = len(previous.files) + 1
+    return SiteReport(pages=pages, written=len(writer.written), unchanged=pages - len(writer.written), removed=0,
+                      written_paths=tuple(sorted(writer.written)), left_out=left_out)
+
+
+def fingerprint_health(health: Sequence[FeedHealth]) -> str:
+    """A hash of the feeds' health as the status page shows it."""
+    return hashlib.blake2b(repr(list(health)).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
 def fingerprint_code(settings: SiteSettings) -> str:

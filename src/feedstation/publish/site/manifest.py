@@ -7,7 +7,7 @@ files with a stamp: the newest modification time among them when the build ended
 is older than the stamp has had nothing added or removed since, so its files are known to be there
 without a listing; checking 100,000 files is then a few thousand stats of folders (issue 19).
 
-It is two lines of JSON: the head (version, inputs, stamp, folders, the files of the root and of the
+It is two lines of JSON: the head (version, inputs, the feeds' health, stamp, folders, the files of the root and of the
 folders as new as the stamp, which are always listed, the entries left out) and the body (every output
 and its key). A no-change rebuild reads the head alone: parsing the body of a 45,000-item site (5 MB)
 cost more than the rest of that rebuild's checks.
@@ -36,6 +36,7 @@ class Manifest:
 
     files: frozenset[str] = frozenset()
     inputs: str | None = None
+    health: str | None = None  # the feeds' health it showed on the status page (a fingerprint)
     shards: Mapping[str, str] = field(default_factory=dict)  # shard name → fingerprint
     outputs: Mapping[str, str] = field(default_factory=dict)  # path → input key
     left_out: tuple[SkippedEntry, ...] = ()
@@ -61,6 +62,7 @@ def read_manifest(out_dir: Path, *, head_only: bool = False) -> Manifest:
         stamp = head.get("stamp")
         kept = Manifest(
             inputs=head["inputs"] if isinstance(head.get("inputs"), str) else None,
+            health=head["health"] if isinstance(head.get("health"), str) else None,
             left_out=tuple(SkippedEntry(*row) for row in head.get("left_out", ())),
             folders=frozenset(f for f in head.get("folders", ()) if isinstance(f, str)),
             stamp=stamp if isinstance(stamp, int) else None,
@@ -80,7 +82,7 @@ def read_manifest(out_dir: Path, *, head_only: bool = False) -> Manifest:
         return Manifest()
 
 
-def manifest_bytes(out_dir: Path, *, inputs: str, shards: Mapping[str, str], outputs: Mapping[str, str],
+def manifest_bytes(out_dir: Path, *, inputs: str, health: str, shards: Mapping[str, str], outputs: Mapping[str, str],
                    files: Iterable[str], left_out: Iterable[SkippedEntry]) -> bytes:
     """The manifest of a build that owns `files`, stamped with its folders' times as they are now (after
     every write and removal but this file's own, which goes in the root, left out of the stamp)."""
@@ -89,7 +91,7 @@ def manifest_bytes(out_dir: Path, *, inputs: str, shards: Mapping[str, str], out
     times = {folder: os.stat(out_dir / folder).st_mtime_ns for folder in folders if (out_dir / folder).is_dir()}
     stamp = max(times.values(), default=0)
     listed = {"", *(folder for folder, time in times.items() if time == stamp)}  # never "untouched": listed
-    head = {"version": VERSION, "inputs": inputs, "stamp": stamp, "folders": folders,
+    head = {"version": VERSION, "inputs": inputs, "health": health, "stamp": stamp, "folders": folders,
             "listed_files": [path for path in files if path.rpartition("/")[0] in listed], "file_count": len(files),
             "left_out": [list(astuple(s)) for s in left_out]}
     # Files with a key are listed once, under "outputs"; "other_files" are the rest (search bundle, assets).

@@ -27,6 +27,7 @@ CARD_CACHE = 20_000  # rendered list cards kept for reuse (about 1 KB each)
 Output = tuple[str, str | None, bytes | None]
 Kept = Callable[[str, str], bool]  # (path, key) → the file on disk was made from exactly these inputs
 COUNTS_FILE = "static/counts.js"  # generated; linked unversioned (see counts_script)
+STATUS_PAGE = "status/index.html"  # the one page that shows the feeds' health
 LATEST_DIR = "latest/"  # the home stream's folder when the home page is the board
 FEED_FILES = (("atom.xml", "application/atom+xml", "Atom"), ("rss.xml", "application/rss+xml", "RSS"),
               ("feed.json", "application/feed+json", "JSON Feed"))
@@ -271,10 +272,13 @@ class PageRenderer:
                 "archive_month.html", year=year, month=month, rows=rows, feeds=[], nav=self.nav((), "archive"),
                 archive_url=paths.href(self.ctx.base, "archive/index.html"))
 
+    def status_page(self, status: StatusReport) -> bytes:
+        return self.render("status.html", report=status, feeds=[], nav=self.nav((), "status"))
+
     def fixed_pages(self, status: StatusReport) -> Iterator[Output]:
         """Pages rendered on every build (one each; the writer keeps their files when the bytes are the same)."""
         home = self.ctx.sections[()]
-        yield "status/index.html", None, self.render("status.html", report=status, feeds=[], nav=self.nav((), "status"))
+        yield STATUS_PAGE, None, self.status_page(status)
         yield "c/index.html", None, self.render("tree.html", home=home, feeds=[], nav=self.nav((), "tree"))
         yield "search/index.html", None, self.render("search.html", feeds=[], nav=self.nav((), "search"))
         yield "404.html", None, self.render("404.html", feeds=[], nav=self.nav((), "404"))
