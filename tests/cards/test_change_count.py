@@ -101,3 +101,13 @@ def test_a_database_made_before_the_count_gets_its_triggers_when_migrated(tmp_pa
         assert _checked(store)
         record(store, 0, [entry(0, 1)])
         assert not _checked(store)
+
+
+def test_the_site_marker_moves_with_an_entry_edited_by_hand(carded):
+    """A date no page can show, written by hand, changes no card; the build must still look (issue 11)."""
+    store, path = carded
+    before = store.cards.marker()
+    assert store.cards.counts_writes()
+    with sqlite3.connect(path) as raw:
+        raw.execute("UPDATE entries SET published = '9999-12-31T23:59:59.000000Z' WHERE id = 1")
+    assert store.cards.marker() != before

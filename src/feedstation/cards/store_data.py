@@ -34,6 +34,10 @@ class StoreData:
         """Changes whenever a card is made or dropped, or a feed comes or goes (store/card_rows.py)."""
         return self._store.cards.marker()
 
+    def counts_writes(self) -> bool:
+        """The marker moves with every write a page depends on (SQLite), hand edits included."""
+        return self._store.cards.counts_writes()
+
     def story_groups(self, cards: Sequence[Card]) -> Sequence[tuple[int, ...]]:
         """Groups by canonical link and by the stored pairs among `cards` (pairs with a hidden end are left out)."""
         index = {card.id: position for position, card in enumerate(cards)}

@@ -215,13 +215,21 @@ class CardTable:
 
     def marker(self) -> str:
         """A value that changes whenever the cards a site shows may have: any card made or dropped (their
-        count, the newest write and the sum of their writes), or a feed activated, deactivated or added."""
+        count, the newest write and the sum of their writes), a feed activated, deactivated or added, or
+        (SQLite) any counted write."""
         with self._store.engine.connect() as conn:
             made = conn.execute(select(func.count(), func.coalesce(func.max(cards.c.made_in), 0),
                                        func.coalesce(func.sum(cards.c.made_in), 0))).one()
             active = conn.execute(select(func.count(), func.coalesce(func.sum(feeds.c.id), 0))
                                   .where(feeds.c.active.is_(True))).one()
-        return f"cards {made[0]}/{made[1]}/{made[2]}, feeds {active[0]}/{active[1]}"
+            writes = change_count.changes(conn, store_changes)
+        return f"cards {made[0]}/{made[1]}/{made[2]}, feeds {active[0]}/{active[1]}, writes {writes}"
+
+    def counts_writes(self) -> bool:
+        """The marker also moves with every write a card depends on, an entry edited by hand included (SQLite's
+        write count, store/change_count.py), not only when a card is made or dropped."""
+        with self._store.engine.connect() as conn:
+            return change_count.changes(conn, store_changes) is not None
 
     def pairs(self) -> list[tuple[int, int]]:
         """Every stored story pair (later id, earlier id)."""

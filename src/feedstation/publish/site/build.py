@@ -85,7 +85,9 @@ def build_site(entries: SiteData | Sequence[StoredEntry], sources: Sequence[Sour
                           head.file_count)
                 return SiteReport(pages=head.file_count + 1, written=0, unchanged=head.file_count + 1, removed=0,
                                   left_out=head.left_out, read_nothing=True)
-            status_only = bool(there)
+            # Only where the marker sees every write (SQLite): on PostgreSQL an entry edited by hand (a date
+            # no page can show) moves no marker, and the full check below is what notices it.
+            status_only = bool(there) and data.counts_writes()
     previous = previous or read_manifest(out_dir)
     on_disk = FilesOnDisk(out_dir, previous)
 
@@ -271,6 +273,7 @@ class _Known:
         self._data, self._cards = data, cards
         self.story_groups, self.bodies, self.marker, self.skipped = (data.story_groups, data.bodies, data.marker,
                                                                      data.skipped)
+        self.counts_writes = data.counts_writes
 
     def cards(self) -> list[Card]:
         return self._cards

@@ -34,6 +34,10 @@ class SiteData(Protocol):
         """A value that changes whenever the cards may have (read without reading them), or None when only
         reading the cards can tell."""
 
+    def counts_writes(self) -> bool:
+        """The marker moves with every write an output depends on (an entry's date edited by hand included),
+        not only when a card is made: a build may then trust it to leave every keyed output as it is."""
+
 
 class EntriesData:
     """Entries given in memory; a later entry with the tree and identity of an earlier one is ignored."""
@@ -55,6 +59,9 @@ class EntriesData:
 
     def marker(self) -> None:
         return None  # entries handed in: only their cards can tell what changed
+
+    def counts_writes(self) -> bool:
+        return False
 
 
 def site_data(source: SiteData | Iterable[StoredEntry]) -> SiteData:
