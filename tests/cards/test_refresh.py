@@ -122,14 +122,19 @@ def test_stored_pairs_give_the_groups_the_whole_history_gives(new_store_target, 
     assert skipped == []
 
 
+def site_config(store_target, site: Path):
+    """A config of the four SOURCES publishing a site into `site`."""
+    tree = {"科技": {source.site: {source.channel: source.url} for source in SOURCES}}
+    return config_from_data({"sources": tree, "storage": str(store_target), "output": {"site": str(site)}},
+                            site.parent / "feedstation.yaml")
+
+
 def test_a_build_with_no_card_changed_reads_no_card_and_one_new_entry_makes_it_read_them(store_target, tmp_path):
     """The store's marker (cards made or dropped, feeds come or gone) tells a no-change rebuild apart
     without reading the cards; anything new is read and rendered."""
     from feedstation import pipeline
 
-    tree = {"科技": {source.site: {source.channel: source.url} for source in SOURCES}}
-    config = config_from_data({"sources": tree, "storage": str(store_target), "output": {"site": str(tmp_path / "site")}},
-                              tmp_path / "feedstation.yaml")
+    config = site_config(store_target, tmp_path / "site")
     with Store.open(store_target) as store:
         record(store, 0, [entry(0, n) for n in range(3)])
         first = pipeline.publish_site(config, store, tmp_path / "site")
@@ -147,10 +152,8 @@ def test_a_run_whose_feeds_had_nothing_new_rewrites_the_status_page_alone(store_
     from feedstation import pipeline
     from feedstation.publish.site import MANIFEST
 
-    tree = {"科技": {source.site: {source.channel: source.url} for source in SOURCES}}
     site = tmp_path / "site"
-    config = config_from_data({"sources": tree, "storage": str(store_target), "output": {"site": str(site)}},
-                              tmp_path / "feedstation.yaml")
+    config = site_config(store_target, site)
     with Store.open(store_target) as store:
         record(store, 0, [entry(0, n) for n in range(3)])
         pipeline.publish_site(config, store, site)
@@ -172,10 +175,8 @@ def test_a_no_change_rebuild_reads_the_manifest_head_and_still_notices_a_lost_fi
     folder changed since (a file lost, or one of the user's added) sends it to the body's list of files."""
     from feedstation import pipeline
 
-    tree = {"科技": {source.site: {source.channel: source.url} for source in SOURCES}}
     site = tmp_path / "site"
-    config = config_from_data({"sources": tree, "storage": str(store_target), "output": {"site": str(site)}},
-                              tmp_path / "feedstation.yaml")
+    config = site_config(store_target, site)
     with Store.open(store_target) as store:
         record(store, 0, [entry(0, n) for n in range(3)])
         pipeline.publish_site(config, store, site)
