@@ -228,8 +228,7 @@ class CardTable:
     def counts_writes(self) -> bool:
         """The marker also moves with every write a card depends on, an entry edited by hand included (SQLite's
         write count, store/change_count.py), not only when a card is made or dropped."""
-        with self._store.engine.connect() as conn:
-            return change_count.changes(conn, store_changes) is not None
+        return change_count.counted(self._store.engine.dialect.name)
 
     def pairs(self) -> list[tuple[int, int]]:
         """Every stored story pair (later id, earlier id)."""

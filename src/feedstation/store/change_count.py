@@ -43,7 +43,7 @@ def change_tables(metadata: MetaData) -> tuple[Table, Table]:
 
 def create_triggers(conn: Connection, metadata: MetaData) -> None:
     """(Re)create the counting triggers and the count's row (SQLite; nothing elsewhere)."""
-    if conn.dialect.name != "sqlite":
+    if not counted(conn.dialect.name):
         return
     conn.execute(text("INSERT OR IGNORE INTO store_changes (id, count) VALUES (1, 0)"))
     bump = "BEGIN UPDATE store_changes SET count = count + 1 WHERE id = 1; END"
@@ -61,9 +61,14 @@ def create_triggers(conn: Connection, metadata: MetaData) -> None:
             conn.execute(text(f"CREATE TRIGGER count_{name} {when} {bump}"))
 
 
+def counted(dialect: str) -> bool:
+    """Whether this database keeps the count (SQLite only, see above)."""
+    return dialect == "sqlite"
+
+
 def changes(conn: Connection, store_changes: Table) -> int | None:
     """The count now; None where there is none to trust (not SQLite, or a database without its row)."""
-    if conn.dialect.name != "sqlite":
+    if not counted(conn.dialect.name):
         return None
     return conn.execute(select(store_changes.c.count).where(store_changes.c.id == 1)).scalar_one_or_none()
 
