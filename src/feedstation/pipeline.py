@@ -20,7 +20,7 @@ from feedstation.lock import FolderLock, RunLock
 from feedstation.models import FeedHealth, FeedReport, FeedState, Fetched, FetchSettings, FetchStatus, SkippedEntry, Source
 from feedstation.store import Store
 from feedstation.store.advisory_lock import DatabaseRunLock, shown_url
-from feedstation.store.reading import SkippedRows
+from feedstation.skipped_rows import SkippedRows
 from feedstation.store.writes import NotModifiedWrite, SuccessWrite
 
 if TYPE_CHECKING:
@@ -380,17 +380,22 @@ def publish_site(config: Config, store: Store, out_dir: Path, *, skipped: Skippe
     from feedstation.cards.refresh import refresh_cards
     from feedstation.cards.store_data import StoreData
     from feedstation.icons import stored_icons
-    from feedstation.publish.site import build_site
+    from feedstation.publish.site import build_site, build_stamp
 
     skipped = SkippedRows() if skipped is None else skipped
+    settings = config.site_settings()
     with FolderLock(out_dir, f"the site folder {out_dir}"):
         refresh_cards(store, config.filters, skipped.add)  # entries the filters hide get no page, feed or index
+        # What this build is made from, for the next `feedstation build` to compare before any import.
+        stamp = build_stamp.take(config, out_dir, theme_dir=settings.theme_dir)
+        build_stamp.forget(config, out_dir)
         health = store.health()
         report = build_site(StoreData(store, config.filters, skipped.add),
                             resolved_sources(config, served_by_tree(health)), out_dir,
-                            config.site_settings(), now=now(), overview=outage.feeds_overview(health),
+                            settings, now=now(), overview=outage.feeds_overview(health),
                             health=health, icons=stored_icons(icons_folder(config)),
                             template_cache=config.data_dir / "template-cache")
+        build_stamp.record(config, out_dir, stamp)
     for entry in report.left_out:  # read, but the site cannot show it
         skipped.add(entry)
     store.record_skipped(skipped.rows, now())

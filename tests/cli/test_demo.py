@@ -92,10 +92,10 @@ def test_demo_without_dir_writes_a_temporary_folder_it_names_and_leaves_no_lock_
     folder = Path(re.search(r"demo folder: (\S+)", result.output).group(1))
     assert folder.parent == tmp_path / "tmp" and folder.name.startswith("feedstation-demo-")
     # The database and config beside the outputs; no lock file (DB's or an output folder's) left anywhere.
-    # config-cache/, template-cache/: the config's parse cache and compiled site templates, beside the database
-    # (issue 19)
+    # config-cache/, template-cache/, site-stamps/: the config's parse cache, compiled site templates and what
+    # the last site build was made from, beside the database (issue 19)
     assert {p.name for p in folder.iterdir()} == {"feedstation.yaml", "feedstation.db", "config-cache", "template-cache",
-                                                  "public", "source"}
+                                                  "site-stamps", "public", "source"}
     assert not [p for p in tmp_path.rglob("*lock*") if p.is_file()]
     assert f"feedstation serve --config {folder / 'feedstation.yaml'}" in result.output
     # No file to double-click: opened as a file, the pages' root-relative links (/static/site.css) find nothing.

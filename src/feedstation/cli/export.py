@@ -11,7 +11,7 @@ from feedstation.cli.common import config_option, console, load, reports_errors
 from feedstation.cli.tables import hexo_line, skipped_lines
 from feedstation.errors import ConfigError
 from feedstation.store import Store
-from feedstation.store.reading import SkippedRows
+from feedstation.skipped_rows import SkippedRows
 
 
 @click.group()

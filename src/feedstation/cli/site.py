@@ -6,7 +6,6 @@ from pathlib import Path
 
 import click
 
-from feedstation import pipeline
 from feedstation.cli.common import (
     config_option,
     console,
@@ -16,9 +15,7 @@ from feedstation.cli.common import (
 )
 from feedstation.cli.tables import site_line, skipped_lines
 from feedstation.errors import ConfigError
-from feedstation.publish.site.paths import base_path
-from feedstation.store import Store
-from feedstation.store.reading import SkippedRows
+from feedstation.skipped_rows import SkippedRows
 
 
 def _site_dir(cfg, config_path: Path | None, out_dir: Path | None) -> Path:
@@ -29,12 +26,32 @@ def _site_dir(cfg, config_path: Path | None, out_dir: Path | None) -> Path:
 
 
 def _build(cfg, target: Path):
+    from feedstation import pipeline
+    from feedstation.store import Store
+
     skipped = SkippedRows()
     with Store.open(cfg.storage) as store:
         report = pipeline.publish_site(cfg, store, target, skipped=skipped)
+    _print_skipped(skipped)
+    return report
+
+
+def _unchanged(cfg, target: Path):
+    """The report of a build that would change nothing, told by the last build's stamp alone; else None."""
+    from feedstation.publish.site.build_stamp import unchanged_site
+
+    report = unchanged_site(cfg, target)
+    if report is not None:
+        skipped = SkippedRows()
+        for entry in report.left_out:
+            skipped.add(entry)
+        _print_skipped(skipped)
+    return report
+
+
+def _print_skipped(skipped: SkippedRows) -> None:
     if skipped.rows:
         console.print(skipped_lines(skipped.rows, heading="build"), soft_wrap=True)
-    return report
 
 
 @click.command("build")
@@ -55,7 +72,8 @@ def build_command(config_path: Path | None, out_dir: Path | None) -> None:
     """
     cfg = load(config_path)
     target = _site_dir(cfg, config_path, out_dir)
-    report = _build(cfg, target)
+    # Nothing changed since the last build (its stamp says so): answer before importing the store and renderer.
+    report = _unchanged(cfg, target) or _build(cfg, target)
     console.print(site_line(target, report))
 
 
@@ -76,6 +94,8 @@ def serve_command(config_path: Path | None, port: int) -> None:
         feedstation serve --config feedstation.yaml --port 8080
     """
     from feedstation.publish.site import serve_site
+    from feedstation.publish.site.paths import base_path
+    from feedstation.store import Store
 
     cfg = load(config_path)
     target = _site_dir(cfg, config_path, None)

@@ -15,7 +15,6 @@ import logging
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import replace
 from datetime import datetime
 
 from sqlalchemy import Select, select
@@ -41,26 +40,6 @@ _DATA_IMAGE = re.compile(r"data:image/(?:png|jpeg|jpg|gif|webp|avif);base64,", r
 
 class Unreadable(Exception):
     """One stored row that cannot become a StoredEntry; the message says which column and why."""
-
-
-class SkippedRows:
-    """Rows one publish left out: those its readers could not read (the site and the Hexo export read
-    the same rows, so each is listed once) and those a publisher could not render."""
-
-    def __init__(self) -> None:
-        self._rows: dict[tuple[int | None, str], SkippedEntry] = {}
-
-    def add(self, skipped: SkippedEntry) -> None:
-        key = (skipped.entry_id, skipped.identity)
-        known = self._rows.get(key)
-        if known is None:
-            self._rows[key] = skipped
-        elif skipped.reason not in known.reason.split("; "):  # e.g. neither the site nor Hexo could render it
-            self._rows[key] = replace(known, reason=f"{known.reason}; {skipped.reason}")
-
-    @property
-    def rows(self) -> tuple[SkippedEntry, ...]:
-        return tuple(sorted(self._rows.values(), key=lambda s: (s.feed, s.entry_id or 0)))
 
 
 def entries_query(dialect: str, *, active_only: bool) -> Select:

@@ -21,6 +21,7 @@ from feedstation.publish.site.pages import (COUNTS_FILE, STATUS_PAGE, Kept, Outp
                                             html_pages, load_static)
 from feedstation.publish.site.search import (BUNDLE_DIR, SHARDS_FILE, UI_FILES, ShardRuns, plan_shards,
                                              shard_fingerprint, shards_script)
+from feedstation.publish.site.report import SiteReport
 from feedstation.publish.site.status import StatusReport, render_status_json, status_report
 from feedstation.publish.site.syndication import feed_files, index_files
 from feedstation.publish.writer import OutputWriter
@@ -29,20 +30,6 @@ log = logging.getLogger(__name__)
 
 ICONS_DIR = "static/icons/"  # where the stored site icons are served from
 STATUS_JSON = "status.json"
-
-
-@dataclass(frozen=True)
-class SiteReport:
-    """What one build did. `pages`: files the site owns after it, each either `written` or `unchanged`;
-    `removed`: files of the previous build that are gone (not part of `pages`)."""
-
-    pages: int
-    written: int
-    unchanged: int
-    removed: int
-    written_paths: tuple[str, ...] = ()  # sorted; what a deploy or a test needs to know changed
-    left_out: tuple[SkippedEntry, ...] = ()  # entries the site cannot show (issue 11), reported like unreadable rows
-    read_nothing: bool = False  # the store said nothing changed since the last build: not one card was read
 
 
 def build_site(entries: SiteData | Sequence[StoredEntry], sources: Sequence[Source], out_dir: Path,
