@@ -22,7 +22,7 @@ from feedstation.publish.site.pages import (COUNTS_FILE, STATUS_PAGE, Kept, Outp
 from feedstation.publish.site.search import (BUNDLE_DIR, SHARDS_FILE, UI_FILES, ShardRuns, plan_shards,
                                              shard_fingerprint, shards_script)
 from feedstation.publish.site.report import SiteReport
-from feedstation.publish.site.status import StatusReport, render_status_json, status_report
+from feedstation.publish.site.status import ChannelDates, StatusReport, render_status_json, status_report
 from feedstation.publish.site.syndication import feed_files, index_files
 from feedstation.publish.writer import OutputWriter
 
@@ -77,6 +77,15 @@ def build_site(entries: SiteData | Sequence[StoredEntry], sources: Sequence[Sour
             status_only = bool(there) and data.counts_writes()
     previous = previous or read_manifest(out_dir)
     on_disk = FilesOnDisk(out_dir, previous)
+    if status_only and (kept := _kept_status_basis(previous)) is not None:
+        # The cards are as the last build left them: its channel dates and nav make the status page.
+        dates, nav, base = kept
+        from markupsafe import Markup
+
+        status = status_report(sources, health, dates)
+        renderer = PageRenderer(_bare_context(settings, base), load_static(settings.theme_dir), template_cache)
+        return _status_alone(out_dir, renderer.status_page(status, nav=Markup(nav)), status, previous, inputs=inputs,
+                             health=health_key, left_out=previous.left_out, basis=previous.status_basis)
 
     def unchanged(inputs: str) -> bool:
         return inputs == previous.inputs and health_key == previous.health and on_disk.all_there()
@@ -95,10 +104,13 @@ def build_site(entries: SiteData | Sequence[StoredEntry], sources: Sequence[Sour
     left_out = (*(SkippedEntry.of(card, reason) for card, reason in ctx.left_out), *data.skipped)
     ctx.icon_files.update({site: ICONS_DIR + name for site, (name, _icon) in icons.items()})
     static = load_static(settings.theme_dir)
-    status = status_report(sources, health, ctx)
+    dates = ChannelDates.of(ctx)
+    status = status_report(sources, health, dates)
+    renderer = PageRenderer(ctx, static, template_cache)
+    basis = {"base": ctx.base, "nav": str(renderer.nav((), "status")), "dates": dates.to_json()}
     if status_only:
-        return _status_alone(out_dir, ctx, static, status, previous, template_cache, inputs=inputs,
-                             health=health_key, left_out=left_out)
+        return _status_alone(out_dir, renderer.status_page(status), status, previous, inputs=inputs,
+                             health=health_key, left_out=left_out, basis=basis)
 
     # Phase two: each output has a key, a digest of everything it is made from (page_keys.py); one whose
     # key and file are as the previous build left them is not even rendered (a build costs what changed).
@@ -110,7 +122,7 @@ def build_site(entries: SiteData | Sequence[StoredEntry], sources: Sequence[Sour
     def kept(path: str, key: str) -> bool:
         return previous.outputs.get(path) == key and path in on_disk
 
-    outputs = _site_outputs(ctx, data, static, sources, status, keys, kept, now=now, template_cache=template_cache)
+    outputs = _site_outputs(renderer, data, static, sources, status, keys, kept, now=now)
     icon_files = ((ICONS_DIR + name, None, icon) for name, icon in {n: d for n, d in icons.values()}.items())
     recorded: dict[str, str] = {}  # path → input key, for the next build
     search = _plan_search(on_disk, ctx, previous, {item.path: keys.search(item) for item in ctx.items})
@@ -133,7 +145,7 @@ def build_site(entries: SiteData | Sequence[StoredEntry], sources: Sequence[Sour
 
     # The entries left out are kept too: a no-change rebuild renders nothing, yet must report them again.
     writer.write(MANIFEST, manifest_bytes(out_dir, inputs=inputs, health=health_key, shards=shards, outputs=recorded,
-                                          files=owned, left_out=left_out))
+                                          files=owned, left_out=left_out, status_basis=basis))
     log.debug("site: rendered and wrote %d outputs (%d changed) in %.2fs, search and pruning took %.2fs", len(owned),
               len(writer.written), rendered - started, time.perf_counter() - rendered)
     # Every owned file is either written by this build or left as it was (compared equal, or an
@@ -183,11 +195,11 @@ def _plan_search(on_disk: FilesOnDisk, ctx: SiteContext, previous: Manifest,
     return _SearchPlan(fingerprints, stale, kept)
 
 
-def _site_outputs(ctx: SiteContext, data: SiteData, static: dict[str, bytes], sources: Sequence[Source],
-                  status: StatusReport, keys: PageKeys, kept: Kept, *, now: datetime,
-                  template_cache: Path | None = None) -> Iterator[Output]:
+def _site_outputs(renderer: PageRenderer, data: SiteData, static: dict[str, bytes], sources: Sequence[Source],
+                  status: StatusReport, keys: PageKeys, kept: Kept, *, now: datetime) -> Iterator[Output]:
     """Every output of the site except the search bundle, as (path, key, bytes), made as it is asked for."""
-    yield from html_pages(ctx, data, static, status, keys, kept, template_cache)
+    ctx = renderer.ctx
+    yield from html_pages(renderer, data, status, keys, kept)
     yield STATUS_JSON, None, render_status_json(status)
     yield COUNTS_FILE, None, counts_script(ctx)
     yield from ((f"static/{name}", None, asset) for name, asset in static.items())
@@ -222,19 +234,37 @@ def _with_finished_shards(outputs: Iterable[Output], runs: ShardRuns) -> Iterato
             yield from ((path, None, content) for path, content in runs.finished())
 
 
-def _status_alone(out_dir: Path, ctx: SiteContext, static: dict[str, bytes], status: StatusReport, previous: Manifest,
-                  template_cache: Path | None, *, inputs: str, health: str,
-                  left_out: tuple[SkippedEntry, ...]) -> SiteReport:
+def _status_alone(out_dir: Path, page: bytes, status: StatusReport, previous: Manifest, *, inputs: str, health: str,
+                  left_out: tuple[SkippedEntry, ...], basis: Mapping) -> SiteReport:
     """Only the feeds' health changed since the last build (a run whose feeds had nothing new): the status
     page and status.json are written; every other output is as that build left it, so no key is computed."""
     writer = OutputWriter(out_dir)
-    writer.write(STATUS_PAGE, PageRenderer(ctx, static, template_cache).status_page(status))
+    writer.write(STATUS_PAGE, page)
     writer.write(STATUS_JSON, render_status_json(status))
     writer.write(MANIFEST, manifest_bytes(out_dir, inputs=inputs, health=health, shards=previous.shards,
-                                          outputs=previous.outputs, files=previous.files, left_out=left_out))
+                                          outputs=previous.outputs, files=previous.files, left_out=left_out,
+                                          status_basis=basis))
     pages = len(previous.files) + 1
     return SiteReport(pages=pages, written=len(writer.written), unchanged=pages - len(writer.written), removed=0,
                       written_paths=tuple(sorted(writer.written)), left_out=left_out)
+
+
+def _kept_status_basis(previous: Manifest) -> tuple[ChannelDates, str, str] | None:
+    """The channel dates, status nav and URL base the last build kept, if it kept them whole."""
+    basis = previous.status_basis
+    try:
+        nav, base = basis["nav"], basis["base"]
+        if not isinstance(nav, str) or not isinstance(base, str):
+            return None
+        return ChannelDates.from_json(basis["dates"]), nav, base
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def _bare_context(settings: SiteSettings, base: str) -> SiteContext:
+    """A context with the site's settings and nothing of its cards: enough for the status page's renderer,
+    which is given the nav the last build rendered."""
+    return SiteContext(settings=settings, base=base, items=[], sections={}, months={}, neighbours={})
 
 
 def fingerprint_health(health: Sequence[FeedHealth]) -> str:

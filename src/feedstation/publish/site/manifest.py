@@ -44,6 +44,9 @@ class Manifest:
     stamp: int | None = None  # newest modification time (ns) of `folders` when it ended
     listed_files: frozenset[str] = frozenset()  # its files in the root and in the folders as new as `stamp`
     file_count: int = 0  # how many files it owns
+    # What the status page needs of the cards (status.py `ChannelDates.to_json`) and its rendered nav, so a
+    # change of the feeds' health alone rewrites that page without reading a card (body; None: not kept).
+    status_basis: Mapping | None = None
     head_only: bool = False  # read without its body: `files`, `shards` and `outputs` are empty
 
 
@@ -72,9 +75,10 @@ def read_manifest(out_dir: Path, *, head_only: bool = False) -> Manifest:
             return kept
         shards, outputs = body.get("search_shards"), body.get("outputs")
         outputs = {p: k for p, k in outputs.items() if isinstance(k, str)} if isinstance(outputs, dict) else {}
+        basis = body.get("status_basis")
         return replace(kept, files=frozenset(outputs).union(p for p in body["other_files"] if isinstance(p, str)),
                        shards={k: v for k, v in shards.items() if isinstance(v, str)} if isinstance(shards, dict)
-                       else {}, outputs=outputs)
+                       else {}, outputs=outputs, status_basis=basis if isinstance(basis, dict) else None)
     except FileNotFoundError:
         return Manifest()
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
@@ -83,7 +87,7 @@ def read_manifest(out_dir: Path, *, head_only: bool = False) -> Manifest:
 
 
 def manifest_bytes(out_dir: Path, *, inputs: str, health: str, shards: Mapping[str, str], outputs: Mapping[str, str],
-                   files: Iterable[str], left_out: Iterable[SkippedEntry]) -> bytes:
+                   files: Iterable[str], left_out: Iterable[SkippedEntry], status_basis: Mapping | None = None) -> bytes:
     """The manifest of a build that owns `files`, stamped with its folders' times as they are now (after
     every write and removal but this file's own, which goes in the root, left out of the stamp)."""
     files = sorted(files)
@@ -97,6 +101,8 @@ def manifest_bytes(out_dir: Path, *, inputs: str, health: str, shards: Mapping[s
     # Files with a key are listed once, under "outputs"; "other_files" are the rest (search bundle, assets).
     body = {"search_shards": dict(shards), "outputs": dict(outputs),
             "other_files": [path for path in files if path not in outputs]}
+    if status_basis is not None:
+        body["status_basis"] = dict(status_basis)
     return b"".join(json.dumps(part, ensure_ascii=False, separators=(",", ":")).encode("utf-8") + b"\n"
                     for part in (head, body))
 

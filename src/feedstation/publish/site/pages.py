@@ -272,8 +272,10 @@ class PageRenderer:
                 "archive_month.html", year=year, month=month, rows=rows, feeds=[], nav=self.nav((), "archive"),
                 archive_url=paths.href(self.ctx.base, "archive/index.html"))
 
-    def status_page(self, status: StatusReport) -> bytes:
-        return self.render("status.html", report=status, feeds=[], nav=self.nav((), "status"))
+    def status_page(self, status: StatusReport, nav: Markup | None = None) -> bytes:
+        """The status page; `nav`: the status page's nav as a build of this site rendered it (for a renderer
+        made without the site's sections, see build.py `_status_alone`)."""
+        return self.render("status.html", report=status, feeds=[], nav=self.nav((), "status") if nav is None else nav)
 
     def fixed_pages(self, status: StatusReport) -> Iterator[Output]:
         """Pages rendered on every build (one each; the writer keeps their files when the bytes are the same)."""
@@ -301,16 +303,15 @@ def _day_label_en(day: date) -> str:
     return f"{day:%A}, {day.day} {day:%B %Y}"
 
 
-def html_pages(ctx: SiteContext, data: SiteData, static: dict[str, bytes], status: StatusReport, keys: PageKeys,
-               kept: Kept, template_cache: Path | None = None) -> Iterator[Output]:
+def html_pages(renderer: PageRenderer, data: SiteData, status: StatusReport, keys: PageKeys,
+               kept: Kept) -> Iterator[Output]:
     """Every HTML page of the site as (path, key, bytes), rendered one at a time as the caller asks for it.
 
     A page whose key `kept(path, key)` says is already on disk is not rendered: its bytes are None.
     Pages rendered on every build have no key (None).
     """
-    renderer = PageRenderer(ctx, static, template_cache)
     yield from renderer.item_pages(data, keys, kept)
-    for section in ctx.sections.values():
+    for section in renderer.ctx.sections.values():
         yield from renderer.listing_pages(section, keys, kept)
     yield from renderer.archive_pages(keys, kept)
     yield from renderer.fixed_pages(status)
