@@ -9,6 +9,8 @@ running `feedstation build --config …` (imports, config, store, cards, pages, 
 
 - full build: an empty output folder;
 - no-change rebuild: again, nothing changed;
+- health only: one feed's 304 stored (by the same code's store: what a run whose feeds had nothing new
+  leaves), then a build (only the status page can change);
 - one new item: one newer item stored in one feed (by the same code's store), then a build.
 
 It prints wall time, CPU seconds (the child and everything it waited for, Pagefind included), and peak RSS
@@ -75,6 +77,19 @@ def child_fill(db: Path, config: Path, count: int, extra: int) -> None:
         for tree, entries in per_feed.items():
             store.record_success(ids[tree], Fetched(source=by_tree[tree], status=FetchStatus.OK), FeedMeta(),
                                  entries, NOW + timedelta(minutes=extra))
+
+
+def child_not_modified(db: Path, config: Path) -> None:
+    """Store one feed's 304, an hour after the newest item (its health moves, no entry does)."""
+    from feedstation.config import load_config
+    from feedstation.models import Fetched, FetchStatus
+    from feedstation.store import Store
+
+    source = load_config(config).sources()[0]
+    with Store.open(db) as store:
+        feed_id = store.sync_feeds(load_config(config).sources())[source.tree]
+        store.record_not_modified(feed_id, Fetched(source=source, status=FetchStatus.NOT_MODIFIED, http_status=304),
+                                  NOW + timedelta(hours=1))
 
 
 def child_build(config: Path) -> None:
@@ -148,7 +163,7 @@ def run_child(src: Path, *args: str) -> dict:
 
 
 def steps(folder: Path, src: Path, size: int, template_db: Path) -> dict[str, dict]:
-    """The three builds of one history size with one checkout's code, in its own folder and database copy."""
+    """The four builds of one history size with one checkout's code, in its own folder and database copy."""
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
     db = folder / "bench.db"
@@ -156,6 +171,8 @@ def steps(folder: Path, src: Path, size: int, template_db: Path) -> dict[str, di
     config = write_config(folder, db)
     results = {"full build": run_child(src, "build", str(config))}
     results["no-change rebuild"] = run_child(src, "build", str(config))
+    run_child(src, "not-modified", str(db), str(config))
+    results["health only"] = run_child(src, "build", str(config))
     run_child(src, "fill", str(db), str(config), str(size + 1), "1")
     results["one new item"] = run_child(src, "build", str(config))
     return results
@@ -176,6 +193,8 @@ def main() -> None:
         kind, *rest = args.child
         if kind == "build":
             return child_build(Path(rest[0]))
+        if kind == "not-modified":
+            return child_not_modified(Path(rest[0]), Path(rest[1]))
         return child_fill(Path(rest[0]), Path(rest[1]), int(rest[2]), int(rest[3]))
 
     checkouts = {"this": ROOT / "src"}
