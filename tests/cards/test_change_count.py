@@ -59,6 +59,23 @@ def test_any_write_a_card_depends_on_makes_the_next_publish_look_again(carded, e
     assert _checked(store) == (not broken)
 
 
+@pytest.mark.parametrize("edit", [
+    "UPDATE entries SET title = 'retitled by hand' WHERE id = 2",
+    "UPDATE entries SET summary = '<p>retitled by hand</p>', content = '<p>retitled by hand</p>' WHERE id = 2",
+])
+def test_an_edit_that_leaves_the_content_hash_makes_that_card_again(carded, edit):
+    """The card check compares content hashes; an edit by another tool that keeps the hash must not keep the
+    old card (a trigger marks it), and only that card is made again."""
+    store, path = carded
+    with sqlite3.connect(path) as raw:
+        raw.execute(edit)
+    assert refresh_cards(store, FilterSet(), _no_skip).made == 1
+    with sqlite3.connect(path) as raw:
+        title, excerpt = raw.execute("SELECT title, excerpt FROM cards WHERE entry_id = 2").fetchone()
+    assert "retitled by hand" in title + excerpt
+    assert refresh_cards(store, FilterSet(), _no_skip).made == 0
+
+
 def test_a_new_item_and_a_filter_change_are_seen(carded):
     store, _path = carded
     record(store, 1, [entry(1, 9)])
@@ -95,12 +112,33 @@ def test_a_database_made_before_the_count_gets_its_triggers_when_migrated(tmp_pa
             raw.execute(f"DROP TRIGGER {name}")
         raw.execute("DROP TABLE store_changes")
         raw.execute("DROP TABLE card_check")
-        raw.execute("DELETE FROM schema_version WHERE version = 9")
+        _stamp_version(raw, 8)
     with Store.open(path) as store:
         refresh_cards(store, FilterSet(), _no_skip)
         assert _checked(store)
         record(store, 0, [entry(0, 1)])
         assert not _checked(store)
+
+
+def _stamp_version(raw: sqlite3.Connection, version: int) -> None:
+    """Make the database say it was last migrated to `version` (a new one is stamped with the latest alone)."""
+    raw.execute("DELETE FROM schema_version")
+    raw.execute("INSERT INTO schema_version (version, applied_at) VALUES (?, '2026-12-01T00:00:00.000000Z')",
+                (version,))
+
+
+def test_a_version_9_database_gets_the_trigger_that_marks_edited_cards(tmp_path):
+    path = tmp_path / "old.db"
+    with Store.open(path) as store:
+        record(store, 0, [entry(0, 0)])
+        refresh_cards(store, FilterSet(), _no_skip)
+    with sqlite3.connect(path) as raw:  # as version 9 left it
+        raw.execute("DROP TRIGGER stale_card_of_edited_entry")
+        _stamp_version(raw, 9)
+    with Store.open(path) as store:
+        with sqlite3.connect(path) as raw:
+            raw.execute("UPDATE entries SET title = 'retitled by hand' WHERE id = 1")
+        assert refresh_cards(store, FilterSet(), _no_skip).made == 1
 
 
 def test_the_site_marker_moves_with_an_entry_edited_by_hand(carded):

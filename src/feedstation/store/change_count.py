@@ -9,6 +9,13 @@ feeds' place in the tree and `active`, and the cards themselves. Triggers live i
 so an edit by hand or by another tool counts too. `card_check` keeps the count (and the filter rules'
 fingerprint) the last check left; equal now means no card can be stale.
 
+A count says that something was written, not which card it made stale: the card check finds those by
+comparing each entry's content hash with its card's. An edit that leaves the hash as it was (a title
+corrected by hand or by another tool) would pass that comparison, so one more trigger marks the card of an
+entry written without a new content hash as made from nothing (`for_hash = ''`), and the check makes it
+again. feedstation's own writers give new text a new hash, so they do not fire it; the two that rename an
+entry's identity (re-keying, adopting an imported post) do, and its card is made again, which is right.
+
 SQLite only. PostgreSQL's shared writers would queue on one counter row (or, with a sequence, a count
 could move before its write is visible), so there the check always runs; `changes` returns None.
 
@@ -59,6 +66,14 @@ def create_triggers(conn: Connection, metadata: MetaData) -> None:
         for name, when in statements.items():
             conn.execute(text(f"DROP TRIGGER IF EXISTS count_{name}"))
             conn.execute(text(f"CREATE TRIGGER count_{name} {when} {bump}"))
+    # An entry rewritten with its content hash unchanged: its card is stale all the same (see above). The
+    # filters' own writes (`hidden_by`) and every fetch's `last_seen` are not edits of what a card shows.
+    edited = ", ".join(f'"{column.name}"' for column in metadata.tables["entries"].c
+                       if column.name not in ("id", "last_seen", "hidden_by", "content_hash"))
+    conn.execute(text("DROP TRIGGER IF EXISTS stale_card_of_edited_entry"))
+    conn.execute(text(f"CREATE TRIGGER stale_card_of_edited_entry AFTER UPDATE OF {edited} ON entries "
+                      "WHEN NEW.content_hash IS OLD.content_hash "
+                      "BEGIN UPDATE cards SET for_hash = '' WHERE entry_id = NEW.id; END"))
 
 
 def counted(dialect: str) -> bool:

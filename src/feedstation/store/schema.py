@@ -248,12 +248,18 @@ def _add_change_count(conn: Connection) -> None:
     create_triggers(conn, metadata)
 
 
+def _mark_edited_cards(conn: Connection) -> None:
+    """SQLite: an entry edited without a new content hash makes its card stale (store/change_count.py)."""
+    create_triggers(conn, metadata)
+
+
 # Append-only: UPGRADES[N] brings the schema from version N-1 to N. Never edit a released one.
 # A new database is created straight at the latest version from `metadata` (and stamped so);
 # the upgrades are for databases made by an older feedstation. Version 1 is the first schema.
 # Upgrades run in number order; a number may be missing (reserved by work not merged yet).
 UPGRADES = {2: _add_feed_warning, 3: _entry_date_warnings, 4: _add_entry_enclosures, 5: _add_entry_hidden_by,
-            6: _add_full_texts, 7: _dates_to_timestamptz, 8: _add_cards, 9: _add_change_count}
+            6: _add_full_texts, 7: _dates_to_timestamptz, 8: _add_cards, 9: _add_change_count,
+            10: _mark_edited_cards}
 LATEST = max(UPGRADES, default=1)
 
 
