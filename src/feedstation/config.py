@@ -119,6 +119,10 @@ class Config:
         # (`feedstation filters test`), also when a cached Config builds them again.
         self._display_name = str(path)
         self._lines: dict[str, int] = {}
+        # A digest of the bytes (and path, home, Python, code) this config was loaded from (config_cache.py);
+        # None when it was not loaded from a file. The site's build stamp names the config by it: the file may
+        # be edited while a run goes on, and a stamp must describe what the run read.
+        self.source_key: str | None = None
 
     def _set_model(self, model: ConfigModel, filters: FilterSet) -> None:
         self.model = model
@@ -177,6 +181,10 @@ class Config:
 
     def opml_grafts(self) -> list[OpmlGraft]:
         return [item for item in self._tree_sources if not isinstance(item, Source)]
+
+    def sources_read(self) -> bool:
+        """Whether `sources()` has already read the OPML lists and the route catalog (if any) in this process."""
+        return self._sources is not None
 
     def sources(self) -> list[Source]:
         """Every leaf: the tree and `diy` list (OPML lists expanded), plus `rsshub.routes` placed by the route catalog.
@@ -294,9 +302,11 @@ def load_config(path: str | Path | None = None, *, without_sources: bool = False
     cached = config_cache.load_cached(data, resolved)
     if cached is not None:
         cached._display_name = name
+        cached.source_key = config_cache.key_digest(data, resolved)
         return cached
     raw, lines = _load_yaml(text, name)
     config = config_from_data(raw, resolved, lines=lines, display_name=name, without_sources=without_sources)
+    config.source_key = config_cache.key_digest(data, resolved)
     if not without_sources:  # only a config read whole is one a later load may take instead of reading
         config_cache.save(data, config)
     return config

@@ -125,6 +125,11 @@ def guessed_data_dir(data: bytes, config_dir: Path) -> Path | None:
     return (path if path.is_absolute() else config_dir / path).parent
 
 
+def key_digest(data: bytes, config_path: Path) -> str:
+    """`cache_key` as one hex digest (how the site's build stamp names a loaded config)."""
+    return hashlib.sha256(repr(cache_key(data, config_path)).encode("utf-8", "surrogatepass")).hexdigest()
+
+
 def cache_key(data: bytes, config_path: Path) -> tuple:
     """Everything a loaded config depends on besides the classes: see the module docstring."""
     return (FORMAT, sys.version, hashlib.sha256(data).hexdigest(), str(config_path),

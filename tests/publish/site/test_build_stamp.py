@@ -187,3 +187,31 @@ def test_a_database_url_never_takes_the_quick_path(tmp_path):
     invoke("build", config)
     assert not unchanged(config)
     assert "(0 written" in invoke("build", config).output
+
+
+def test_a_config_edited_while_a_run_goes_on_is_built_again(site):
+    """The stamp names the bytes the run loaded, not the file as it is when the stamp is taken."""
+    from feedstation import pipeline
+    from feedstation.store import Store
+
+    loaded = load_config(site)
+    site.write_text(site.read_text(encoding="utf-8").replace("site: {theme:", "site: {title: 改名的站, theme:"),
+                    encoding="utf-8")
+    with Store.open(loaded.storage) as store:
+        write_feed(site.parent / "local.xml", ["第一条", "第二条", "第四条"])
+        pipeline.fetch_all(loaded, store)
+        pipeline.publish_site(loaded, store, public(site))
+    assert not unchanged(site)
+    invoke("build", site)
+    assert "改名的站" in (public(site) / "index.html").read_text(encoding="utf-8")
+
+
+def test_a_run_that_read_its_opml_lists_at_its_start_leaves_no_stamp(site):
+    from feedstation import pipeline
+    from feedstation.store import Store
+
+    loaded = load_config(site)
+    with Store.open(loaded.storage) as store:
+        pipeline.fetch_all(loaded, store)  # works out the sources: the OPML list is read here
+        assert loaded.sources_read()
+        assert build_stamp.take(loaded, public(site), theme_dir=None) is None

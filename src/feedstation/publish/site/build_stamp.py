@@ -9,7 +9,10 @@ it with the world using the standard library alone. Equal means the full build w
 unchanged and write nothing; anything else, or any doubt, means the full build runs.
 
 A stamp is, taken after the card refresh and before anything is read for the pages:
-- the config: its parse-cache key (file bytes, path, home folder, Python, feedstation's modules; config_cache.py);
+- the config: the parse-cache key of the bytes it was loaded from (`Config.source_key`: file bytes, path, home
+  folder, Python, feedstation's modules; config_cache.py), not of the file as it is when the stamp is taken,
+  which may have been edited while the run went on. For the same reason a `feedstation run` whose sources
+  come from OPML lists or the route catalog takes no stamp: it read them at its start;
 - the files the site is made from besides the config: sizes and times of the package's templates and
   static files, the theme folder, the stored site icons, local OPML lists, remote lists' copies and the
   route catalog. Which ones is decided by the full build, which knows the config; the check re-reads only those;
@@ -37,7 +40,6 @@ import tempfile
 from pathlib import Path
 from urllib.parse import quote
 
-from feedstation import config_cache
 from feedstation.config import Config
 from feedstation.lock import FolderLock
 from feedstation.publish.site.manifest import FilesOnDisk, Manifest, read_manifest
@@ -62,6 +64,11 @@ def take(config: Config, out_dir: Path, *, theme_dir: str | None) -> dict | None
 
 
 def _take(config: Config, out_dir: Path, theme_dir: str | None) -> dict | None:
+    if config.source_key is None:
+        return None  # not loaded from a file
+    if config.sources_read() and (config.opml_grafts() or config.fetch_config.routes):
+        # Read at the run's start (say, before its fetch): a list changed since would pass the check as seen.
+        return None
     store = _store_state(config.storage)
     if store is None:
         return None
@@ -72,7 +79,7 @@ def _take(config: Config, out_dir: Path, theme_dir: str | None) -> dict | None:
     folders += [path for path in files if path == config.opml_cache_dir]
     files = [path for path in files if path != config.opml_cache_dir]
     watched = {"folders": [str(p) for p in folders], "files": [str(p) for p in files]}
-    return {"format": FORMAT, "site": str(Path(out_dir).resolve()), "config": _config_key(config),
+    return {"format": FORMAT, "site": str(Path(out_dir).resolve()), "config": config.source_key,
             "watched": watched, "files": _files_state(watched), "store": store}
 
 
@@ -114,7 +121,8 @@ def unchanged_site(config: Config, out_dir: Path) -> SiteReport | None:
             kept = json.load(f)
         if kept.get("format") != FORMAT or kept.get("site") != str(Path(out_dir).resolve()):
             return None
-        if kept.get("config") != _config_key(config) or kept.get("files") != _files_state(kept["watched"]):
+        if config.source_key is None or kept.get("config") != config.source_key \
+                or kept.get("files") != _files_state(kept["watched"]):
             return None
         with FolderLock(out_dir, f"the site folder {out_dir}"):
             if _store_state(config.storage) != kept.get("store"):
@@ -135,11 +143,6 @@ def unchanged_site(config: Config, out_dir: Path) -> SiteReport | None:
 def _stamp_file(config: Config, out_dir: Path) -> Path:
     name = hashlib.sha256(str(Path(out_dir).resolve()).encode("utf-8", "surrogateescape")).hexdigest()[:24]
     return config.data_dir / FOLDER / f"{name}.json"
-
-
-def _config_key(config: Config) -> str:
-    data = config.path.read_bytes()
-    return hashlib.sha256(repr(config_cache.cache_key(data, config.path)).encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _source_files(config: Config) -> list[Path]:
