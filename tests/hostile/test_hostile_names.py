@@ -84,10 +84,10 @@ def run_and_check(folder: Path, tree_items: dict[tuple[str, str, str], list[str]
             assert path.resolve().is_relative_to(root), path
             assert not path.is_symlink()
     # No lock file is left beside the outputs (issue 12.7); SQLite removes its -wal/-shm on close.
-    # config-cache/, template-cache/: the config's parse cache and compiled templates, in the data folder beside
-    # the database (issue 19)
+    # config-cache/, template-cache/, site-stamps/: the config's parse cache, compiled templates and what the last
+    # site build was made from, in the data folder beside the database (issue 19)
     allowed_top = {"feeds", "posts", "public", "feedstation.yaml", "fs.db", "fs.db-wal", "fs.db-shm", "config-cache",
-                   "template-cache"}
+                   "template-cache", "site-stamps"}
     top = {p.split(os.sep, 1)[0] for p in snapshot(folder)}
     assert top <= allowed_top, top - allowed_top
     outside_after = {p for p in snapshot(folder.parent) if not p.startswith(folder.name)}
