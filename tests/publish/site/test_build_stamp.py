@@ -215,3 +215,27 @@ def test_a_run_that_read_its_opml_lists_at_its_start_leaves_no_stamp(site):
         pipeline.fetch_all(loaded, store)  # works out the sources: the OPML list is read here
         assert loaded.sources_read()
         assert build_stamp.take(loaded, public(site), theme_dir=None) is None
+
+
+@pytest.mark.parametrize("damage", [b"", b"{not json", b'{"format": 1, "site": 3}', b'{"format": 1, "watched": 5}'])
+def test_a_damaged_stamp_is_a_full_build(site, damage):
+    stamps = list((site.parent / "data" / build_stamp.FOLDER).iterdir())
+    assert len(stamps) == 1
+    stamps[0].write_bytes(damage)
+    assert not unchanged(site)
+    assert "(0 written" in invoke("build", site).output  # the full no-change path, which leaves a good stamp
+    assert unchanged(site)
+
+
+@pytest.mark.parametrize("basis", [None, "garbage", {"nav": "x", "base": "", "dates": {"channels": [[1, 2]]}}])
+def test_a_damaged_status_basis_makes_the_status_page_from_the_cards(site, basis):
+    manifest = public(site) / MANIFEST
+    head, body = manifest.read_bytes().split(b"\n", 1)
+    data = json.loads(body)
+    data["status_basis"] = basis
+    manifest.write_bytes(head + b"\n" + json.dumps(data).encode() + b"\n")
+    with database(site) as db:
+        db.execute("UPDATE feeds SET error = '手改的错误', status = 'error', consecutive_failures = 3")
+    assert "(3 written" in invoke("build", site).output
+    assert "手改的错误" in (public(site) / STATUS_PAGE).read_text(encoding="utf-8")
+    assert json.loads(manifest.read_bytes().split(b"\n", 1)[1])["status_basis"]["dates"]["channels"]
