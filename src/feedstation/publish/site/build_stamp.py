@@ -125,12 +125,13 @@ def unchanged_site(config: Config, out_dir: Path) -> SiteReport | None:
                 or kept.get("files") != _files_state(kept["watched"]):
             return None
         with FolderLock(out_dir, f"the site folder {out_dir}"):
-            if _store_state(config.storage) != kept.get("store"):
+            read = _read_store(config.storage)
+            if read is None or read[0] != kept.get("store"):
                 return None
             head = read_manifest(out_dir, head_only=True)
             if _manifest_identity(head) != kept.get("manifest") or FilesOnDisk(out_dir, head).all_there() is not True:
                 return None
-            if not _skipped_rows_are(config.storage, head):
+            if read[1] != _left_out_rows(head):  # a no-change build would write the site's list back
                 return None
     except (OSError, ValueError, KeyError, TypeError, sqlite3.Error) as exc:
         log.debug("site stamp of %s not used: %s", out_dir, exc)
@@ -195,8 +196,14 @@ def _connect(storage: str | Path) -> sqlite3.Connection | None:
 
 
 def _store_state(storage: str | Path) -> list | None:
-    """The store's identity, write counts and feed rows, read in one transaction; None where they cannot
-    vouch for the cards (no count, or writes the last card check did not see)."""
+    """The store's identity, write counts and feed rows; None where they cannot vouch for the cards (no count,
+    or writes the last card check did not see)."""
+    read = _read_store(storage)
+    return None if read is None else read[0]
+
+
+def _read_store(storage: str | Path) -> tuple[list, set[tuple]] | None:
+    """`_store_state` and the stored list of skipped rows, read in one transaction."""
     try:
         conn = _connect(storage)
     except sqlite3.Error:
@@ -212,27 +219,24 @@ def _store_state(storage: str | Path) -> list | None:
             digest = hashlib.sha256()
             for row in conn.execute("SELECT * FROM feeds ORDER BY id"):
                 digest.update(repr(row).encode("utf-8", "surrogatepass"))
+            skipped = {tuple(row) for row in
+                       conn.execute("SELECT feed_id, entry_id, identity, reason FROM skipped_entries")}
     except sqlite3.Error:
         return None
     finally:
         conn.close()
     if count is None or check is None or check[0] != count[0]:
         return None
-    return [[list(row) for row in schema], count[0], check[1], digest.hexdigest()]
+    return [[list(row) for row in schema], count[0], check[1], digest.hexdigest()], skipped
 
 
 def _manifest_identity(head: Manifest) -> list:
     return [head.inputs, head.health, head.stamp, head.file_count]
 
 
-def _skipped_rows_are(storage: Path, head: Manifest) -> bool:
-    """The store lists exactly the rows the last build left out (a no-change build would write them back)."""
+def _left_out_rows(head: Manifest) -> set[tuple]:
+    """The skipped rows the last build recorded in the store (merged as `SkippedRows` merges them)."""
     wanted = SkippedRows()
     for entry in head.left_out:
         wanted.add(entry)
-    conn = _connect(storage)
-    try:
-        stored = {tuple(row) for row in conn.execute("SELECT feed_id, entry_id, identity, reason FROM skipped_entries")}
-    finally:
-        conn.close()
-    return stored == {(s.feed_id, s.entry_id, s.identity, s.reason) for s in wanted.rows}
+    return {(s.feed_id, s.entry_id, s.identity, s.reason) for s in wanted.rows}
