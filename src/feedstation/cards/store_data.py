@@ -4,8 +4,10 @@ bodies only of the entries whose pages the build renders."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
+from datetime import datetime
+from typing import NamedTuple
 
-from feedstation.dedupe.groups import StoryKey, group_stories
+from feedstation.dedupe.groups import group_stories
 from feedstation.filters.rules import FilterSet
 from feedstation.models import Card, SkippedEntry, StoredEntry
 from feedstation.store import Store
@@ -40,11 +42,12 @@ class StoreData:
 
     def story_groups(self, cards: Sequence[Card]) -> Sequence[tuple[int, ...]]:
         """Groups by canonical link and by the stored pairs among `cards` (pairs with a hidden end are left out)."""
-        index = {card.id: position for position, card in enumerate(cards)}
-        keys = [StoryKey(published=card.published, identity=card.identity, feed_id=card.feed_id,
-                         link_key=self._link_keys.get(card.id)) for card in cards]
-        pairs = [(index[later], index[earlier]) for later, earlier in self._store.cards.pairs()
-                 if later in index and earlier in index]
+        stored = self._store.cards.pairs()
+        paired = {entry_id for pair in stored for entry_id in pair}
+        index = {card.id: position for position, card in enumerate(cards) if card.id in paired}
+        link_keys = self._link_keys
+        keys = [_CardStory(card.published, card.identity, card.feed_id, link_keys.get(card.id)) for card in cards]
+        pairs = [(index[later], index[earlier]) for later, earlier in stored if later in index and earlier in index]
         return group_stories(keys, pairs).groups
 
     def bodies(self, cards: Sequence[Card]) -> list[StoredEntry | None]:
@@ -59,3 +62,13 @@ class StoreData:
                     entry = rules.rewrite(entry).entry
             bodies.append(entry)
         return bodies
+
+
+class _CardStory(NamedTuple):
+    """What grouping needs of a card (dedupe.groups.Grouped): a tuple, made for every shown card of each build
+    at a fifth of a frozen dataclass's cost."""
+
+    published: datetime
+    identity: str
+    feed_id: int
+    link_key: str | None

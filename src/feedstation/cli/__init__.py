@@ -16,6 +16,8 @@ import click
 
 from feedstation.cli.exit_codes import EXIT_BUG, EXIT_INTERRUPTED, exit_codes_help
 
+YOUNG_COLLECTION_EVERY = 50_000  # new container objects between garbage collections (CPython's default: 700)
+
 # name → (module, attribute, first paragraph of its help). The summaries let `--help` list the
 # commands without importing them; a test keeps each one equal to the command's own docstring.
 COMMANDS: dict[str, tuple[str, str, str]] = {
@@ -112,3 +114,7 @@ def main(verbose: int) -> None:
 
     configure_console()
     configure_logging(verbose)
+    # A command holds tens of thousands of long-lived objects (a site's cards and items, a fetch's entries).
+    # At CPython's default (a young collection every 700 new objects) the collector walked them again and
+    # again: 0.45 of a 45,000-item site's 4.1 s one-new-item build. Collections still run, 70 times rarer.
+    gc.set_threshold(YOUNG_COLLECTION_EVERY)

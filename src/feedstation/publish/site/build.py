@@ -125,7 +125,7 @@ def build_site(entries: SiteData | Sequence[StoredEntry], sources: Sequence[Sour
     outputs = _site_outputs(renderer, data, static, sources, status, keys, kept, now=now)
     icon_files = ((ICONS_DIR + name, None, icon) for name, icon in {n: d for n, d in icons.values()}.items())
     recorded: dict[str, str] = {}  # path → input key, for the next build
-    search = _plan_search(on_disk, ctx, previous, {item.path: keys.search(item) for item in ctx.items})
+    search = _plan_search(on_disk, ctx, previous, keys.search_rows(), code)
     # Pagefind indexes each shard to do as soon as its pages are on disk, beside the rendering (search.py).
     runs = ShardRuns(writer.root, search.stale, jobs=os.cpu_count() or 1)
     try:
@@ -165,7 +165,7 @@ class _SearchPlan:
 
 
 def _plan_search(on_disk: FilesOnDisk, ctx: SiteContext, previous: Manifest,
-                 search_keys: dict[str, str]) -> _SearchPlan:
+                 search_rows: dict[str, str], code: str) -> _SearchPlan:
     """Which shards Pagefind must index: those whose indexed text changed (or whose bundle is gone).
 
     Pagefind rewrites a whole bundle on every run, so a shard whose fingerprint matches the previous
@@ -183,7 +183,7 @@ def _plan_search(on_disk: FilesOnDisk, ctx: SiteContext, previous: Manifest,
             previous_by_shard.setdefault(path.split("/", 2)[1], set()).add(path)
     stale: dict[str, list[str]] = {}
     for number, (name, page_paths) in enumerate(plan_shards(ctx.items).items()):
-        fingerprints[name] = fingerprint = shard_fingerprint(page_paths, search_keys)
+        fingerprints[name] = fingerprint = shard_fingerprint(page_paths, search_rows, code)
         old = previous_by_shard.get(name, set())
         unchanged = fingerprint == previous.shards.get(name) and _files_intact(on_disk, old, previous.files)
         if unchanged and not (ui_missing and number == 0):  # a lost UI file comes back with the newest shard

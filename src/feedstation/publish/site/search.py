@@ -90,13 +90,14 @@ def _shard_name(year: int, month: int, number: int, part: int) -> str:
     return name + (f"-{part}" if part else "")
 
 
-def shard_fingerprint(page_paths: Iterable[str], search_keys: Mapping[str, str]) -> str:
-    """A hash of what one Pagefind run indexes: its pages' search keys (what of each page is indexed, see
-    page_keys.PageKeys.search), Pagefind's version and our flags."""
+def shard_fingerprint(page_paths: Iterable[str], search_rows: Mapping[str, str], code: str) -> str:
+    """A hash of what one Pagefind run indexes: its pages' rows (what of each page is indexed, see
+    page_keys.PageKeys.search_rows), what every page is made with (`code`: settings, templates, this code),
+    Pagefind's version and our flags."""
     digest = hashlib.blake2b(digest_size=16)
-    digest.update(repr((_pagefind_version(), _FLAGS)).encode())
+    digest.update(repr((_pagefind_version(), _FLAGS, code)).encode())
     for path in page_paths:
-        digest.update(f"{path}\0{search_keys[path]}\n".encode("utf-8", "surrogatepass"))
+        digest.update(f"{path}\0{search_rows[path]}\n".encode("utf-8", "surrogatepass"))
     return digest.hexdigest()
 
 
