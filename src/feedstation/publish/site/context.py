@@ -218,15 +218,11 @@ def build_context(source: SiteData | Sequence[StoredEntry], settings: SiteSettin
     home = Section(names=(), folder="", url=paths.href(base, "index.html"))
     sections: dict[tuple[str, ...], Section] = {(): home}
     months: dict[tuple[int, int], list[Item]] = {}
-    for item in items:
-        # A story several feeds carry is listed once per section above the channel: by its earliest
-        # copy in that section (home and archive: the earliest copy of all). Channels list every item.
-        listed = shown_in.get(item.key)
-        if listed is None or () in listed:
-            home.items.append(item)
-            months.setdefault(item.month, []).append(item)
-        parent = home
-        tree = item.entry.tree
+    chains: dict[tuple[str, str, str], tuple[Section, Section, Section]] = {}  # tree → its category, site, channel
+
+    def chain_of(tree: tuple[str, str, str]) -> tuple[Section, Section, Section]:
+        """The sections of a tree, made (and added to their parents) when the first item of it is met."""
+        parent, chain = home, []
         for depth in range(1, 4):
             names = tree[:depth]
             section = sections.get(names)
@@ -236,9 +232,25 @@ def build_context(source: SiteData | Sequence[StoredEntry], settings: SiteSettin
                 section = Section(names=names, folder=folder, url=paths.href(base, folder + "index.html"))
                 sections[names] = section
                 parent.children.append(section)
-            if listed is None or depth == 3 or names in listed:
-                section.items.append(item)
+            chain.append(section)
             parent = section
+        chains[tree] = category, site, channel = chain
+        return category, site, channel
+
+    for item in items:
+        # A story several feeds carry is listed once per section above the channel: by its earliest
+        # copy in that section (home and archive: the earliest copy of all). Channels list every item.
+        listed = shown_in.get(item.key)
+        if listed is None or () in listed:
+            home.items.append(item)
+            months.setdefault(item.month, []).append(item)
+        tree = item.entry.tree
+        category, site, channel = chains.get(tree) or chain_of(tree)
+        if listed is None or category.names in listed:
+            category.items.append(item)
+        if listed is None or site.names in listed:
+            site.items.append(item)
+        channel.items.append(item)
     rank: dict[tuple[str, ...], int] = {}
     for tree in order:
         for depth in range(1, 4):
