@@ -49,10 +49,11 @@ def refresh_cards(store: Store, filters: FilterSet, on_skip: Callable[[SkippedEn
     table = store.cards
     rules_of = _rules_of(store, filters)
     every_rule = _every_rule(rules_of)
-    unchanged, seen = table.since_last_check(every_rule)
-    if unchanged:  # nothing a card is made from was written since the last check (SQLite's write count)
+    check = table.since_last_check(every_rule)
+    if check.unchanged:  # nothing a card is made from was written since the last check (SQLite's write count)
         return CardRefresh(made=0, hidden=0)
-    stale = table.stale(rules_of)
+    # Where every write since was to a logged entry, only those are compared (store/change_count.py).
+    stale = table.stale(rules_of, logged_up_to=check.logged_up_to)
     made = hidden = own = unreadable_rows = 0
     for start in range(0, len(stale), SEGMENT):  # oldest first; bodies of one segment in memory at a time
         segment = {card.entry_id: card for card in stale[start:start + SEGMENT]}
@@ -78,14 +79,14 @@ def refresh_cards(store: Store, filters: FilterSet, on_skip: Callable[[SkippedEn
         own += table.write(rows, marks, [entry.id for entry in read], _story_pairs(table, shown))
         made += len(rows)
     if not unreadable_rows:  # else each publish looks again, so each reports them (they have no card)
-        table.record_check(every_rule, seen=seen, own=own)
+        table.record_check(every_rule, check, own=own)
     log.info("cards: %d made (%d hidden by filters)", made, hidden)
     return CardRefresh(made=made, hidden=hidden)
 
 
 def checked_since(store: Store, filters: FilterSet) -> bool:
     """Nothing a card is made from was written since the last card check, which saw these filters."""
-    return store.cards.since_last_check(_every_rule(_rules_of(store, filters)))[0]
+    return store.cards.since_last_check(_every_rule(_rules_of(store, filters))).unchanged
 
 
 def _rules_of(store: Store, filters: FilterSet) -> dict[str, list[int]]:

@@ -21,10 +21,20 @@ from feedstation.store.enclosure_column import enclosures_from_column
 from feedstation.store.reading import (Unreadable, check_url, entries_query, feed_label, is_text, lenient_text,
                                        read_date, read_entries, read_text, shown)
 from feedstation.store import change_count
-from feedstation.store.schema import (card_check, cards, entries, feeds, full_texts, store_changes, story_pairs,
+from feedstation.store.schema import (card_check, cards, changed_entries, entries, feeds, full_texts, store_changes, story_pairs,
                                        unreadable_dates)
 
 CHUNK = 500  # ids per IN (…) list and per write batch
+
+
+@dataclass(frozen=True)
+class CheckStart:
+    """Where a card check starts (`CardTable.since_last_check`)."""
+
+    unchanged: bool  # nothing a card depends on was written since the last check, which saw the same rules
+    seen: int | None  # the write count now (None: writes are not counted here)
+    logged_up_to: int | None  # every write since was to an entry logged up to this row: compare those alone
+    known_since: int = 0  # the newest logged row now: what the check will have seen
 
 
 @dataclass(frozen=True)
@@ -75,27 +85,33 @@ class CardTable:
         return {(r.category, r.site, r.channel): r.id for r in rows
                 if all(is_text(name) for name in (r.category, r.site, r.channel))}
 
-    def since_last_check(self, rules: str) -> tuple[bool, int | None]:
-        """(True if nothing a card depends on was written since the last card check, and it saw these
-        `rules`; the write count now, to hand to `record_check`). Always False where writes are not
-        counted (PostgreSQL: store/change_count.py)."""
+    def since_last_check(self, rules: str) -> CheckStart:
+        """Where a card check starts: whether anything a card depends on was written since the last one (or it
+        saw other `rules`), and whether every such write was to a logged entry (store/change_count.py).
+        Nothing is known where writes are not counted (PostgreSQL): every entry is compared."""
         with self._store.engine.connect() as conn:
-            now = change_count.changes(conn, store_changes)
-            if now is None:
-                return False, None
-            return change_count.last_check(conn, card_check) == (now, rules), now
+            now = change_count.snapshot(conn)
+        if now is None:
+            return CheckStart(unchanged=False, seen=None, logged_up_to=None)
+        same_rules = now.checked is not None and now.rules == rules
+        return CheckStart(unchanged=same_rules and now.count == now.checked, seen=now.count,
+                          logged_up_to=now.newest if same_rules and now.count - now.checked == now.logged else None,
+                          known_since=now.newest)
 
-    def record_check(self, rules: str, *, seen: int | None, own: int) -> None:
-        """A card check that began at write count `seen` is done, its own writes having added `own`."""
-        if seen is None:
+    def record_check(self, rules: str, start: CheckStart, *, own: int) -> None:
+        """A card check that began at `start` is done, its own writes having added `own` to the count."""
+        if start.seen is None:
             return
         with self._store._begin() as conn:
-            change_count.record_check(conn, store_changes, card_check, seen=seen, own=own, rules=rules)
+            change_count.record_check(conn, store_changes, card_check, changed_entries, seen=start.seen, own=own,
+                                      rules=rules, logged_up_to=start.known_since)
 
-    def stale(self, rules_of: Mapping[str, Sequence[int]]) -> list[StaleCard]:
+    def stale(self, rules_of: Mapping[str, Sequence[int]], *, logged_up_to: int | None = None) -> list[StaleCard]:
         """Entries of active feeds whose card is missing, or was made from another content hash, full-text
         version or rules fingerprint (`rules_of`: fingerprint → the ids of the feeds it is now), or whose
-        row looks broken since (`_suspect`), oldest first. The database compares, so only stale rows come back."""
+        row looks broken since (`_suspect`), oldest first. The database compares, so only stale rows come back.
+        With `logged_up_to`, only the entries logged as written (up to that row) are compared: every other
+        one is as the last check left it (CheckStart)."""
         marker = func.coalesce(full_texts.c.status, "") + ":" + func.coalesce(full_texts.c.for_hash, "")
         rules = _rules_by_feed(rules_of)
         with self._store.engine.connect() as conn, lenient_text(conn):
@@ -109,6 +125,9 @@ class CardTable:
                                 cards.c.for_full_text != marker, cards.c.for_rules != rules,
                                 _suspect(conn.dialect.name)))
                      .order_by(entries.c.published, entries.c.id))
+            if logged_up_to is not None:
+                query = query.where(entries.c.id.in_(select(changed_entries.c.entry_id)
+                                                     .where(changed_entries.c.seq <= logged_up_to)))
             return [StaleCard(entry_id=r.id, for_hash=str(r.content_hash), for_full_text=r.full_text or "",
                               for_rules=r.rules, hidden_by=r.hidden_by if isinstance(r.hidden_by, str) else None)
                     for r in conn.execute(query)]

@@ -21,7 +21,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from feedstation.errors import StoreError
 from feedstation.store.engine import WRITE_OPTION
-from feedstation.store.change_count import change_tables, create_triggers
+from feedstation.store.change_count import change_tables, changed_entries_table, create_triggers
 from feedstation.store.timestamptz import dates_to_timestamptz
 from feedstation.store.utc_column import UTCDateTime, iso_utc, parse_utc_text  # noqa: F401 (re-exported)
 
@@ -176,6 +176,7 @@ Index("ix_story_pairs_earlier", story_pairs.c.earlier_id)
 # Writes a card depends on, counted by triggers on SQLite (store/change_count.py), and the count the last
 # card check saw: a publish with nothing written since skips the check.
 store_changes, card_check = change_tables(metadata)
+changed_entries = changed_entries_table(metadata)  # which entries those writes were to (same triggers)
 
 schema_version = Table(
     "schema_version",
@@ -253,13 +254,21 @@ def _mark_edited_cards(conn: Connection) -> None:
     create_triggers(conn, metadata)
 
 
+def _log_changed_entries(conn: Connection) -> None:
+    """SQLite logs which entries were written since the last card check, so it compares only those
+    (store/change_count.py). Writes made before are not logged: the count tells, and the next check
+    compares every entry if there were any since the last one."""
+    changed_entries.create(conn, checkfirst=True)
+    create_triggers(conn, metadata)
+
+
 # Append-only: UPGRADES[N] brings the schema from version N-1 to N. Never edit a released one.
 # A new database is created straight at the latest version from `metadata` (and stamped so);
 # the upgrades are for databases made by an older feedstation. Version 1 is the first schema.
 # Upgrades run in number order; a number may be missing (reserved by work not merged yet).
 UPGRADES = {2: _add_feed_warning, 3: _entry_date_warnings, 4: _add_entry_enclosures, 5: _add_entry_hidden_by,
             6: _add_full_texts, 7: _dates_to_timestamptz, 8: _add_cards, 9: _add_change_count,
-            10: _mark_edited_cards}
+            10: _mark_edited_cards, 11: _log_changed_entries}
 LATEST = max(UPGRADES, default=1)
 
 
@@ -269,7 +278,8 @@ _MIGRATION_LOCK_KEY = 0x66656564737461
 
 def _tables_of(conn: Connection) -> list[Table]:
     """The tables a new database is created with (unreadable_dates exists on PostgreSQL only)."""
-    tables = [feeds, entries, skipped_entries, full_texts, cards, story_pairs, store_changes, card_check]
+    tables = [feeds, entries, skipped_entries, full_texts, cards, story_pairs, store_changes, card_check,
+              changed_entries]
     return [*tables, unreadable_dates] if conn.dialect.name == "postgresql" else tables
 
 
