@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import stat
 from collections.abc import Iterable, Mapping
 from dataclasses import astuple, dataclass, field, replace
 from pathlib import Path
@@ -90,21 +91,32 @@ def manifest_bytes(out_dir: Path, *, inputs: str, health: str, shards: Mapping[s
                    files: Iterable[str], left_out: Iterable[SkippedEntry], status_basis: Mapping | None = None) -> bytes:
     """The manifest of a build that owns `files`, stamped with its folders' times as they are now (after
     every write and removal but this file's own, which goes in the root, left out of the stamp)."""
-    files = sorted(files)
+    files = set(files)
     folders = sorted({path.rpartition("/")[0] for path in files} - {""})
-    times = {folder: os.stat(out_dir / folder).st_mtime_ns for folder in folders if (out_dir / folder).is_dir()}
+    times = {folder: time for folder in folders if (time := _folder_time(f"{out_dir}/{folder}")) is not None}
     stamp = max(times.values(), default=0)
     listed = {"", *(folder for folder, time in times.items() if time == stamp)}  # never "untouched": listed
     head = {"version": VERSION, "inputs": inputs, "health": health, "stamp": stamp, "folders": folders,
-            "listed_files": [path for path in files if path.rpartition("/")[0] in listed], "file_count": len(files),
-            "left_out": [list(astuple(s)) for s in left_out]}
-    # Files with a key are listed once, under "outputs"; "other_files" are the rest (search bundle, assets).
+            "listed_files": sorted(path for path in files if path.rpartition("/")[0] in listed),
+            "file_count": len(files), "left_out": [list(astuple(s)) for s in left_out]}
+    # Files with a key are listed once, under "outputs" (in the order they were made); "other_files" are the
+    # rest (search bundle, assets). Only those are sorted: sorting 100,000 paths was a quarter of this.
     body = {"search_shards": dict(shards), "outputs": dict(outputs),
-            "other_files": [path for path in files if path not in outputs]}
+            "other_files": sorted(path for path in files if path not in outputs)}
     if status_basis is not None:
         body["status_basis"] = dict(status_basis)
     return b"".join(json.dumps(part, ensure_ascii=False, separators=(",", ":")).encode("utf-8") + b"\n"
                     for part in (head, body))
+
+
+def _folder_time(path: str) -> int | None:
+    """A folder's modification time (ns); None when it is not a folder (one stat, on a string path: a
+    45,000-item site has thousands of folders)."""
+    try:
+        found = os.stat(path)
+    except OSError:
+        return None
+    return found.st_mtime_ns if stat.S_ISDIR(found.st_mode) else None
 
 
 class FilesOnDisk:

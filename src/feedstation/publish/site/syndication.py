@@ -12,7 +12,7 @@ from feedstation.publish.sitemap import plan_sitemaps, render_robots, render_sit
 from feedstation.publish.site import paths
 from feedstation.publish.site.context import Item, SiteContext
 from feedstation.publish.site.data import SiteData
-from feedstation.publish.site.page_keys import PageKeys, digest
+from feedstation.publish.site.page_keys import PageKeys, text_digest
 from feedstation.publish.site.pages import Kept, Output
 
 _RENDERERS = (("atom.xml", render_atom), ("rss.xml", render_rss), ("feed.json", render_json_feed))
@@ -67,11 +67,12 @@ def index_files(ctx: SiteContext, sources: Sequence[Source], keys: PageKeys, kep
             pages.append((paths.absolute(site_url, section.folder + "index.html"), _newest_change(section.items[:1])))
     for (year, month), listed in sorted(ctx.months.items(), reverse=True):
         pages.append((paths.absolute(site_url, paths.month_dir(year, month) + "index.html"), _newest_change(listed[:1])))
-    items = [(item.abs_url, item.entry.updated or item.entry.published) for item in ctx.items]
+    prefix = paths.absolute(site_url, "")  # every item's URL is this and its file (the items' `abs_url`)
+    items = [(prefix + paths.item_file(item.key), item.entry.updated or item.entry.published) for item in ctx.items]
     plan = plan_sitemaps(pages, items)
     for name, urls in plan.items():
         if name.startswith("sitemap-items-"):  # the parts are cut oldest first: all but the last stay as they are
-            key = digest(name, urls)
+            key = text_digest(name + "".join(f"\x1e{url}\x1f{when.isoformat() if when else ''}" for url, when in urls))
             yield name, key, None if kept(name, key) else render_sitemap(urls)
         elif name == "sitemap.xml" and len(plan) > 1:
             yield name, None, render_sitemap_index(sitemap_index_entries(plan, site_url))
