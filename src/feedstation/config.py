@@ -11,6 +11,7 @@ import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -139,11 +140,19 @@ class Config:
         state = {k: v for k, v in self.__dict__.items() if k not in _MODEL_PARTS}
         state["_model_data"] = self.model.model_dump() if "model" in self.__dict__ else self._model_data
         state["_sources"] = None
+        if "filters" in self.__dict__:
+            state["_no_filter_rules"] = not self.filters
         return state
 
     def __getattr__(self, name: str) -> Any:
         # Only reached when `name` is not set: a cached Config builds its model parts on first use. The
         # data passed validation when the file was parsed, so validating it again cannot fail.
+        if name == "filters" and self.__dict__.get("_no_filter_rules"):
+            # A config with no filter rules needs no model to say so (a publish asks for its filters).
+            from feedstation.filters.rules import FilterSet
+
+            self.filters = FilterSet()
+            return self.filters
         if name in _MODEL_PARTS and "_model_data" in self.__dict__:
             from feedstation.config_model import ConfigModel
             from feedstation.filters import build_filter_set
@@ -232,7 +241,10 @@ class Config:
         return out
 
     def site_settings(self) -> SiteSettings:
-        site = self.site
+        # A cached Config reads its validated `site:` values as they were kept: building the model for them cost
+        # each publish 0.2 s (importing pydantic and validating every source again).
+        kept = self.__dict__.get("_model_data")
+        site = SimpleNamespace(**kept["site"]) if "site" not in self.__dict__ and kept is not None else self.site
         theme = str(self._resolve(site.theme)) if site.theme else None
         return SiteSettings(title=site.title, url=site.url, language=site.language, timezone=site.timezone,
                             description=site.description, page_size=site.page_size, feed_items=site.feed_items,

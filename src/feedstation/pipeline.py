@@ -309,7 +309,7 @@ def _parse_pool(feed_count: int) -> ParsePool | None:
 def resolved_sources(config: Config, served_by: dict[tuple[str, str, str], str | None] | None = None) -> list[Source]:
     """Sources with `rsshub:` routes spelled out (for OPML and display) against the instance that last
     served each one (`served_by`, from the store), else the first instance."""
-    instances = config.rsshub.urls
+    instances = config.fetch_config.settings.rsshub_instances  # plain data: no model built for it (a publish)
     out = []
     for source in config.sources():
         if source.url.startswith("rsshub:") and instances:

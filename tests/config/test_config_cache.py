@@ -199,3 +199,24 @@ def test_a_cached_run_imports_neither_pydantic_nor_ruamel(tmp_path):
     first, second = (set(json.loads(run.stdout.strip().splitlines()[-1])) for run in runs)
     assert {"pydantic", "ruamel"} <= first  # the file was parsed
     assert not {"pydantic", "ruamel"} & second, sorted({"pydantic", "ruamel"} & second)
+
+
+@pytest.mark.parametrize("filters", ["", "filters: {exclude: [广告]}\n"])
+def test_a_cached_publish_reads_its_site_settings_and_no_filters_without_the_model(tmp_path, filters):
+    """A publish asks the config for its site settings and filters; from the cache, with no filter rules, neither
+    needs the pydantic model (0.2 s of each one-new-item build at 45,000 items, issue 19)."""
+    path = write(tmp_path, CONFIG.replace("filters: {exclude: [广告]}\n", filters))
+    parsed = load_config(path)
+    code = textwrap.dedent(f"""
+        import json, sys
+        from feedstation.config import load_config
+        config = load_config(__import__("pathlib").Path({str(path)!r}))
+        settings, rules = config.site_settings(), config.filters
+        print(json.dumps([repr(settings), repr(rules), "pydantic" in sys.modules]))
+    """)
+    out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=dict(os.environ, PYTHONPATH=SRC),
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr[-2000:]
+    settings, rules, model_built = json.loads(out.stdout.strip().splitlines()[-1])
+    assert settings == repr(parsed.site_settings()) and rules == repr(parsed.filters)
+    assert model_built == bool(filters)  # rules are compiled from the model; no rules need none
