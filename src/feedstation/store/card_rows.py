@@ -21,8 +21,8 @@ from feedstation.store.enclosure_column import enclosures_from_column
 from feedstation.store.reading import (Unreadable, check_url, entries_query, feed_label, is_text, lenient_text,
                                        read_date, read_entries, read_text, shown)
 from feedstation.store import change_count
-from feedstation.store.schema import (card_check, cards, changed_entries, entries, feeds, full_texts, store_changes, story_pairs,
-                                       unreadable_dates)
+from feedstation.store.schema import (card_check, cards, changed_entries, entries, feeds, full_texts, store_changes,
+                                       story_pairs, unreadable_dates)
 
 CHUNK = 500  # ids per IN (…) list and per write batch
 

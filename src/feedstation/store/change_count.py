@@ -152,6 +152,7 @@ def record_check(conn: Connection, store_changes: Table, card_check: Table, chan
     now = changes(conn, store_changes)
     alone = now == seen + own
     kept = seen + own if alone else seen
-    conn.execute(changed_entries.delete() if alone else changed_entries.delete().where(changed_entries.c.seq <= logged_up_to))
+    seen_rows = changed_entries.delete()
+    conn.execute(seen_rows if alone else seen_rows.where(changed_entries.c.seq <= logged_up_to))
     if conn.execute(update(card_check).where(card_check.c.id == 1).values(changes=kept, rules=rules)).rowcount == 0:
         conn.execute(card_check.insert().values(id=1, changes=kept, rules=rules))

@@ -74,8 +74,9 @@ class PageKeys:
         key = self._cards.get(item.key)
         if key is None:
             copies = self.ctx.copies_of(item)
-            also = "".join(f"\x1e{copy.url}\x1f{label}" for copy, label in copies) if copies else ""
-            key = self._cards[item.key] = text_digest(self._row(item) + also)
+            # Most items tell their story alone: their card is their row (no second digest of it).
+            key = self._cards[item.key] = (text_digest(self._row(item) + "".join(
+                f"\x1e{copy.key}\x1f{label}" for copy, label in copies)) if copies else self._row(item))
         return key
 
     def item_page(self, item: Item) -> str:

@@ -72,7 +72,8 @@ def index_files(ctx: SiteContext, sources: Sequence[Source], keys: PageKeys, kep
     plan = plan_sitemaps(pages, items)
     for name, urls in plan.items():
         if name.startswith("sitemap-items-"):  # the parts are cut oldest first: all but the last stay as they are
-            key = text_digest(name + "".join(f"\x1e{url}\x1f{when.isoformat() if when else ''}" for url, when in urls))
+            key = text_digest(name + "".join(f"\x1e{url}\x1f{when.isoformat() if when else ''}"
+                                             for url, when in urls))
             yield name, key, None if kept(name, key) else render_sitemap(urls)
         elif name == "sitemap.xml" and len(plan) > 1:
             yield name, None, render_sitemap_index(sitemap_index_entries(plan, site_url))
