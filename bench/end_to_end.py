@@ -26,6 +26,7 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bytecode import compile_tree  # noqa: E402
 from feed_server import FeedServer  # noqa: E402
 from no_change import CONCURRENCY, CONSOLE_SCRIPT, HERE_SRC, timed  # noqa: E402
 
@@ -86,6 +87,8 @@ def main() -> None:
     args = parser.parse_args()
     node_main = osmosfeed_main()
     tools = [("feedstation", HERE_SRC)] + ([("before", args.baseline)] if args.baseline else [])
+    for _name, src in tools:
+        compile_tree(src)
     results: dict[str, list[dict]] = {}
     with FeedServer(args.feeds, args.items, args.latency_ms) as server, tempfile.TemporaryDirectory() as tmp:
         for n in range(args.rounds):

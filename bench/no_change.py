@@ -37,6 +37,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bytecode import compile_tree  # noqa: E402
 from feed_server import FeedServer  # noqa: E402
 
 CONCURRENCY = 64
@@ -228,6 +229,8 @@ def main() -> None:
     args = parser.parse_args()
     ideal = math.ceil(args.feeds / CONCURRENCY) * args.latency_ms / 1000
     tools = [("feedstation", HERE_SRC)] + ([("before", args.baseline)] if args.baseline else [])
+    for _name, src in tools:
+        compile_tree(src)
     python = None if args.no_reader else reader_python()
     results: dict[str, list[dict]] = {}
     with FeedServer(args.feeds, args.items, args.latency_ms) as server, tempfile.TemporaryDirectory() as tmp:

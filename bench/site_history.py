@@ -38,6 +38,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
 from site_build import NOW, TREE, make_entries  # noqa: E402  (the same items as the in-memory benchmark)
+from bytecode import compile_tree  # noqa: E402
 
 
 def write_config(folder: Path, db: Path) -> Path:
@@ -200,6 +201,8 @@ def main() -> None:
     checkouts = {"this": ROOT / "src"}
     if args.against:
         checkouts["other"] = args.against.resolve() / "src"
+    for src in checkouts.values():
+        compile_tree(src)
     with tempfile.TemporaryDirectory(prefix="feedstation-history-") as tmp:
         work = Path(tmp)
         for size in args.sizes:
