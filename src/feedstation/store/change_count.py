@@ -137,12 +137,6 @@ def snapshot(conn: Connection) -> Snapshot | None:
     return None if row[0] is None else Snapshot(*row)
 
 
-def last_check(conn: Connection, card_check: Table) -> tuple[int, str] | None:
-    """(count, rules fingerprint) the last card check left, if any."""
-    row = conn.execute(select(card_check.c.changes, card_check.c.rules).where(card_check.c.id == 1)).first()
-    return (row.changes, row.rules) if row is not None else None
-
-
 def record_check(conn: Connection, store_changes: Table, card_check: Table, changed_entries: Table, *, seen: int,
                  own: int, rules: str, logged_up_to: int) -> None:
     """Keep the count a finished card check stands for: `seen` (read before it looked) plus `own` (what its
