@@ -6,8 +6,7 @@ import re
 
 from selectolax.lexbor import LexborHTMLParser
 
-from feedstation.dedupe.canonical_link import canonical_link
-from feedstation.dedupe.near_duplicates import story_text
+from feedstation.dedupe.groups import StoryItem
 from feedstation.models import Card, StoredEntry
 
 EXCERPT_CHARS = 140
@@ -17,15 +16,17 @@ _SPACES = re.compile(r"\s+")
 _BLOCK_END = re.compile(r"(</(?:p|div|li|h[1-6]|blockquote|pre|tr|td|th|dd|dt|figcaption)\s*>|<br\s*/?>)", re.I)
 
 
-def card_row(entry: StoredEntry, *, made_from: dict[str, str], hidden_by: str | None) -> dict[str, object]:
+def card_row(entry: StoredEntry, story: StoryItem, *, made_from: dict[str, str],
+             hidden_by: str | None) -> dict[str, object]:
     """The `cards` table row of an entry as published (rewritten by the filters, with its full text):
-    what lists show, and what the dedupe comparison needs (store/card_rows.py). `made_from` holds the
-    row's for_hash, for_full_text and for_rules."""
-    text = story_text(entry.title, entry.summary or entry.content)
+    what lists show, and what the dedupe comparison needs (store/card_rows.py): `story` is the entry's
+    `dedupe.groups.story_item`, made once for the row and the comparison. `made_from` holds the row's
+    for_hash, for_full_text and for_rules."""
+    text = story.text
     return {"entry_id": entry.id, **made_from, "hidden_by": hidden_by, "title": entry.title,
             "content_hash": entry.content_hash, "image": entry.image, "excerpt": excerpt(entry.summary or entry.content),
             "story_title": text.title, "story_numbers": " ".join(sorted(text.numbers)), "story_lead": text.lead,
-            "story_question": text.question, "link_key": canonical_link(entry.link)}
+            "story_question": text.question, "link_key": story.link_key}
 
 
 def card_of(entry: StoredEntry) -> Card:

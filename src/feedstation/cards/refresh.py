@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
@@ -21,7 +21,7 @@ from feedstation.cards.derive import card_row
 from feedstation.dedupe.groups import WINDOW, StoryItem, near_pairs, story_item
 from feedstation.dedupe.near_duplicates import StoryText
 from feedstation.filters.rules import FilterSet
-from feedstation.models import SkippedEntry, StoredEntry
+from feedstation.models import SkippedEntry
 from feedstation.store import Store
 from feedstation.store.card_rows import PoolItem
 
@@ -63,7 +63,7 @@ def refresh_cards(store: Store, filters: FilterSet, on_skip: Callable[[SkippedEn
             own += table.forget(sorted(unreadable))
             unreadable_rows += len(unreadable)
         read.sort(key=lambda entry: (entry.published, entry.id))
-        rows, marks, shown = [], {}, []
+        rows, marks, stories = [], {}, {}
         for entry in read:
             card = segment[entry.id]
             rules = filters.for_tree(entry.tree)
@@ -71,12 +71,12 @@ def refresh_cards(store: Store, filters: FilterSet, on_skip: Callable[[SkippedEn
             published = verdict.entry if verdict is not None else entry
             hidden_by = verdict.hidden_by if verdict is not None else None
             made_from = {"for_hash": card.for_hash, "for_full_text": card.for_full_text, "for_rules": card.for_rules}
-            rows.append(card_row(published, made_from=made_from, hidden_by=hidden_by))
-            shown.append(published)
+            stories[entry.id] = story = story_item(published)
+            rows.append(card_row(published, story, made_from=made_from, hidden_by=hidden_by))
             if hidden_by != card.hidden_by:
                 marks[entry.id] = hidden_by
             hidden += hidden_by is not None
-        own += table.write(rows, marks, [entry.id for entry in read], _story_pairs(table, shown))
+        own += table.write(rows, marks, [entry.id for entry in read], _story_pairs(table, stories))
         made += len(rows)
     if not unreadable_rows:  # else each publish looks again, so each reports them (they have no card)
         table.record_check(every_rule, check, own=own)
@@ -109,14 +109,13 @@ def rules_fingerprint(filters: FilterSet, tree: tuple[str, str, str]) -> str:
     return f"{CARD_VERSION}:{rules.fingerprint if rules else ''}"
 
 
-def _story_pairs(table, segment: Sequence[StoredEntry]) -> set[tuple[int, int]]:
-    """(later, earlier) entry ids of the pairs that tell the same story and have an end in `segment`, found
-    against every carded entry within the dedupe window of the segment's entries."""
-    if not segment:
+def _story_pairs(table, fresh: dict[int, StoryItem]) -> set[tuple[int, int]]:
+    """(later, earlier) entry ids of the pairs that tell the same story and have an end in `fresh` (entry id →
+    its story item, as published), found against every carded entry within the dedupe window of those."""
+    if not fresh:
         return set()
-    first = min(entry.published for entry in segment)
-    last = max(entry.published for entry in segment)
-    fresh = {entry.id: story_item(entry) for entry in segment}
+    first = min(item.published for item in fresh.values())
+    last = max(item.published for item in fresh.values())
     pool = {item.entry_id: _pool_story(item) for item in table.pool(_moved(first, -WINDOW), _moved(last, WINDOW))
             if item.entry_id not in fresh}
     ids = [*fresh, *pool]
