@@ -17,6 +17,7 @@ Two kinds of feed, chosen by the caller:
 
 from __future__ import annotations
 
+import functools
 import html
 import json
 import re
@@ -52,6 +53,10 @@ _NOT_XML_CHAR = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010f
 # only characters that must be escaped (non-ASCII, spaces, quotes, ...) are.
 _URL_SAFE = ":/?#[]@!$&'()*+,;=%-._~"
 
+# A section's feeds list each of its newest items in three formats, and an item is in up to three sections'
+# feeds: the per-item parts below (id, dates, tags, excerpt) are worked out once for the last this many.
+_REPEATS = 16_384
+
 # The link under an excerpt, by the feed's language (zh-* → zh), English otherwise.
 _READ_MORE = {"zh": "阅读全文", "en": "Read more"}
 # Before the links to the other copies of a story (issue 17), by the feed's language.
@@ -74,12 +79,14 @@ def xml_text(value: str | None) -> str:
     return _NOT_XML_CHAR.sub("", value or "")
 
 
+@functools.lru_cache(maxsize=_REPEATS)
 def format_rfc3339(value: datetime) -> str:
     """`2024-05-01T08:30:00Z`: RFC 3339 / W3C datetime in UTC, whole seconds."""
     # isoformat, not strftime: strftime("%Y") does not zero-pad years before 1000 on glibc.
     return _utc(value).replace(microsecond=0, tzinfo=None).isoformat() + "Z"
 
 
+@functools.lru_cache(maxsize=_REPEATS)
 def format_rfc822(value: datetime) -> str:
     """`Wed, 01 May 2024 08:30:00 GMT`: RFC 822 (as RFC 2822 spells it), English names whatever the locale."""
     return format_datetime(_utc(value).replace(microsecond=0), usegmt=True)
@@ -103,10 +110,16 @@ def item_url(site: SiteSettings, entry_path: str) -> str:
 
 def entry_id(entry: StoredEntry) -> str:
     """The entry's permanent id in every output format: `urn:uuid:` from its tree and identity."""
-    name = "\x1f".join((entry.category, entry.site, entry.channel, entry.identity))
+    return _entry_id(entry.category, entry.site, entry.channel, entry.identity)
+
+
+@functools.lru_cache(maxsize=_REPEATS)
+def _entry_id(category: str, site: str, channel: str, identity: str) -> str:
+    name = "\x1f".join((category, site, channel, identity))
     return f"urn:uuid:{uuid.uuid5(_ENTRY_ID_NAMESPACE, name)}"
 
 
+@functools.lru_cache(maxsize=_REPEATS)
 def excerpt_html(text: str, page_url: str, language: str) -> str:
     """A plain-text excerpt as an HTML fragment, followed by a link to the entry's page on our site."""
     label = _READ_MORE["zh" if language.lower().startswith("zh") else "en"]
@@ -305,13 +318,18 @@ def _utc(value: datetime) -> datetime:
 
 def _categories(entry: StoredEntry) -> list[str]:
     """Category, site and channel as tags: cleaned, empty ones and repeats dropped, order kept."""
-    return list(dict.fromkeys(term for term in map(xml_text, entry.tree) if term.strip()))
+    return list(_tree_terms(entry.tree))
+
+
+@functools.lru_cache(maxsize=_REPEATS)
+def _tree_terms(tree: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(term for term in map(xml_text, tree) if term.strip()))
 
 
 def _sub(parent: etree._Element, tag: str, text: str | None = None, **attrs: str) -> etree._Element:
     """An Atom-namespace child (unless `tag` is already `{ns}name`) with cleaned text and attributes."""
-    name = tag if tag.startswith("{") else f"{{{ATOM_NS}}}{tag}"
-    child = etree.SubElement(parent, name, {key: xml_text(value) for key, value in attrs.items()})
+    name = tag if tag[0] == "{" else f"{{{ATOM_NS}}}{tag}"
+    child = etree.SubElement(parent, name, {key: xml_text(value) for key, value in attrs.items()} if attrs else None)
     if text is not None:
         child.text = xml_text(text)
     return child
