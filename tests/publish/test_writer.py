@@ -24,6 +24,28 @@ def test_writes_then_skips_identical_bytes_keeping_mtime(tmp_path):
     assert (tmp_path / "a/b/index.html").read_bytes() == b"two"
 
 
+def test_files_in_a_folder_the_writer_made_are_written_without_comparing(tmp_path, monkeypatch):
+    """A folder this writer made held nothing before: its files are written straight away (a full build's
+    ~100,000 failed opens), while a file in a folder that was there is still compared and kept."""
+    from feedstation.publish import writer as writer_module
+
+    compared: list[str] = []
+    real = writer_module._same_bytes
+    monkeypatch.setattr(writer_module, "_same_bytes",
+                        lambda target, data: compared.append(target) or real(target, data))
+    (tmp_path / "old").mkdir()
+    (tmp_path / "old" / "a.html").write_bytes(b"same")
+    writer = OutputWriter(tmp_path)
+    assert writer.write("old/a.html", b"same") is False and writer.write("old/b.html", b"new") is True
+    assert writer.write("new/deep/a.html", b"1") is True and writer.write("new/deep/b.html", b"2") is True
+    assert writer.write("new/c.html", b"3") is True  # made as new/deep's parent, not by a write of its own
+    assert [Path(path).relative_to(tmp_path).as_posix() for path in compared] == [
+        "old/a.html", "old/b.html", "new/deep/a.html", "new/c.html"]
+    written = ("new/deep/a.html", "new/deep/b.html", "new/c.html")
+    assert [(tmp_path / path).read_bytes() for path in written] == [b"1", b"2", b"3"]
+    assert writer.written == ["old/b.html", "new/deep/a.html", "new/deep/b.html", "new/c.html"]
+
+
 @pytest.mark.parametrize("bad", ["../escape.html", "/etc/passwd", "a/../../x", "", ".", "a\\..\\b"])
 def test_refuses_paths_outside_the_root(tmp_path, bad):
     with pytest.raises(OutputError, match="refused to write"):

@@ -39,6 +39,9 @@ class OutputWriter:
         self._seen: set[str] = set()
         self._folders: dict[str, Path] = {}  # relative folder → resolved, checked path
         self._made: set[str] = set()  # relative folders known to exist
+        # … of which those this writer made: they held nothing else, so a file in one is not compared first
+        # (a full build writes ~100,000 new files; each compare was a failed open, ~15-20 µs).
+        self._new: set[str] = set()
         self.swept = _sweep_temp_files(self.root)
 
     def path_for(self, relpath: str) -> Path:
@@ -74,13 +77,16 @@ class OutputWriter:
         folder, _slash, name = relpath.rpartition("/")
         parent = self._folder(folder, relpath)
         target = os.path.join(parent, name)
-        if _same_bytes(target, data):
+        if folder not in self._new and _same_bytes(target, data):
             self.unchanged += 1
             return False
         try:
             if folder not in self._made:
+                existed = os.path.isdir(parent)
                 os.makedirs(parent, exist_ok=True)
                 self._made.add(folder)
+                if not existed:
+                    self._new.add(folder)
             _replace_atomically(parent, target, data)
         except OSError as exc:
             raise _output_error(exc, target) from exc
@@ -98,6 +104,7 @@ class OutputWriter:
             raise _output_error(exc, target) from exc
         if _prune_empty_dirs(target.parent, self.root):
             self._made.clear()  # a pruned folder must be made again before its next write
+            self._new.clear()
         return True
 
 
