@@ -89,33 +89,6 @@ def test_a_shard_is_indexed_as_soon_as_its_pages_are_on_disk_beside_the_renderin
     assert "pagefind/pagefind-ui.js" in {**early, **files} and not early.keys() & files.keys()
 
 
-def test_one_run_goes_beside_the_rendering_and_more_once_every_page_is_on_disk(tmp_path):
-    """While pages render, a second ready shard waits for the first run (the rendering keeps its core); once
-    every page is written the rest start `tail_jobs` at a time, and every shard's bundle comes back."""
-    from feedstation.publish.site.search import ShardRuns
-
-    site = tmp_path / "site"
-    build_site([make_entry(i, i % 4, f"条目 {i}", f"<p>正文 {i}</p>", None, published=MAY + i * timedelta(hours=1))
-                for i in range(9)], fixture_sources(), site, SETTINGS, now=NOW)
-    pages = sorted(str(path.relative_to(site)) for path in site.glob("item/*/*.html"))
-    shards = {"a": pages[:3], "b": pages[3:6], "c": pages[6:]}
-    runs = ShardRuns(site, shards, jobs=1, tail_jobs=2)
-    try:
-        for path in pages[:6]:
-            runs.page_on_disk(path)
-        assert runs.started == ["a"], "b's pages are all there, but one run at a time goes beside the rendering"
-        for path in pages[6:]:
-            runs.page_on_disk(path)
-        files = runs.results()
-        first = next(files)
-        assert runs.started[:2] == ["a", "b"], "once every page is on disk a second run starts"
-        files = dict([first, *files])
-    finally:
-        runs.close()
-    assert sorted(runs.started) == ["a", "b", "c"]
-    assert {f"pagefind/{name}/pagefind-entry.json" for name in shards} <= files.keys()
-
-
 def test_a_killed_build_s_search_scratch_space_is_freed_by_the_next_one(tmp_path, monkeypatch):
     """Scratch lives in /dev/shm (RAM) when there is one; a build killed mid-way never cleaned it up."""
     import subprocess

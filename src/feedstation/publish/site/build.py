@@ -127,8 +127,7 @@ def build_site(entries: SiteData | Sequence[StoredEntry], sources: Sequence[Sour
     recorded: dict[str, str] = {}  # path → input key, for the next build
     search = _plan_search(on_disk, ctx, previous, keys.search_rows(), code)
     # Pagefind indexes each shard to do as soon as its pages are on disk, beside the rendering (search.py).
-    # One run beside the rendering, which is the longer side; every core for what is left once it is done.
-    runs = ShardRuns(writer.root, search.stale, jobs=1, tail_jobs=os.cpu_count() or 1)
+    runs = ShardRuns(writer.root, search.stale, jobs=os.cpu_count() or 1)
     try:
         owned = _write_each(writer, _with_finished_shards(itertools.chain(outputs, icon_files), runs), recorded)
         rendered = time.perf_counter()

@@ -114,11 +114,8 @@ def shards_script(base: str, names: Iterable[str]) -> bytes:
 class ShardRuns:
     """Pagefind runs for the shards to index, each started as soon as all of its item pages are on disk —
     while the rest of the site is still rendering — at most `jobs` at a time (one run keeps about one core
-    busy), and `tail_jobs` at a time once every page is on disk (`results()`). Rendering is one Python
-    thread, so on two cores indexing beside it roughly halves a full build's wall time over indexing after
-    it. The build runs one beside the rendering: with two, the three processes shared two cores and the
-    rendering, the longer side, waited (45,000 items: 57 vs 61 s, mean of four runs each), and a second
-    Pagefind held ~130 MiB more.
+    busy). Rendering is one Python thread, so on two cores indexing beside it roughly halves a full build's
+    wall time over indexing after it.
 
     Each run reads a scratch tree of symlinks to just its shard's pages, so URLs stay `/item/…` as on the
     site, and writes into a scratch folder, not the site: `finished()` (while rendering) and `results()` (after
@@ -128,11 +125,9 @@ class ShardRuns:
     space.
     """
 
-    def __init__(self, site_dir: Path, shards: Mapping[str, Sequence[str]], *, jobs: int = 1,
-                 tail_jobs: int | None = None):
+    def __init__(self, site_dir: Path, shards: Mapping[str, Sequence[str]], *, jobs: int = 1):
         self._site_dir = Path(site_dir).resolve()
         self._jobs = max(1, jobs)
-        self._tail_jobs = max(self._jobs, tail_jobs or 0)  # runs at a time once every page is on disk
         scratch = scratch_folder()
         # Named with this process's id, so a later build can free what a killed one left there (RAM, in /dev/shm).
         _remove_orphaned_scratch(scratch)
@@ -176,7 +171,6 @@ class ShardRuns:
         files as (path in the site, bytes), one shard at a time."""
         self._ready += [name for name in self._pages if name not in self._queued]
         self._queued.update(self._pages)
-        self._jobs = self._tail_jobs
         while self._ready or self._running or self._finished:
             self._start_ready()
             if not self._finished:
