@@ -55,7 +55,7 @@ _URL_SAFE = ":/?#[]@!$&'()*+,;=%-._~"
 
 # A section's feeds list each of its newest items in three formats, and an item is in up to three sections'
 # feeds: the per-item parts below (id, dates, tags, excerpt) are worked out once for the last this many.
-_REPEATS = 16_384
+_REPEATS = 1024
 
 # The link under an excerpt, by the feed's language (zh-* → zh), English otherwise.
 _READ_MORE = {"zh": "阅读全文", "en": "Read more"}
