@@ -328,8 +328,8 @@ def _tree_terms(tree: tuple[str, ...]) -> tuple[str, ...]:
 
 def _sub(parent: etree._Element, tag: str, text: str | None = None, **attrs: str) -> etree._Element:
     """An Atom-namespace child (unless `tag` is already `{ns}name`) with cleaned text and attributes."""
-    name = tag if tag[0] == "{" else f"{{{ATOM_NS}}}{tag}"
-    child = etree.SubElement(parent, name, {key: xml_text(value) for key, value in attrs.items()} if attrs else None)
+    name = tag if tag.startswith("{") else f"{{{ATOM_NS}}}{tag}"
+    child = etree.SubElement(parent, name, {key: xml_text(value) for key, value in attrs.items()})
     if text is not None:
         child.text = xml_text(text)
     return child
